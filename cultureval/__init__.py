@@ -1,0 +1,11 @@
+"""cultureval: cultural-alignment evaluations as lm-evaluation-harness and Inspect tasks.
+
+Public API: :func:`js_distance`; task names are listed in the README.
+"""
+
+from cultureval.metrics import js_distance
+from cultureval.provenance import cultureval_version
+
+__version__ = cultureval_version()
+
+__all__ = ["__version__", "js_distance"]

@@ -1,0 +1,25 @@
+"""Inspect entry point (``[project.entry-points.inspect_ai]``): registers the tasks as
+``cultureval/<task>`` so ``inspect eval cultureval/global_opinion_jsd`` works."""
+
+from inspect_ai import Task, task
+
+from cultureval.inspect_tasks import AUTO, option_logprob_task
+
+
+
+@task
+def global_opinion_jsd(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, all (question, country) pairs: option-letter probabilities vs survey."""
+    return option_logprob_task("global_opinion_jsd", rendering, top_logprobs)
+
+
+@task
+def global_opinion_jsd_6c(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, six countries x 100 questions (GlobalOpinionBench design)."""
+    return option_logprob_task("global_opinion_jsd_6c", rendering, top_logprobs)
+
+
+@task
+def global_opinion_jsd_binary(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, two-option questions for the US, China, Japan and India."""
+    return option_logprob_task("global_opinion_jsd_binary", rendering, top_logprobs)

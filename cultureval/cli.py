@@ -1,0 +1,89 @@
+"""The ``cultureval`` command.
+
+- ``cultureval tasks-dir``: print the installed lm-eval task folder (for ``--include_path``).
+- ``cultureval lm-eval ARGS``: run lm-eval with that folder added to ``--include_path``.
+- ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
+- ``cultureval run``: the main job: evaluate a model (default SmolLM2-135M-Instruct on CPU)
+  on GlobalOpinionQA's six-country subset with lm-eval and print the metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from cultureval.paths import tasks_dir
+
+LM_EVAL_COMMANDS = ("run", "ls", "validate")
+DEFAULT_TASKS = "global_opinion_jsd_6c"
+
+
+def lm_eval_argv(args: list[str]) -> list[str]:
+    """lm-eval's argv with cultureval's tasks folder added to ``--include_path``."""
+    args = list(args)
+    command = args.pop(0) if args and args[0] in LM_EVAL_COMMANDS else "run"
+    for index, arg in enumerate(args):
+        if arg == "--include_path" and index + 1 < len(args):
+            args[index + 1] = f"{args[index + 1]},{tasks_dir()}" if command != "ls" else args[index + 1]
+            break
+        if arg.startswith("--include_path="):
+            args[index] = f"{arg},{tasks_dir()}"
+            break
+    else:
+        args = ["--include_path", str(tasks_dir()), *args]
+    return ["lm-eval", command, *args]
+
+
+def run_lm_eval(args: list[str]) -> int:
+    from lm_eval.__main__ import cli_evaluate
+
+    sys.argv = lm_eval_argv(args)
+    result = cli_evaluate()
+    return int(result or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
+        return run_lm_eval(argv[1:])
+
+    parser = argparse.ArgumentParser(prog="cultureval", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("tasks-dir", help="print the installed lm-eval task folder")
+    sub.add_parser("lm-eval", help="run lm-eval with the cultureval tasks on --include_path")
+    sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
+    run = sub.add_parser("run", help="evaluate a model with lm-eval and print the metrics")
+    run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
+    run.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks (default {DEFAULT_TASKS})")
+    run.add_argument("--limit", type=float, default=None, help="items per task (lm-eval --limit)")
+    run.add_argument("--output-path", default="results", help="lm-eval --output_path (default ./results)")
+    run.add_argument("--batch-size", default="8")
+    options = parser.parse_args(argv)
+
+    if options.command == "tasks-dir":
+        print(tasks_dir())
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from cultureval.models import ensure_smollm2
+
+    if options.command == "smollm2":
+        print(ensure_smollm2())
+        return 0
+    model_path = options.model_path or str(ensure_smollm2())
+    lm_args = [
+        "run",
+        "--model", "hf",
+        "--model_args", f"pretrained={model_path},dtype=float32",
+        "--tasks", options.tasks,
+        "--batch_size", str(options.batch_size),
+        "--output_path", options.output_path,
+        "--log_samples",
+    ]
+    if options.limit is not None:
+        lm_args += ["--limit", str(options.limit)]
+    return run_lm_eval(lm_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Read a task's lm-eval YAML so Inspect builds the same task from the same definition.
+
+Only what the Inspect side needs is interpreted: ``include`` (relative file), ``!function``
+(dotted import path; cultureval's YAMLs use dotted paths only), ``custom_dataset`` +
+``dataset_kwargs`` + ``metadata``, ``doc_to_text``/``doc_to_choice``, ``gen_prefix``,
+``generation_kwargs`` and ``metadata``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from cultureval.paths import tasks_dir
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    dotted: str
+
+    def resolve(self) -> Callable:
+        module_name, _, attribute = self.dotted.rpartition(".")
+        if not module_name:
+            raise ValueError(f"!function {self.dotted!r} is not a dotted path")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_constructor("!function", lambda loader, node: FunctionRef(loader.construct_scalar(node)))
+
+
+def _read(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.load(handle, Loader=_Loader) or {}
+    includes = config.pop("include", None)
+    if includes is None:
+        return config
+    merged: dict = {}
+    for include in includes if isinstance(includes, list) else [includes]:
+        merged.update(_read(path.parent / include))
+    merged.update(config)
+    return merged
+
+
+@lru_cache(maxsize=None)
+def _index() -> dict[str, Path]:
+    index: dict[str, Path] = {}
+    for path in sorted(tasks_dir().rglob("*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.load(handle, Loader=_Loader) or {}
+        if isinstance(config.get("task"), str):
+            index[config["task"]] = path
+    return index
+
+
+@dataclass
+class TaskDefinition:
+    name: str
+    path: Path
+    config: dict
+
+    @property
+    def metadata(self) -> dict:
+        return dict(self.config.get("metadata") or {})
+
+    @property
+    def version(self) -> Any:
+        return self.metadata.get("version")
+
+    def function(self, key: str) -> Callable:
+        value = self.config.get(key)
+        if not isinstance(value, FunctionRef):
+            raise ValueError(f"{self.path}: {key} must be a !function reference for Inspect, got {value!r}")
+        return value.resolve()
+
+    def load_dataset(self):
+        """The task's ``test`` split, through the same ``custom_dataset`` lm-eval calls."""
+        loader = self.function("custom_dataset")
+        dataset = loader(**self.metadata, **(self.config.get("dataset_kwargs") or {}))
+        return dataset[self.config.get("test_split", "test")]
+
+
+def task_definition(name: str) -> TaskDefinition:
+    """The definition of task ``name`` from the installed YAML folder."""
+    index = _index()
+    if name not in index:
+        raise KeyError(f"no cultureval task named {name!r}; known: {sorted(index)}")
+    path = index[name]
+    return TaskDefinition(name=name, path=path, config=_read(path))

@@ -1,0 +1,67 @@
+"""lm-eval glue: a ``ConfigurableTask`` that renders answer-stem prompts canonically and
+records provenance in the results.
+
+YAML tasks opt in with ``class: !function cultureval.lm_eval_task.StemTask`` and set
+``metadata.plain_layout`` (see :mod:`cultureval.rendering`). Everything else is the stock
+lm-eval task: with ``--apply_chat_template`` the user text is the user turn and ``gen_prefix``
+opens the model's turn; without it, the prompt is the task's plain layout (for GlobalOpinionQA
+the literal ``Human: ...\\nAssistant: <stem>`` of Durmus et al.), which lm-eval's default
+concatenation cannot express.
+"""
+
+from __future__ import annotations
+
+from lm_eval.api.task import ConfigurableTask
+
+from cultureval import provenance, rendering
+
+
+class StemTask(ConfigurableTask):
+    def __init__(self, config: dict | None = None) -> None:
+        config = {key: value for key, value in (config or {}).items() if key != "class"}
+        super().__init__(config=config)
+
+    def download(self, dataset_kwargs=None, **kwargs) -> None:
+        super().download(dataset_kwargs, **kwargs)
+        data_source = provenance.read_provenance(self.dataset[provenance.TEST_SPLIT])
+        metadata = dict(self.config.metadata or {})
+        metadata["cultureval"] = provenance.record(
+            metadata.get("version"),
+            data_source,
+            rendering=None,  # set by fewshot_context, once the harness says which
+        )
+        self.config.metadata = metadata
+
+    def _record_rendering(self, mode: str) -> None:
+        block = (self.config.metadata or {}).get("cultureval")
+        if isinstance(block, dict) and block.get("rendering") is None:
+            layout = self.config.metadata.get("plain_layout")
+            block["rendering"] = f"{mode} ({layout})" if mode == rendering.PLAIN else mode
+
+    def fewshot_context(
+        self,
+        doc: dict,
+        num_fewshot: int,
+        system_instruction: str | None = None,
+        apply_chat_template: bool = False,
+        fewshot_as_multiturn: bool = False,
+        chat_template=None,
+        gen_prefix: str | None = None,
+    ):
+        layout = (self.config.metadata or {}).get("plain_layout")
+        self._record_rendering(rendering.CHAT if apply_chat_template or layout is None else rendering.PLAIN)
+        if apply_chat_template or num_fewshot or layout is None:
+            return super().fewshot_context(
+                doc,
+                num_fewshot,
+                system_instruction=system_instruction,
+                apply_chat_template=apply_chat_template,
+                fewshot_as_multiturn=fewshot_as_multiturn,
+                chat_template=chat_template,
+                gen_prefix=gen_prefix,
+            )
+        text = rendering.plain_prompt(layout, self.doc_to_text(doc), gen_prefix or "")
+        preamble = "\n\n".join(
+            part for part in (system_instruction, self.resolve_field(doc, self.config.description)) if part
+        )
+        return f"{preamble}\n\n{text}" if preamble else text

@@ -1,0 +1,233 @@
+"""GlobalOpinionQA (Durmus et al. 2023) in its upstream CSV format.
+
+Upstream: Hub dataset ``Anthropic/llm_global_opinions``, file ``data/global_opinions.csv``
+(CC-BY-NC-SA-4.0), columns ``question, selections, options, source``:
+
+- ``selections`` is the repr of ``defaultdict(<class 'list'>, {'Country': [p1, p2, ...], ...})``;
+- ``options`` is the repr of a list; 0–10 scales mix strings and floats
+  (``['Not important at all', 1.0, 2.0, ..., 'Very important']``).
+
+Both are read with :func:`ast.literal_eval` (literals only, never code). One document is made
+per (question, country) survey sample; a sample whose distribution is all zero, has the wrong
+length, or holds a negative/NaN value is skipped, counted per reason and logged.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import logging
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .source import DataFileError, DataSource, resolve_file, sha256_file
+
+logger = logging.getLogger(__name__)
+
+DATASET = "global_opinions"
+HUB_REPO = "Anthropic/llm_global_opinions"
+HUB_FILENAME = "data/global_opinions.csv"
+HUB_REVISION = "main"
+COLUMNS = ("question", "selections", "options", "source")
+
+_DEFAULTDICT = re.compile(r"^\s*defaultdict\(\s*<class 'list'>\s*,\s*(\{.*\})\s*\)\s*$", re.DOTALL)
+_SAMPLE_NOTE = re.compile(r"^(?P<country>.+?)\s*\((?P<note>[^()]*sample)\)\s*$")
+CURRENT_NATIONAL = "Current national sample"
+
+# The six-country design of the GlobalOpinionBench study (100 questions each) and the four
+# countries of the binary subset.
+SIX_COUNTRIES = ("Brazil", "China", "Nigeria", "Pakistan", "Sweden", "United States")
+BINARY_COUNTRIES = ("United States", "China", "Japan", "India")
+SUBSET_SEED = 2023
+# Size of the upstream release; a local copy with fewer questions is recorded as partial.
+UPSTREAM_QUESTIONS = 2556
+SIX_COUNTRY_QUESTIONS = 100
+
+
+@dataclass
+class LoadedDocs:
+    docs: list[dict]
+    source: DataSource
+    notes: list[str] = field(default_factory=list)
+
+
+def split_country(survey_country: str) -> tuple[str, str | None]:
+    """``'India (Current national sample)'`` -> ``('India', 'Current national sample')``."""
+    match = _SAMPLE_NOTE.match(survey_country)
+    if match:
+        return match.group("country"), match.group("note")
+    return survey_country.strip(), None
+
+
+def format_option(option: object) -> str:
+    """Options as shown to the model: integral floats of 0–10 scales as integers (``1.0`` -> ``1``)."""
+    if isinstance(option, float) and option.is_integer():
+        return str(int(option))
+    return str(option)
+
+
+def parse_selections(cell: str) -> dict[str, list[float]]:
+    """Parse the ``selections`` cell (a ``defaultdict`` repr) into ``{country: [p, ...]}``."""
+    match = _DEFAULTDICT.match(cell)
+    literal = match.group(1) if match else cell
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError) as error:
+        raise ValueError(f"selections is not a defaultdict/dict literal ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"selections is a {type(value).__name__}, not a dict")
+    parsed: dict[str, list[float]] = {}
+    for country, distribution in value.items():
+        if not isinstance(country, str) or not isinstance(distribution, (list, tuple)):
+            raise ValueError(f"selections entry {country!r} is not 'country: [numbers]'")
+        if not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in distribution):
+            raise ValueError(f"selections entry {country!r} holds a non-number: {distribution!r}")
+        parsed[country] = [float(p) for p in distribution]
+    return parsed
+
+
+def parse_options(cell: str) -> list[str]:
+    """Parse the ``options`` cell (a list repr, strings and floats mixed) into display strings."""
+    try:
+        value = ast.literal_eval(cell)
+    except (ValueError, SyntaxError) as error:
+        raise ValueError(f"options is not a list literal ({error})") from None
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"options is not a non-empty list: {cell[:80]!r}")
+    if not all(isinstance(o, (str, int, float)) and not isinstance(o, bool) for o in value):
+        raise ValueError(f"options holds something other than strings and numbers: {cell[:80]!r}")
+    return [format_option(o) for o in value]
+
+
+def _skip_reason(distribution: list[float], n_options: int) -> str | None:
+    if len(distribution) != n_options:
+        return "length_mismatch"
+    if any(math.isnan(p) or math.isinf(p) for p in distribution):
+        return "nan"
+    if any(p < 0 for p in distribution):
+        return "negative"
+    if sum(distribution) <= 0:
+        return "all_zero"
+    return None
+
+
+def read_docs(path: Path) -> tuple[list[dict], Counter]:
+    """Read the CSV at ``path`` into one doc per (question, survey sample); count skips."""
+    csv.field_size_limit(1 << 30)
+    docs: list[dict] = []
+    skipped: Counter = Counter()
+    try:
+        handle = open(path, newline="", encoding="utf-8")
+    except OSError as error:
+        raise DataFileError(f"{path}: cannot open ({error})") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataFileError(
+                f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}, "
+                f"found {reader.fieldnames}"
+            )
+        for question_id, row in enumerate(reader):
+            line = reader.line_num
+            try:
+                options = parse_options(row["options"] or "")
+                selections = parse_selections(row["selections"] or "")
+            except ValueError as error:
+                raise DataFileError(f"{path}, line {line}: {error}") from None
+            for survey_country, distribution in selections.items():
+                reason = _skip_reason(distribution, len(options))
+                if reason:
+                    skipped[reason] += 1
+                    continue
+                country, sample = split_country(survey_country)
+                total = sum(distribution)
+                docs.append(
+                    {
+                        "question_id": question_id,
+                        "question": row["question"].strip(),
+                        "options": options,
+                        "n_options": len(options),
+                        "source": row["source"],
+                        "country": country,
+                        "survey_country": survey_country,
+                        "country_sample": sample or "",
+                        "survey_distribution": [p / total for p in distribution],
+                    }
+                )
+    if not docs:
+        raise DataFileError(f"{path}: no usable (question, country) rows")
+    return docs, skipped
+
+
+def _national_sample(docs: list[dict], country: str) -> list[dict]:
+    """Docs of ``country``'s current national sample: the plain name where a question has it,
+    else ``'<country> (Current national sample)'``; never a non-national or old sample."""
+    by_question: dict[int, dict] = {}
+    for doc in docs:
+        if doc["country"] != country:
+            continue
+        if doc["country_sample"] == "":
+            by_question[doc["question_id"]] = doc
+        elif doc["country_sample"] == CURRENT_NATIONAL:
+            by_question.setdefault(doc["question_id"], doc)
+    return [by_question[q] for q in sorted(by_question)]
+
+
+def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], list[str]]:
+    """Apply a named subset; returns the docs and notes about shortfalls."""
+    if subset in (None, "", "all"):
+        return docs, []
+    notes: list[str] = []
+    if subset == "6c":
+        chosen: list[dict] = []
+        for country in SIX_COUNTRIES:
+            candidates = _national_sample(docs, country)
+            rng = random.Random(f"{SUBSET_SEED}-{country}")
+            if len(candidates) < SIX_COUNTRY_QUESTIONS:
+                notes.append(
+                    f"{country}: only {len(candidates)} questions in this data version "
+                    f"(design: {SIX_COUNTRY_QUESTIONS}); all are used"
+                )
+                picked = candidates
+            else:
+                picked = rng.sample(candidates, SIX_COUNTRY_QUESTIONS)
+            chosen.extend(sorted(picked, key=lambda d: d["question_id"]))
+        return chosen, notes
+    if subset == "binary":
+        chosen = []
+        for country in BINARY_COUNTRIES:
+            chosen.extend(d for d in _national_sample(docs, country) if d["n_options"] == 2)
+        return chosen, notes
+    raise ValueError(f"unknown GlobalOpinionQA subset {subset!r}; use 'all', '6c' or 'binary'")
+
+
+def load(subset: str | None = None) -> LoadedDocs:
+    """Load GlobalOpinionQA documents (``subset``: ``None``/``'all'``, ``'6c'`` or ``'binary'``)."""
+    path, location, revision = resolve_file(
+        DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION
+    )
+    all_docs, skipped = read_docs(path)
+    if skipped:
+        logger.warning(
+            "%s: skipped %d (question, country) rows: %s",
+            location,
+            sum(skipped.values()),
+            dict(sorted(skipped.items())),
+        )
+    docs, notes = select_subset(all_docs, subset)
+    for note in notes:
+        logger.warning("GlobalOpinionQA subset %s: %s", subset, note)
+    source = DataSource(
+        dataset=DATASET,
+        location=location,
+        sha256=sha256_file(path),
+        revision=revision,
+        partial=len({d["question_id"] for d in all_docs}) < UPSTREAM_QUESTIONS,
+        skipped=dict(sorted(skipped.items())),
+    )
+    return LoadedDocs(docs=docs, source=source, notes=notes)

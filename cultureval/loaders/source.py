@@ -1,0 +1,72 @@
+"""Where a dataset file comes from: ``$CULTUREVAL_DATA_DIR`` or the Hugging Face Hub.
+
+Every loader returns a :class:`DataSource` beside its documents, so results can record
+exactly which bytes were evaluated (path or Hub id + revision, and a sha256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DATA_DIR_ENV = "CULTUREVAL_DATA_DIR"
+
+
+class DataFileError(ValueError):
+    """A dataset file is missing or malformed; the message names the file and the problem."""
+
+
+@dataclass
+class DataSource:
+    """Provenance of one loaded dataset file."""
+
+    dataset: str
+    location: str  # local path or "hf://<repo>/<file>"
+    sha256: str
+    revision: str | None = None
+    partial: bool = False
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolve_file(
+    dataset: str, relative_path: str, hub_repo: str, hub_filename: str, hub_revision: str
+) -> tuple[Path, str, str | None]:
+    """Return ``(path, location, revision)`` of a dataset file.
+
+    With ``$CULTUREVAL_DATA_DIR`` set, the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``
+    and must exist. Otherwise it is downloaded (and cached) from the Hub dataset ``hub_repo``.
+    """
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir:
+        path = Path(data_dir).expanduser() / dataset / relative_path
+        if not path.is_file():
+            raise DataFileError(
+                f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
+                f"is read from there; unset it to download from the Hub)"
+            )
+        return path, str(path.resolve()), None
+    from huggingface_hub import hf_hub_download
+
+    try:
+        local = hf_hub_download(
+            repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision
+        )
+    except Exception as error:  # network, auth, missing file: say what was tried
+        raise DataFileError(
+            f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}: download failed ({error}). "
+            f"Offline, set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path}."
+        ) from error
+    return Path(local), f"hf://datasets/{hub_repo}/{hub_filename}", hub_revision

@@ -1,0 +1,90 @@
+"""Distances between answer distributions (pure NumPy/SciPy, no harness imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy.special import rel_entr
+
+
+def _as_distribution(values: Sequence[float], name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {array.shape}")
+    if np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN: {list(values)}")
+    if np.isinf(array).any():
+        raise ValueError(f"{name} contains an infinite value: {list(values)}")
+    if (array < 0).any():
+        raise ValueError(f"{name} contains a negative value: {list(values)}")
+    total = array.sum()
+    if total <= 0:
+        raise ValueError(f"{name} is all zero: it is not a distribution")
+    return array / total
+
+
+def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
+    """Jensen–Shannon distance between two discrete distributions, base 2.
+
+    ``JSD(p, q) = sqrt( (KL(p || m) + KL(q || m)) / 2 )`` with ``m = (p + q) / 2`` and
+    ``KL(a || b) = sum_i a_i * log2(a_i / b_i)``; terms with ``a_i = 0`` contribute 0.
+    Inputs are renormalised to sum to 1 first, so counts or unnormalised scores are fine.
+
+    Range [0, 1]: 0 iff ``p`` and ``q`` are equal after normalising, 1 iff their supports
+    are disjoint. This is the *distance* (square root of the divergence), as in
+    ``scipy.spatial.distance.jensenshannon(p, q, base=2)``.
+
+    Raises ``ValueError`` when the lengths differ, or either input is empty, all zero, or
+    contains a negative, NaN or infinite value.
+    """
+    if len(p) != len(q):
+        raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
+    p_norm = _as_distribution(p, "p")
+    q_norm = _as_distribution(q, "q")
+    mixture = (p_norm + q_norm) / 2.0
+    divergence = (rel_entr(p_norm, mixture).sum() + rel_entr(q_norm, mixture).sum()) / 2.0
+    divergence /= np.log(2.0)
+    # rounding can leave a tiny negative or a value a hair above 1
+    return float(np.sqrt(min(max(divergence, 0.0), 1.0)))
+
+
+def culture_sim(p: Sequence[float], q: Sequence[float]) -> float:
+    """Similarity ``1 - js_distance(p, q)`` (Durmus et al. 2023), in [0, 1]; higher is closer."""
+    return 1.0 - js_distance(p, q)
+
+
+def per_country_mean(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Mean value per country from ``(country, value)`` pairs, countries sorted by name."""
+    totals: dict[str, list[float]] = {}
+    for country, value in pairs:
+        totals.setdefault(country, []).append(float(value))
+    return {country: float(np.mean(values)) for country, values in sorted(totals.items())}
+
+
+def country_sim_std(pairs: Iterable[tuple[str, float]]) -> float:
+    """Balance across countries: population standard deviation (ddof=0) of the per-country
+    mean similarity, each country weighted equally whatever its number of items.
+
+    0 means the model is equally close to every country's survey answers; larger values mean
+    it represents some countries better than others. NaN when there are no pairs.
+    """
+    means = list(per_country_mean(pairs).values())
+    if not means:
+        return float("nan")
+    return float(np.std(means, ddof=0))
+
+
+def softmax_logprobs(logprobs: Sequence[float]) -> list[float]:
+    """Normalise log-probabilities (natural log) over a set of options into probabilities.
+
+    Computed as ``exp(l_i - max l) / sum_j exp(l_j - max l)`` so very negative values do not
+    underflow. Raises ``ValueError`` on an empty input or a NaN.
+    """
+    array = np.asarray(logprobs, dtype=float)
+    if array.size == 0:
+        raise ValueError("no log-probabilities to normalise")
+    if np.isnan(array).any():
+        raise ValueError(f"NaN log-probability: {list(logprobs)}")
+    shifted = np.exp(array - array.max())
+    return (shifted / shifted.sum()).tolist()
