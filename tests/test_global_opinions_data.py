@@ -1,0 +1,149 @@
+import logging
+
+import pytest
+from fixtures import GLOBAL_OPINION_ROWS, selections_repr, write_global_opinions
+
+from cultureval.loaders import global_opinions as loader
+from cultureval.loaders.source import DataFileError
+from cultureval.tasks.global_opinions import utils
+
+
+def test_parse_selections_reads_defaultdict_repr():
+    cell = selections_repr({"India (Current national sample)": [0.5, 0.5], "Peru": [1, 0]})
+    assert loader.parse_selections(cell) == {"India (Current national sample)": [0.5, 0.5], "Peru": [1.0, 0.0]}
+
+
+def test_parse_options_mixed_strings_and_floats():
+    cell = "['Not important at all', 1.0, 2.0, 'Very important', \"Don't know\"]"
+    assert loader.parse_options(cell) == ["Not important at all", "1", "2", "Very important", "Don't know"]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "defaultdict(<class 'list'>, {'A': [0.1, __import__('os')]})",
+        "{'A': 'not a list'}",
+        "[1, 2]",
+        "defaultdict(<class 'list'>, {'A': [0.1, 'x']})",
+    ],
+)
+def test_parse_selections_rejects_non_literals(cell):
+    with pytest.raises(ValueError):
+        loader.parse_selections(cell)
+
+
+def test_split_country():
+    assert loader.split_country("India (Current national sample)") == ("India", "Current national sample")
+    assert loader.split_country("China (Non-national sample)") == ("China", "Non-national sample")
+    assert loader.split_country("S. Korea") == ("S. Korea", None)
+
+
+def test_one_doc_per_question_and_sample_with_counted_skips(use_fixture_data, caplog):
+    with caplog.at_level(logging.WARNING):
+        loaded = loader.load()
+    expected = sum(len(selections) for _, _, selections, _ in GLOBAL_OPINION_ROWS) - 2
+    assert len(loaded.docs) == expected
+    assert loaded.source.skipped == {"all_zero": 1, "length_mismatch": 1}
+    assert "skipped 2" in caplog.text
+    chinas = [d for d in loaded.docs if d["question_id"] == 0 and d["country"] == "China"]
+    assert sorted(d["country_sample"] for d in chinas) == ["", "Non-national sample"]
+    assert {d["survey_country"] for d in chinas} == {"China", "China (Non-national sample)"}
+    for doc in loaded.docs:
+        assert sum(doc["survey_distribution"]) == pytest.approx(1.0)
+        assert len(doc["survey_distribution"]) == doc["n_options"] == len(doc["options"])
+    assert loaded.source.partial is True
+    assert len(loaded.source.sha256) == 64
+
+
+def test_binary_subset_uses_current_national_samples(use_fixture_data):
+    docs = loader.load("binary").docs
+    assert all(d["n_options"] == 2 for d in docs)
+    pairs = {(d["question_id"], d["survey_country"]) for d in docs}
+    assert (2, "India (Current national sample)") in pairs
+    assert (2, "India (Non-national sample)") not in pairs
+    # question 3 has both a plain "India" and a current national sample: the plain name wins
+    assert (3, "India") in pairs and (3, "India (Current national sample)") not in pairs
+    assert {d["country"] for d in docs} <= set(loader.BINARY_COUNTRIES)
+    assert not any(d["country"] == "Nigeria" for d in docs)
+
+
+def test_six_country_subset_is_deterministic_and_reports_shortfall(use_fixture_data):
+    first, second = loader.load("6c"), loader.load("6c")
+    assert [d["survey_country"] + str(d["question_id"]) for d in first.docs] == [
+        d["survey_country"] + str(d["question_id"]) for d in second.docs
+    ]
+    assert {d["country"] for d in first.docs} <= set(loader.SIX_COUNTRIES)
+    assert not any(d["country_sample"] == "Non-national sample" for d in first.docs)
+    # the fixture has far fewer than 100 questions per country: every one is used, and noted
+    assert len(first.notes) == len(loader.SIX_COUNTRIES)
+
+
+def test_six_country_subset_samples_100_per_country():
+    docs = [
+        {"question_id": q, "country": c, "country_sample": "", "survey_country": c, "n_options": 2}
+        for q in range(250)
+        for c in loader.SIX_COUNTRIES
+    ]
+    chosen, notes = loader.select_subset(docs, "6c")
+    assert notes == []
+    assert len(chosen) == 600
+    for country in loader.SIX_COUNTRIES:
+        ids = [d["question_id"] for d in chosen if d["country"] == country]
+        assert len(set(ids)) == 100
+    assert len({tuple(d["question_id"] for d in chosen if d["country"] == c) for c in loader.SIX_COUNTRIES}) > 1
+
+
+def test_unknown_subset():
+    with pytest.raises(ValueError, match="unknown GlobalOpinionQA subset"):
+        loader.select_subset([], "7c")
+
+
+def test_missing_file_names_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFileError, match="global_opinions.csv: file not found"):
+        loader.load()
+
+
+def test_missing_column_names_file_and_columns(tmp_path, monkeypatch):
+    path = tmp_path / "global_opinions" / "global_opinions.csv"
+    path.parent.mkdir()
+    path.write_text("question,options,source\nq,\"['a']\",GAS\n")
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFileError, match=r"global_opinions.csv: missing column\(s\) \['selections'\]"):
+        loader.load()
+
+
+def test_malformed_cell_names_file_and_line(tmp_path, monkeypatch):
+    rows = GLOBAL_OPINION_ROWS[:1] + [("q", "['a', 'b'", {"Peru": [1, 0]}, "GAS")]
+    write_global_opinions(tmp_path, rows)
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFileError, match=r"global_opinions.csv, line 3: options is not a list literal"):
+        loader.load()
+
+
+def test_doc_to_text_is_the_durmus_prompt():
+    doc = {"country": "Peru", "question": "Is it good?", "options": ["Yes", "No", "Don't know"], "n_options": 3}
+    assert utils.doc_to_text(doc) == (
+        "How would someone from Peru answer the following question:\n"
+        "Is it good?\n"
+        "Here are the options:\n"
+        "(A) Yes\n"
+        "(B) No\n"
+        "(C) Don't know"
+    )
+    assert utils.doc_to_choice(doc) == ["A", "B", "C"]
+
+
+def test_process_results_is_softmax_then_js_distance():
+    import numpy as np
+    from scipy.spatial.distance import jensenshannon
+    from scipy.special import softmax
+
+    doc = {"country": "Peru", "survey_distribution": [0.7, 0.2, 0.1]}
+    lls = [-0.5, -1.5, -3.0]
+    result = utils.process_results(doc, [(ll, False) for ll in lls])
+    expected = jensenshannon(softmax(lls), doc["survey_distribution"], base=2)
+    assert result["jsd"] == pytest.approx(expected)
+    assert result["culture_sim"] == pytest.approx(1 - expected)
+    assert result["country_sim_std"] == ("Peru", pytest.approx(1 - expected))
+    assert utils.aggregate_country_sim_std([("A", 0.2), ("B", 0.6)]) == pytest.approx(np.std([0.2, 0.6]))
