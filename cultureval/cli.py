@@ -20,19 +20,19 @@ DEFAULT_TASKS = "global_opinion_jsd_6c"
 
 
 def lm_eval_argv(args: list[str]) -> list[str]:
-    """lm-eval's argv with cultureval's tasks folder added to ``--include_path``."""
+    """lm-eval's argv with cultureval's tasks folder as ``--include_path``.
+
+    lm-eval takes a single include folder on its command line; to combine cultureval's tasks
+    with your own, call ``lm_eval`` with ``TaskManager(include_path=[...])`` from Python.
+    """
     args = list(args)
     command = args.pop(0) if args and args[0] in LM_EVAL_COMMANDS else "run"
-    for index, arg in enumerate(args):
-        if arg == "--include_path" and index + 1 < len(args):
-            args[index + 1] = f"{args[index + 1]},{tasks_dir()}" if command != "ls" else args[index + 1]
-            break
-        if arg.startswith("--include_path="):
-            args[index] = f"{arg},{tasks_dir()}"
-            break
-    else:
-        args = ["--include_path", str(tasks_dir()), *args]
-    return ["lm-eval", command, *args]
+    if any(arg == "--include_path" or arg.startswith("--include_path=") for arg in args):
+        raise SystemExit(
+            "cultureval lm-eval adds --include_path itself and lm-eval's command line takes only one; "
+            f'call lm_eval directly with --include_path "{tasks_dir()}" instead'
+        )
+    return ["lm-eval", command, "--include_path", str(tasks_dir()), *args]
 
 
 def run_lm_eval(args: list[str]) -> int:

@@ -1,0 +1,90 @@
+"""Real tier: SmolLM2-135M-Instruct on the shared GlobalOpinionQA data, small limits."""
+
+import json
+
+import pytest
+from conftest import run_cli
+from test_e2e_global_opinions import model_distributions_from_lm_eval
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="session")
+def smollm2_lora(smollm2, tmp_path_factory):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    folder = tmp_path_factory.mktemp("smollm2-lora")
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(smollm2)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(model, config).save_pretrained(folder)
+    return folder
+
+
+def test_main_job_prints_metrics(smollm2, shared_data_dir, tmp_path):
+    result = run_cli(["cultureval", "run", "--limit", "3", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path)
+    assert "global_opinion_jsd_6c" in result.stdout
+    assert "culture_sim" in result.stdout and "country_sim_std" in result.stdout
+
+
+def test_lm_eval_smollm2_with_and_without_lora(smollm2, smollm2_lora, shared_data_dir, tmp_path):
+    values = []
+    for name, model_args in (("base", f"pretrained={smollm2}"), ("lora", f"pretrained={smollm2},peft={smollm2_lora}")):
+        out = tmp_path / name
+        run_cli(
+            ["lm_eval", "--include_path", str(_tasks_dir()), "--model", "hf", "--model_args", model_args,
+             "--tasks", "global_opinion_jsd", "--limit", "8", "--output_path", str(out)],
+            shared_data_dir,
+            tmp_path,
+        )
+        [results_file] = out.rglob("results_*.json")
+        results = json.loads(results_file.read_text())
+        jsd = results["results"]["global_opinion_jsd"]["jsd,none"]
+        assert 0 < jsd < 1
+        assert results["configs"]["global_opinion_jsd"]["metadata"]["cultureval"]["data_source"]["partial"] is True
+        values.append(jsd)
+    assert values[0] != pytest.approx(values[1], abs=1e-6)
+
+
+def test_inspect_smollm2_matches_lm_eval_on_the_same_string(smollm2, shared_data_dir, tmp_path):
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    from cultureval.paths import configs_dir
+
+    out = tmp_path / "lm"
+    run_cli(
+        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}",
+         "--tasks", "global_opinion_jsd", "--limit", "5", "--output_path", str(out), "--log_samples"],
+        shared_data_dir,
+        tmp_path,
+    )
+    [samples_file] = out.rglob("samples_global_opinion_jsd_*.jsonl")
+    expected = model_distributions_from_lm_eval([json.loads(line) for line in samples_file.read_text().splitlines()])
+
+    log_dir = tmp_path / "logs"
+    run_cli(
+        ["inspect", "eval", "cultureval/global_opinion_jsd", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
+         "--model-config", str(configs_dir() / "inspect" / "hf_plain_text.yaml"), "-T", "rendering=plain",
+         "--limit", "5", "--log-dir", str(log_dir), "--display", "none"],
+        shared_data_dir,
+        tmp_path,
+    )
+    log = read_eval_log(list_eval_logs(str(log_dir))[0])
+    metrics = log.results.scores[0].metrics
+    assert {"jsd", "culture_sim", "country_sim_std", "letter_coverage"} <= set(metrics)
+    assert 0 < metrics["jsd"].value < 1
+    for sample in log.samples:
+        doc = sample.metadata["doc"]
+        score = next(iter(sample.scores.values()))
+        assert score.metadata["letters_missing"] == 0  # top-20 holds every letter for SmolLM2
+        assert score.metadata["model_distribution"] == pytest.approx(
+            expected[(doc["question_id"], doc["survey_country"])], abs=1e-3
+        )
+
+
+def _tasks_dir():
+    from cultureval.paths import tasks_dir
+
+    return tasks_dir()
