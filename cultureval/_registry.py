@@ -3,7 +3,7 @@
 
 from inspect_ai import Task, task
 
-from cultureval.inspect_tasks import AUTO, option_logprob_task
+from cultureval.inspect_tasks import AUTO, cot_task, option_logprob_task, sampled_task
 
 
 
@@ -23,3 +23,30 @@ def global_opinion_jsd_6c(rendering: str = AUTO, top_logprobs: int = 20) -> Task
 def global_opinion_jsd_binary(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
     """GlobalOpinionQA, two-option questions for the US, China, Japan and India."""
     return option_logprob_task("global_opinion_jsd_binary", rendering, top_logprobs)
+
+
+@task
+def global_opinion_cot(max_tokens: int | None = None) -> Task:
+    """GlobalOpinionQA: reasoning in <think></think>, then the whole distribution as a list."""
+    return cot_task("global_opinion_cot", max_tokens)
+
+
+@task
+def global_opinion_cot_6c(max_tokens: int | None = None) -> Task:
+    return cot_task("global_opinion_cot_6c", max_tokens)
+
+
+@task
+def global_opinion_cot_binary(max_tokens: int | None = None) -> Task:
+    return cot_task("global_opinion_cot_binary", max_tokens)
+
+
+@task
+def global_opinion_sampled(rendering: str = AUTO, n: int | None = None) -> Task:
+    """GlobalOpinionQA: frequencies of n single answers sampled at temperature 1 (default 10)."""
+    return sampled_task("global_opinion_sampled", rendering, n)
+
+
+@task
+def global_opinion_sampled_6c(rendering: str = AUTO, n: int | None = None) -> Task:
+    return sampled_task("global_opinion_sampled_6c", rendering, n)

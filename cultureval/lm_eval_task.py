@@ -1,9 +1,9 @@
-"""lm-eval glue: a ``ConfigurableTask`` that renders answer-stem prompts canonically and
-records provenance in the results.
+"""lm-eval glue: a ``ConfigurableTask`` that records provenance in the results and renders
+answer-stem prompts canonically.
 
-YAML tasks opt in with ``class: !function cultureval.lm_eval_task.StemTask`` and set
-``metadata.plain_layout`` (see :mod:`cultureval.rendering`). Everything else is the stock
-lm-eval task: with ``--apply_chat_template`` the user text is the user turn and ``gen_prefix``
+Every cultureval YAML task uses ``class: !function cultureval.lm_eval_task.CulturevalTask``;
+tasks with an answer stem also set ``metadata.plain_layout`` (see :mod:`cultureval.rendering`).
+Everything else is the stock lm-eval task: with ``--apply_chat_template`` the user text is the user turn and ``gen_prefix``
 opens the model's turn; without it, the prompt is the task's plain layout (for GlobalOpinionQA
 the literal ``Human: ...\\nAssistant: <stem>`` of Durmus et al.), which lm-eval's default
 concatenation cannot express.
@@ -16,7 +16,7 @@ from lm_eval.api.task import ConfigurableTask
 from cultureval import provenance, rendering
 
 
-class StemTask(ConfigurableTask):
+class CulturevalTask(ConfigurableTask):
     def __init__(self, config: dict | None = None) -> None:
         config = {key: value for key, value in (config or {}).items() if key != "class"}
         super().__init__(config=config)
@@ -36,7 +36,7 @@ class StemTask(ConfigurableTask):
         block = (self.config.metadata or {}).get("cultureval")
         if isinstance(block, dict) and block.get("rendering") is None:
             layout = self.config.metadata.get("plain_layout")
-            block["rendering"] = f"{mode} ({layout})" if mode == rendering.PLAIN else mode
+            block["rendering"] = f"{mode} ({layout})" if mode == rendering.PLAIN and layout else mode
 
     def fewshot_context(
         self,
@@ -49,7 +49,7 @@ class StemTask(ConfigurableTask):
         gen_prefix: str | None = None,
     ):
         layout = (self.config.metadata or {}).get("plain_layout")
-        self._record_rendering(rendering.CHAT if apply_chat_template or layout is None else rendering.PLAIN)
+        self._record_rendering(rendering.CHAT if apply_chat_template else rendering.PLAIN)
         if apply_chat_template or num_fewshot or layout is None:
             return super().fewshot_context(
                 doc,

@@ -137,3 +137,31 @@ def test_inspect_and_lm_eval_read_the_same_distribution(tiny_model, fixture_data
         assert score.metadata["model_distribution"] == pytest.approx(
             expected[(doc["question_id"], doc["survey_country"])], abs=1e-3
         )
+
+
+GENERATIVE_METRICS = ("jsd", "culture_sim", "country_sim_std", "parse_rate", "jsd_strict", "n_unparsed")
+
+
+@pytest.mark.parametrize("task", ["global_opinion_cot_binary", "global_opinion_sampled"])
+def test_generative_tasks_in_both_harnesses(task, tiny_model, fixture_data_dir, tmp_path):
+    results, samples = lm_eval_run(
+        f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=("--gen_kwargs", "max_gen_toks=8")
+    )
+    metrics = results["results"][task]
+    for name in GENERATIVE_METRICS:
+        assert f"{name},none" in metrics, sorted(metrics)
+    n = len(samples)
+    assert 0 <= metrics["n_unparsed,none"] <= n
+    assert 0.0 <= metrics["parse_rate,none"] <= 1.0
+    if task.startswith("global_opinion_sampled"):
+        # every repeat reaches process_results (the default filter would keep only the first)
+        assert all(len(s["filtered_resps"][0]) == 10 for s in samples)
+
+    extra = ("-T", "max_tokens=8") if "cot" in task else ("-T", "n=3")
+    log = inspect_run(tiny_model, fixture_data_dir, tmp_path / "inspect", task=task, extra=extra)
+    inspect_metrics = log.results.scores[0].metrics
+    for name in GENERATIVE_METRICS:
+        assert name in inspect_metrics, sorted(inspect_metrics)
+    assert inspect_metrics["n_unparsed"].value == sum(
+        next(iter(s.scores.values())).value["n_unparsed"] for s in log.samples
+    )

@@ -22,7 +22,7 @@ def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
         "cultureval/tasks/global_opinions/global_opinion_jsd.yaml",
         "cultureval/tasks/global_opinions/_jsd_template_yaml",
         "cultureval/metrics/distribution.py",
-        "cultureval/scorers/option_logprobs.py",
+        "cultureval/scorers/distribution.py",
         "cultureval/configs/inspect/hf_plain_text.yaml",
     ):
         assert expected in names, expected

@@ -88,3 +88,35 @@ def _tasks_dir():
     from cultureval.paths import tasks_dir
 
     return tasks_dir()
+
+
+@pytest.mark.parametrize("task", ["global_opinion_cot_6c", "global_opinion_sampled_6c"])
+def test_generative_tasks_on_smollm2(task, smollm2, shared_data_dir, tmp_path):
+    """Both harnesses produce every metric (short generations: CI budget)."""
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    out = tmp_path / "lm"
+    run_cli(
+        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", task,
+         "--limit", "3", "--apply_chat_template", "--gen_kwargs", "max_gen_toks=64", "--output_path", str(out)],
+        shared_data_dir,
+        tmp_path,
+    )
+    [results_file] = out.rglob("results_*.json")
+    metrics = json.loads(results_file.read_text())["results"][task]
+    for name in ("jsd", "culture_sim", "country_sim_std", "parse_rate", "jsd_strict", "n_unparsed"):
+        assert f"{name},none" in metrics
+
+    log_dir = tmp_path / "logs"
+    extra = ["-T", "max_tokens=64", "-M", "do_sample=false"] if "cot" in task else ["-T", "n=5"]
+    run_cli(
+        ["inspect", "eval", f"cultureval/{task}", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
+         "--limit", "3", "--log-dir", str(log_dir), "--display", "none", *extra],
+        shared_data_dir,
+        tmp_path,
+    )
+    log = read_eval_log(list_eval_logs(str(log_dir))[0])
+    assert log.status == "success"
+    assert {"jsd", "culture_sim", "country_sim_std", "parse_rate", "jsd_strict", "n_unparsed"} <= set(
+        log.results.scores[0].metrics
+    )

@@ -8,7 +8,7 @@ from cultureval import rendering
 from cultureval.definitions import task_definition
 from cultureval.inspect_tasks import option_messages, resolve_rendering
 from cultureval.paths import tasks_dir
-from cultureval.scorers.option_logprobs import letter_logprobs, normalise_token
+from cultureval.scorers.distribution import letter_logprobs, normalise_token
 
 STEM = "If I had to select one of the options, my answer would be ("
 

@@ -1,5 +1,10 @@
-"""Inspect glue for option-letter tasks: read the answer distribution from ``top_logprobs`` of
-the first generated token, score it with the task's own scoring function.
+"""Inspect glue for GlobalOpinionQA-style tasks: metrics over per-item score dicts, and scorers
+that turn a model's output into a distribution and score it with the task's own function.
+
+- :func:`option_distribution`: the answer distribution from ``top_logprobs`` of the first
+  generated token (logprob tasks).
+- :func:`parsed_distribution`: a distribution read from generated text (``global_opinion_cot``)
+  or from sampled answers (``global_opinion_sampled``); unreadable items count as such.
 
 Letters missing from the top-k (documented rule): a letter that is not among the ``k``
 returned tokens has a log-probability at most the smallest returned one, so it is given
@@ -56,7 +61,9 @@ def letter_logprobs(
 
 
 def _values(scores: list[SampleScore], key: str) -> list[float]:
-    return [float(s.score.value[key]) for s in scores if isinstance(s.score.value, dict) and key in s.score.value]
+    """The ``key`` values of the items that have one (NaN marks an unreadable item)."""
+    values = [s.score.value.get(key) for s in scores if isinstance(s.score.value, dict)]
+    return [float(v) for v in values if v is not None and not math.isnan(float(v))]
 
 
 def _mean_of(key: str) -> Metric:
@@ -89,6 +96,11 @@ def jsd_stderr():
 
 
 @metric
+def jsd_strict_stderr():
+    return _stderr_of("jsd_strict")
+
+
+@metric
 def culture_sim():
     """Mean ``1 - jsd``; higher is better."""
     return _mean_of("culture_sim")
@@ -107,9 +119,33 @@ def country_sim_std():
         pairs = [
             (s.sample_metadata["country"], float(s.score.value["culture_sim"]))
             for s in scores
-            if isinstance(s.score.value, dict) and s.sample_metadata
+            if isinstance(s.score.value, dict)
+            and s.score.value.get("culture_sim") is not None
+            and not math.isnan(float(s.score.value["culture_sim"]))
         ]
         return country_sim_std_of(pairs)
+
+    return compute
+
+
+@metric
+def parse_rate():
+    """Share of readable answers (for sampling: of samples that named a valid option)."""
+    return _mean_of("parse_rate")
+
+
+@metric
+def jsd_strict():
+    """Mean JSD with every unreadable item counted as 1.0."""
+    return _mean_of("jsd_strict")
+
+
+@metric
+def n_unparsed():
+    """Number of items with no readable answer."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        return float(sum(_values(scores, "n_unparsed")))
 
     return compute
 
@@ -164,6 +200,40 @@ def option_distribution(score_distribution: Callable[[dict, list[float]], dict])
             explanation=f"model distribution over {''.join(letters)}: "
             + ", ".join(f"{p:.3f}" for p in distribution),
             metadata={"model_distribution": distribution, "letters_missing": missing},
+        )
+
+    return score
+
+
+@scorer(
+    metrics=[
+        jsd(),
+        culture_sim(),
+        country_sim_std(),
+        parse_rate(),
+        jsd_strict(),
+        jsd_strict_stderr(),
+        n_unparsed(),
+        grouped(culture_sim(), "country", all=False, name_template="culture_sim_{group_name}"),
+    ]
+)
+def parsed_distribution(score_output: Callable[[dict, TaskState], dict]) -> Scorer:
+    """Score a generated answer with ``score_output(doc, state)`` (which parses the output with
+    the task's own functions, shared with lm-eval's ``process_results``)."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        item = score_output(state.metadata["doc"], state)
+        # NaN, not None, marks an unreadable item: Inspect's epoch reducer keeps NaN out of the
+        # mean but would turn None into 0
+        value = {
+            key: float("nan") if v is None else v
+            for key, v in item.items()
+            if v is None or isinstance(v, (int, float))
+        }
+        return Score(
+            value=value,
+            answer=state.output.completion if state.output else None,
+            explanation="unreadable answer" if item.get("jsd") is None else f"jsd {item['jsd']:.3f}",
         )
 
     return score

@@ -1,0 +1,144 @@
+"""global_opinion_cot and global_opinion_sampled: scoring functions and the Inspect pipeline
+with a scripted model provider (offline, deterministic)."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import jensenshannon
+
+from cultureval.tasks.global_opinions import utils
+
+DOC = {"country": "Peru", "options": ["Yes", "No", "Don't know"], "n_options": 3, "survey_distribution": [0.6, 0.3, 0.1]}
+
+
+def test_cot_prompt():
+    text = utils.cot_doc_to_text(DOC | {"question": "Is it good?"})
+    assert text.startswith(
+        "Given the following question and answer options, estimate the distribution of responses you would "
+        "expect from people in Peru. Respond with your reasoning in <think></think> tags, then output your "
+        "estimated distribution as a list of numbers that sum to one in the format {X, Y, Z, ...}.\n\n"
+    )
+    assert "Question: Is it good?\nOptions: ['Yes', 'No', \"Don't know\"]\nCountry: Peru\n\n<think>" in text
+    assert text.endswith("might influence how people in Peru would answer this question.</think>\n{X, Y, Z, ...}")
+
+
+def test_cot_scoring_readable_and_unreadable():
+    readable = utils.cot_process_results(DOC, ["<think>hm</think> {0.5, 0.3, 0.2}"])
+    expected = jensenshannon([0.5, 0.3, 0.2], DOC["survey_distribution"], base=2)
+    assert readable["jsd"] == pytest.approx(expected)
+    assert readable["jsd_strict"] == pytest.approx(expected)
+    assert (readable["parse_rate"], readable["n_unparsed"]) == (1.0, 0)
+    unreadable = utils.cot_process_results(DOC, ["<think>I am not sure"])
+    assert unreadable["jsd"] is None and unreadable["country_sim_std"] is None
+    assert (unreadable["parse_rate"], unreadable["jsd_strict"], unreadable["n_unparsed"]) == (0.0, 1.0, 1)
+    # aggregations: mean over readable items only; strict counts the unreadable one as 1.0
+    assert utils.mean_of_parsed([readable["jsd"], unreadable["jsd"]]) == pytest.approx(expected)
+    assert np.mean([readable["jsd_strict"], unreadable["jsd_strict"]]) == pytest.approx((expected + 1) / 2)
+    assert math.isnan(utils.mean_of_parsed([None, None]))
+    assert utils.count([1, 0, 1]) == 2
+    assert utils.country_sim_std_of_parsed([("A", 0.2), None, ("B", 0.6)]) == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(
+    "text, after_stem, expected",
+    [
+        ("B", True, "B"),
+        ("B)", True, "B"),
+        (" C) Don't know", True, "C"),
+        ("Yes", True, None),  # a word, not a letter
+        ("D", True, None),  # not an option
+        ("", True, None),
+        ("(B)", False, "B"),
+        ("Answer: A", False, "A"),
+        ("I think C.", False, "C"),
+        ("I'd say maybe", False, None),
+    ],
+)
+def test_answer_letter(text, after_stem, expected):
+    assert utils.answer_letter(text, ["A", "B", "C"], after_stem) == expected
+
+
+def test_sampled_frequencies_by_hand():
+    # 10 samples: A x5, B x3, C x1, one unreadable -> frequencies over the 9 valid answers
+    samples = ["A"] * 5 + ["B"] * 3 + ["C", "Hmm"]
+    item = utils.score_sampled(DOC, samples, after_stem=True)
+    model = [5 / 9, 3 / 9, 1 / 9]
+    assert item["jsd"] == pytest.approx(jensenshannon(model, DOC["survey_distribution"], base=2))
+    assert item["parse_rate"] == pytest.approx(0.9)
+    assert item["n_unparsed"] == 0
+    none = utils.score_sampled(DOC, ["x", "y"], after_stem=True)
+    assert none["jsd"] is None and none["n_unparsed"] == 1 and none["parse_rate"] == 0.0
+
+
+def test_keep_all_samples_filter():
+    assert utils.keep_all_samples(iter([("a", "b"), ("c",)]), [{}, {}]) == [["a", "b"], ["c"]]
+
+
+# --- Inspect, in process, with a scripted provider ---------------------------------------------
+
+
+@pytest.fixture()
+def scripted_model():
+    from inspect_ai.model import ChatCompletionChoice, ChatMessageAssistant, ModelAPI, ModelOutput, ModelUsage, get_model, modelapi
+
+    @modelapi(name="cultureval_scripted")
+    class Scripted(ModelAPI):
+        """Answers the cot prompt with a fixed distribution and option prompts with 'A'."""
+
+        def __init__(self, model_name, base_url=None, api_key=None, config=None, **model_args):
+            super().__init__(model_name=model_name, base_url=base_url, api_key=api_key, config=config)
+
+        async def generate(self, input, tools, tool_choice, config):
+            prompt = input[-1].text
+            if "estimate the distribution" in prompt:
+                n = prompt.split("Options: ")[1].split("\n")[0].count("', ") + 1
+                values = ", ".join([f"{1 / n:.6f}"] * n)
+                text = "<think>scripted</think>\n{" + values + "}" if "Brazil" in prompt else "no idea"
+            else:
+                text = "A"
+            return ModelOutput(
+                model=self.model_name,
+                choices=[ChatCompletionChoice(message=ChatMessageAssistant(content=text), stop_reason="stop")],
+                usage=ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2),
+            )
+
+    return get_model("cultureval_scripted/test")
+
+
+def test_inspect_cot_scores_parsed_and_counts_unparsed(use_fixture_data, scripted_model, tmp_path):
+    from inspect_ai import eval as inspect_eval
+
+    from cultureval._registry import global_opinion_cot
+
+    [log] = inspect_eval(global_opinion_cot(), model=scripted_model, log_dir=str(tmp_path), display="none")
+    assert log.status == "success"
+    metrics = {name: m.value for name, m in log.results.scores[0].metrics.items()}
+    docs = [s.metadata["doc"] for s in log.samples]
+    brazil = [d for d in docs if d["country"] == "Brazil"]
+    # the scripted model writes a uniform list for Brazil and nothing readable elsewhere
+    expected = [jensenshannon([1] * d["n_options"], d["survey_distribution"], base=2) for d in brazil]
+    assert metrics["jsd"] == pytest.approx(np.mean(expected))
+    assert metrics["n_unparsed"] == len(docs) - len(brazil)
+    assert metrics["parse_rate"] == pytest.approx(len(brazil) / len(docs))
+    assert metrics["jsd_strict"] == pytest.approx((sum(expected) + len(docs) - len(brazil)) / len(docs))
+
+
+def test_inspect_sampled_frequencies(use_fixture_data, scripted_model, tmp_path):
+    from inspect_ai import eval as inspect_eval
+
+    from cultureval._registry import global_opinion_sampled
+
+    [log] = inspect_eval(
+        global_opinion_sampled(rendering="chat", n=4), model=scripted_model, log_dir=str(tmp_path), display="none"
+    )
+    assert log.status == "success"
+    metrics = {name: m.value for name, m in log.results.scores[0].metrics.items()}
+    # always "A": the model's distribution is (1, 0, ...) for every item
+    expected = [
+        jensenshannon([1] + [0] * (s.metadata["doc"]["n_options"] - 1), s.metadata["doc"]["survey_distribution"], base=2)
+        for s in log.samples
+    ]
+    assert metrics["jsd"] == pytest.approx(np.mean(expected))
+    assert metrics["parse_rate"] == 1.0
+    assert all(len(s.metadata["sampled_answers"]) == 4 for s in log.samples)
