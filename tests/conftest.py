@@ -15,7 +15,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fixtures import GLOBAL_OPINION_ROWS, write_fixture_data  # noqa: E402
 
 # The shared real data (set by .ci/run); unit and end-to-end tests use their own fixtures.
-SHARED_DATA_DIR = os.environ.get("CULTUREVAL_DATA_DIR")
+# Resolved now: the CLI tests run in temporary folders, where a relative path would dangle.
+SHARED_DATA_DIR = (
+    str(Path(os.environ["CULTUREVAL_DATA_DIR"]).resolve()) if os.environ.get("CULTUREVAL_DATA_DIR") else None
+)
 CHATML_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
