@@ -4,7 +4,8 @@ A logprob task is defined by its user text (lm-eval ``doc_to_text``) and its ans
 (lm-eval ``gen_prefix``, e.g. ``If I had to select one of the options, my answer would be (``).
 
 - ``plain``: no chat template; one string in the task's plain layout (for GlobalOpinionQA the
-  literal Durmus et al. layout ``Human: {user}\\nAssistant: {stem}``). lm-eval without
+  literal Durmus et al. layout ``Human: {user}\\nAssistant: {stem}``; for CALI the stem after a
+  blank line). lm-eval without
   ``--apply_chat_template``; Inspect with ``-T rendering=plain`` on a provider that renders the
   message content verbatim (see ``configs/inspect/hf_plain_text.yaml``).
 - ``chat``: the user turn is the user text and the stem opens the model's turn. lm-eval with
@@ -25,16 +26,16 @@ INSTRUCTION_TEXT = "Answer with the letter of one option."
 
 # Plain layouts: how user text and stem join without a chat template.
 HUMAN_ASSISTANT = "human_assistant"  # Durmus et al. (2023)
-CONCATENATE = "concatenate"  # user text already ends where the stem starts
-LAYOUTS = (HUMAN_ASSISTANT, CONCATENATE)
+PARAGRAPH = "paragraph"  # the stem follows the user text after a blank line (CALI)
+LAYOUTS = (HUMAN_ASSISTANT, PARAGRAPH)
 
 
 def plain_prompt(layout: str, user_text: str, stem: str) -> str:
     """The single plain-text prompt of a task whose plain layout is ``layout``."""
     if layout == HUMAN_ASSISTANT:
         return f"Human: {user_text}\nAssistant: {stem}"
-    if layout == CONCATENATE:
-        return f"{user_text}{stem}"
+    if layout == PARAGRAPH:
+        return f"{user_text}\n\n{stem}"
     raise ValueError(f"unknown plain layout {layout!r}; expected one of {LAYOUTS}")
 
 

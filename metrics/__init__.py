@@ -1,5 +1,6 @@
 """Pure metric functions over numbers. They import no evaluation harness."""
 
+from .classification import accuracy, binary_f1, culture_shift_rate, macro_f1
 from .distribution import (
     country_sim_std,
     culture_sim,
@@ -9,6 +10,10 @@ from .distribution import (
 )
 
 __all__ = [
+    "accuracy",
+    "binary_f1",
+    "culture_shift_rate",
+    "macro_f1",
     "country_sim_std",
     "culture_sim",
     "js_distance",

@@ -170,6 +170,15 @@ def _top_logprobs(state: TaskState) -> list[tuple[str, float]]:
     return pairs or [(first.token, first.logprob)]
 
 
+def read_option_distribution(state: TaskState) -> tuple[list[float], int]:
+    """The distribution over the sample's option letters from the first generated token's
+    ``top_logprobs``, and how many letters were missing from them (module docstring rule)."""
+    letters = state.metadata["letters"]
+    exact = state.metadata.get("rendering") != "instruction"
+    values, missing = letter_logprobs(_top_logprobs(state), letters, exact=exact)
+    return softmax_logprobs(values), missing
+
+
 @scorer(
     metrics=[
         jsd(),
@@ -186,11 +195,8 @@ def option_distribution(score_distribution: Callable[[dict, list[float]], dict])
     (the task's function shared with lm-eval's ``process_results``)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        doc = state.metadata["doc"]
-        letters = state.metadata["letters"]
-        exact = state.metadata.get("rendering") != "instruction"
-        values, missing = letter_logprobs(_top_logprobs(state), letters, exact=exact)
-        distribution = softmax_logprobs(values)
+        doc, letters = state.metadata["doc"], state.metadata["letters"]
+        distribution, missing = read_option_distribution(state)
         item = score_distribution(doc, distribution)
         numeric = {key: value for key, value in item.items() if isinstance(value, (int, float))}
         numeric["letter_coverage"] = 1.0 - missing / len(letters)

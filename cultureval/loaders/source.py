@@ -70,3 +70,38 @@ def resolve_file(
             f"Offline, set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path}."
         ) from error
     return Path(local), f"hf://datasets/{hub_repo}/{hub_filename}", hub_revision
+
+
+def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) -> tuple[Path, str, str | None]:
+    """Like :func:`resolve_file`, for data published only as a file at a pinned URL (GitHub).
+
+    Offline the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``; online it is
+    downloaded once into ``<cache>/data/<dataset>/<revision>/``.
+    """
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir:
+        path = Path(data_dir).expanduser() / dataset / relative_path
+        if not path.is_file():
+            raise DataFileError(
+                f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
+                f"is read from there; unset it to download {url})"
+            )
+        return path, str(path.resolve()), None
+    import urllib.request
+
+    from cultureval.paths import cache_dir
+
+    target = cache_dir() / "data" / dataset / revision / relative_path
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(target.suffix + ".partial")
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as handle:
+                handle.write(response.read())
+        except OSError as error:
+            raise DataFileError(
+                f"{url}: download failed ({error}). Offline, set {DATA_DIR_ENV} to a folder "
+                f"holding {dataset}/{relative_path}."
+            ) from error
+        partial.replace(target)
+    return target, url, revision
