@@ -50,3 +50,19 @@ def global_opinion_sampled(rendering: str = AUTO, n: int | None = None) -> Task:
 @task
 def global_opinion_sampled_6c(rendering: str = AUTO, n: int | None = None) -> Task:
     return sampled_task("global_opinion_sampled_6c", rendering, n)
+
+
+@task
+def cali_nli_us(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """CALI judged as someone who lives in the United States, vs the US annotators."""
+    from cultureval.scorers.cali import cali_scorer
+
+    return option_logprob_task("cali_nli_us", rendering, top_logprobs, cali_scorer())
+
+
+@task
+def cali_nli_in(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """CALI judged as someone who lives in India, vs the Indian annotators."""
+    from cultureval.scorers.cali import cali_scorer
+
+    return option_logprob_task("cali_nli_in", rendering, top_logprobs, cali_scorer())

@@ -3,6 +3,7 @@
 - ``cultureval tasks-dir``: print the installed lm-eval task folder (for ``--include_path``).
 - ``cultureval lm-eval ARGS``: run lm-eval with that folder added to ``--include_path``.
 - ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
+- ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
 - ``cultureval run``: the main job: evaluate a model (default SmolLM2-135M-Instruct on CPU)
   on GlobalOpinionQA's six-country subset with lm-eval and print the metrics.
 """
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("tasks-dir", help="print the installed lm-eval task folder")
     sub.add_parser("lm-eval", help="run lm-eval with the cultureval tasks on --include_path")
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
+    shift = sub.add_parser("cali-shift", help="CALI culture_shift_rate from lm-eval output folders / Inspect logs")
+    shift.add_argument("outputs", nargs="+", help="lm-eval --output_path folders or Inspect .eval logs")
     run = sub.add_parser("run", help="evaluate a model with lm-eval and print the metrics")
     run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
     run.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks (default {DEFAULT_TASKS})")
@@ -64,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "tasks-dir":
         print(tasks_dir())
         return 0
+    if options.command == "cali-shift":
+        import json
+        from pathlib import Path
+
+        from cultureval.cali_shift import shift_rate
+
+        result = shift_rate([Path(p) for p in options.outputs])
+        print(json.dumps(result, indent=2))
+        return 0 if result["n_pairs_in_both"] else 1
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from cultureval.models import ensure_smollm2
 

@@ -93,8 +93,11 @@ def scoring_function(definition: TaskDefinition):
     return module.score_distribution
 
 
-def option_logprob_task(name: str, requested_rendering: str = AUTO, top_logprobs: int = 20) -> Task:
-    """The Inspect version of an lm-eval ``multiple_choice`` CulturevalTask named ``name``."""
+def option_logprob_task(
+    name: str, requested_rendering: str = AUTO, top_logprobs: int = 20, task_scorer=None
+) -> Task:
+    """The Inspect version of an lm-eval ``multiple_choice`` CulturevalTask named ``name``
+    (scored by ``task_scorer``, default: GlobalOpinionQA's distribution scorer)."""
     definition = task_definition(name)
     samples, data_source = doc_samples(definition)
     resolve_rendering(requested_rendering, "")  # reject a bad value before any model call
@@ -107,7 +110,7 @@ def option_logprob_task(name: str, requested_rendering: str = AUTO, top_logprobs
             requested_rendering=requested_rendering,
             top_logprobs=top_logprobs,
         ),
-        scorer=option_distribution(scoring_function(definition)),
+        scorer=task_scorer or option_distribution(scoring_function(definition)),
         metadata=provenance.record(
             definition.version, data_source, rendering=requested_rendering, top_logprobs=top_logprobs
         ),

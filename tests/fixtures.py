@@ -85,6 +85,28 @@ def write_global_opinions(data_dir: Path, rows=GLOBAL_OPINION_ROWS) -> Path:
     return path
 
 
+# CALI rows: (premise, hypothesis, us ratings, in ratings). A stray double quote in a cell is
+# why upstream must be read with QUOTE_NONE.
+CALI_ROWS = [
+    ('He said "fine" and left the dinner early.', "He was upset.", "EEENN", "NNNCE"),  # US E, IN N: contested
+    ("She touched the book with her feet.", "She was disrespectful.", "NNNNC", "EEEEN"),  # contested
+    ("They ate with their hands.", "They were hungry.", "NNEE", "NNNN"),  # US tie
+    ("The guest brought a gift.", "The guest was polite.", "EEEEE", "EEEEC"),
+    ("He arrived an hour late.", "He was on time.", "CCCCC", "CCCNN"),
+]
+
+
+def write_cali(data_dir: Path, rows=CALI_ROWS) -> Path:
+    path = data_dir / "cali" / "data.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["premise\thypothesis\tus_ratings\tin_ratings"]
+    for premise, hypothesis, us, india in rows:
+        lines.append("\t".join([premise, hypothesis, repr(list(us)), repr(list(india))]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
 def write_fixture_data(data_dir: Path) -> Path:
     write_global_opinions(data_dir)
+    write_cali(data_dir)
     return data_dir

@@ -1,0 +1,164 @@
+"""CALI: loader quirks and errors, metrics against sklearn and by hand, both harnesses."""
+
+import json
+
+import pytest
+from conftest import run_cli
+from fixtures import CALI_ROWS, write_cali
+from sklearn.metrics import f1_score
+
+from cultureval.cali_shift import shift_rate
+from cultureval.loaders import cali as loader
+from cultureval.loaders.source import DataFileError
+from cultureval.metrics import accuracy, binary_f1, culture_shift_rate, macro_f1
+from cultureval.tasks.cali import utils
+
+
+def test_loader_reads_crlf_quote_none_rows(use_fixture_data):
+    docs, source = loader.load("us")
+    assert len(docs) == len(CALI_ROWS)
+    assert docs[0]["premise"] == 'He said "fine" and left the dinner early.'
+    assert docs[0]["ratings"] == list("EEENN") and docs[0]["in_ratings"] == list("NNNCE")
+    assert [d["majority"] for d in docs] == ["E", "N", "", "E", "C"]
+    assert [d["contested"] for d in docs] == [True, True, False, False, False]
+    assert docs[0]["label_distribution"] == pytest.approx([0.6, 0.4, 0.0])
+    india, _ = loader.load("in")
+    assert [d["majority"] for d in india] == ["N", "E", "N", "E", "C"]
+    assert india[0]["culture_name"] == "India" and docs[0]["culture_name"] == "the United States"
+    assert source.revision is None and len(source.sha256) == 64
+
+
+def test_majority_and_ties():
+    assert loader.majority_label(list("EENNC")) is None
+    assert loader.majority_label(list("EEN")) == "E"
+    assert loader.majority_label(list("C")) == "C"
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("p", "h", "EEX", "EEE")], r"line 2: ratings cell is not a list"),
+        ([("p", "h", "EEE", "EEE"), ("p", "h", "EN", "EE")], None),
+    ],
+)
+def test_bad_ratings_cell_names_the_line(tmp_path, monkeypatch, rows, message):
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
+    write_cali(tmp_path, rows)
+    if message is None:
+        assert len(loader.load("in")[0]) == 2
+    else:
+        with pytest.raises(DataFileError, match=message):
+            loader.load("us")
+
+
+def test_wrong_columns_and_cell_count(tmp_path, monkeypatch):
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
+    path = tmp_path / "cali" / "data.tsv"
+    path.parent.mkdir()
+    path.write_text("premise\thypothesis\tratings\r\n")
+    with pytest.raises(DataFileError, match=r"data.tsv, line 1: expected tab-separated columns"):
+        loader.load("us")
+    path.write_text("premise\thypothesis\tus_ratings\tin_ratings\r\np\th\t['E']\r\n")
+    with pytest.raises(DataFileError, match=r"data.tsv, line 2: expected 4 tab-separated cells, found 3"):
+        loader.load("us")
+
+
+def test_prompt_is_the_culturebank_evaluation_prompt(use_fixture_data):
+    docs, _ = loader.load("in")
+    assert utils.doc_to_text(docs[3]) == (
+        "Premise: The guest brought a gift.\n"
+        "Hypothesis: The guest was polite.\n"
+        "\n"
+        "Let's think as someone who lives in India. What do you think is the relationship between the "
+        "premise and the hypothesis?\n"
+        "(E) Entail\n"
+        "(N) Neutral\n"
+        "(C) Contradict"
+    )
+
+
+def test_classification_metrics_against_sklearn_and_by_hand():
+    predictions = ["E", "E", "N", "C", "E", "N"]
+    golds = ["E", "N", "N", "C", "C", "E"]
+    # entailment: TP=1, FP=2, FN=1 -> F1 = 2/(2+2+1) = 0.4
+    assert binary_f1(predictions, golds, "E") == pytest.approx(0.4)
+    assert binary_f1(predictions, golds, "E") == pytest.approx(
+        f1_score([g == "E" for g in golds], [p == "E" for p in predictions])
+    )
+    assert macro_f1(predictions, golds, ["E", "N", "C"]) == pytest.approx(
+        f1_score(golds, predictions, labels=["E", "N", "C"], average="macro")
+    )
+    assert accuracy(predictions, golds) == pytest.approx(3 / 6)
+    assert culture_shift_rate([("E", "E", "N", "N"), ("E", "E", "E", "N")]) == 0.5
+
+
+def test_process_results_and_aggregations(use_fixture_data):
+    docs, _ = loader.load("us")
+    # model always prefers E: log-likelihoods for E, N, C
+    results = [[(-0.1, True), (-2.0, False), (-3.0, False)] for _ in docs]
+    items = [utils.process_results(doc, r) for doc, r in zip(docs, results)]
+    assert [i["n_ties"] for i in items] == [0, 0, 1, 0, 0]
+    assert items[2]["f1_entail"] is None and items[2]["accuracy"] is None
+    # scored (non-tie) golds: E, N, E, C; predictions all E -> TP=2, FP=2, FN=0 -> F1 = 4/6
+    assert utils.aggregate_f1_entail([i["f1_entail"] for i in items]) == pytest.approx(2 / 3)
+    assert utils.aggregate_accuracy([i["accuracy"] for i in items]) == pytest.approx(0.5)
+    # contested pairs under the US prompt: golds E, N -> accuracy 1/2
+    assert utils.aggregate_accuracy([i["contested_accuracy"] for i in items]) == pytest.approx(0.5)
+    from scipy.spatial.distance import jensenshannon
+    from scipy.special import softmax
+
+    expected = jensenshannon(softmax([-0.1, -2.0, -3.0]), [0.6, 0.4, 0.0], base=2)
+    assert items[0]["label_jsd"] == pytest.approx(expected)
+
+
+@pytest.mark.e2e
+def test_both_harnesses_and_the_shift_rate(tiny_model, fixture_data_dir, tmp_path):
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    out = tmp_path / "lm"
+    run_cli(
+        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks", "cali_nli",
+         "--output_path", str(out), "--log_samples"],
+        fixture_data_dir,
+        tmp_path,
+    )
+    [results_file] = out.rglob("results_*.json")
+    results = json.loads(results_file.read_text())["results"]
+    for task in ("cali_nli_us", "cali_nli_in"):
+        for name in ("f1_entail", "macro_f1", "accuracy", "label_jsd", "n_ties", "contested_accuracy"):
+            assert f"{name},none" in results[task]
+    assert results["cali_nli_us"]["n_ties,none"] == 1 and results["cali_nli_in"]["n_ties,none"] == 0
+    assert results["cali_nli"]["label_jsd,none"] == pytest.approx(
+        (results["cali_nli_us"]["label_jsd,none"] + results["cali_nli_in"]["label_jsd,none"]) / 2
+    )
+    shift = shift_rate([out])
+    assert shift["n_contested"] == 2 and 0.0 <= shift["culture_shift_rate"] <= 1.0
+
+    for task in ("cali_nli_us", "cali_nli_in"):
+        log_dir = tmp_path / task
+        run_cli(
+            ["inspect", "eval", f"cultureval/{task}", "--model", "hf/tiny", "-M", f"model_path={tiny_model}",
+             "--log-dir", str(log_dir), "--display", "none"],
+            fixture_data_dir,
+            tmp_path,
+        )
+        log = read_eval_log(list_eval_logs(str(log_dir))[0])
+        metrics = log.results.scores[0].metrics
+        assert {"f1_entail", "macro_f1", "accuracy", "label_jsd", "n_ties", "contested_accuracy"} <= set(metrics)
+        assert metrics["n_ties"].value == (1 if task == "cali_nli_us" else 0)
+
+
+@pytest.mark.real
+def test_shared_file_has_2228_rows_and_smollm2_runs(shared_data_dir, smollm2, tmp_path, monkeypatch):
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
+    docs, _ = loader.load("us")
+    assert len(docs) == 2228
+    out = tmp_path / "lm"
+    run_cli(
+        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", "cali_nli",
+         "--limit", "5", "--output_path", str(out)],
+        shared_data_dir,
+        tmp_path,
+    )
+    [results_file] = out.rglob("results_*.json")
+    assert "f1_entail,none" in json.loads(results_file.read_text())["results"]["cali_nli_in"]
