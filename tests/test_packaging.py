@@ -23,6 +23,7 @@ def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
         "cultureval/tasks/global_opinions/_jsd_template_yaml",
         "cultureval/metrics/distribution.py",
         "cultureval/scorers/distribution.py",
+        "cultureval/tasks/cali/cali_nli.yaml",
         "cultureval/configs/inspect/hf_plain_text.yaml",
     ):
         assert expected in names, expected
