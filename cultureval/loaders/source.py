@@ -41,6 +41,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _local_file(dataset: str, relative_path: str, online_source: str) -> Path | None:
+    """``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>`` when the variable is set (it must
+    exist then), else ``None``."""
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    if not data_dir:
+        return None
+    path = Path(data_dir).expanduser() / dataset / relative_path
+    if not path.is_file():
+        raise DataFileError(
+            f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
+            f"is read from there; unset it to download {online_source})"
+        )
+    return path
+
+
 def resolve_file(
     dataset: str, relative_path: str, hub_repo: str, hub_filename: str, hub_revision: str
 ) -> tuple[Path, str, str | None]:
@@ -49,15 +64,9 @@ def resolve_file(
     With ``$CULTUREVAL_DATA_DIR`` set, the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``
     and must exist. Otherwise it is downloaded (and cached) from the Hub dataset ``hub_repo``.
     """
-    data_dir = os.environ.get(DATA_DIR_ENV)
-    if data_dir:
-        path = Path(data_dir).expanduser() / dataset / relative_path
-        if not path.is_file():
-            raise DataFileError(
-                f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
-                f"is read from there; unset it to download from the Hub)"
-            )
-        return path, str(path.resolve()), None
+    local = _local_file(dataset, relative_path, "from the Hub")
+    if local:
+        return local, str(local.resolve()), None
     from huggingface_hub import hf_hub_download
 
     try:
@@ -78,15 +87,9 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
     Offline the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``; online it is
     downloaded once into ``<cache>/data/<dataset>/<revision>/``.
     """
-    data_dir = os.environ.get(DATA_DIR_ENV)
-    if data_dir:
-        path = Path(data_dir).expanduser() / dataset / relative_path
-        if not path.is_file():
-            raise DataFileError(
-                f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
-                f"is read from there; unset it to download {url})"
-            )
-        return path, str(path.resolve()), None
+    local = _local_file(dataset, relative_path, url)
+    if local:
+        return local, str(local.resolve()), None
     import urllib.request
 
     from cultureval.paths import cache_dir
