@@ -1,5 +1,6 @@
 """Pure metric functions over numbers. They import no evaluation harness."""
 
+from .correlation import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
 from .classification import accuracy, binary_f1, culture_shift_rate, macro_f1
 from .distribution import (
     country_sim_std,
@@ -10,6 +11,11 @@ from .distribution import (
 )
 
 __all__ = [
+    "bootstrap_ci",
+    "pearson",
+    "pro_score",
+    "spearman",
+    "split_half_consistency",
     "accuracy",
     "binary_f1",
     "culture_shift_rate",
