@@ -66,3 +66,53 @@ def cali_nli_in(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
     from cultureval.scorers.cali import cali_scorer
 
     return option_logprob_task("cali_nli_in", rendering, top_logprobs, cali_scorer())
+
+
+def _polarity(language: str, max_tokens: int | None) -> Task:
+    from cultureval.inspect_tasks import judged_task
+    from cultureval.scorers.judged import polarity_scorer
+
+    return judged_task(f"wvs_polarity_{language}", polarity_scorer(), max_tokens)
+
+
+@task
+def wvs_polarity_en(max_tokens: int | None = None) -> Task:
+    """WVS value polarity, English prompts; judge: --model-role grader=..."""
+    return _polarity("en", max_tokens)
+
+
+@task
+def wvs_polarity_da(max_tokens: int | None = None) -> Task:
+    """WVS value polarity, Danish prompts; judge: --model-role grader=..."""
+    return _polarity("da", max_tokens)
+
+
+@task
+def wvs_polarity_nl(max_tokens: int | None = None) -> Task:
+    """WVS value polarity, Dutch prompts; judge: --model-role grader=..."""
+    return _polarity("nl", max_tokens)
+
+
+@task
+def wvs_polarity_pt(max_tokens: int | None = None) -> Task:
+    """WVS value polarity, Portuguese prompts; judge: --model-role grader=..."""
+    return _polarity("pt", max_tokens)
+
+
+def _culturebank(split: str, part: str, max_tokens: int | None) -> Task:
+    from cultureval.inspect_tasks import judged_task
+    from cultureval.scorers.judged import entailment_scorer
+
+    return judged_task(f"culturebank_{split}", entailment_scorer(), max_tokens, dataset_kwargs={"part": part})
+
+
+@task
+def culturebank_tiktok(part: str = "test", max_tokens: int | None = None) -> Task:
+    """CultureBank TikTok advice questions (part: test = last 10%, or all); judge: --model-role grader=..."""
+    return _culturebank("tiktok", part, max_tokens)
+
+
+@task
+def culturebank_reddit(part: str = "test", max_tokens: int | None = None) -> Task:
+    """CultureBank Reddit advice questions (part: test = last 10%, or all); judge: --model-role grader=..."""
+    return _culturebank("reddit", part, max_tokens)

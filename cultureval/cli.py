@@ -56,6 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
     shift = sub.add_parser("cali-shift", help="CALI culture_shift_rate from lm-eval output folders / Inspect logs")
     shift.add_argument("outputs", nargs="+", help="lm-eval --output_path folders or Inspect .eval logs")
+    judge = sub.add_parser(
+        "judge",
+        help="judge lm-eval's logged samples of wvs_polarity_* / culturebank_* with an OpenAI-compatible endpoint",
+    )
+    judge.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (or results_*.json files)")
+    judge.add_argument("--judge-config", help="YAML with model, base_url, api_key_env, concurrency, ... (configs/judge/)")
+    judge.add_argument("--judge-model", help="judge model name (else config, else $CULTUREVAL_JUDGE_MODEL)")
+    judge.add_argument("--judge-base-url", help="e.g. http://localhost:8000/v1 (else config, else $CULTUREVAL_JUDGE_BASE_URL)")
+    judge.add_argument("--concurrency", type=int, help="parallel judge requests (default 8)")
+    judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
+    judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
     run = sub.add_parser("run", help="evaluate a model with lm-eval and print the metrics")
     run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
     run.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks (default {DEFAULT_TASKS})")
@@ -77,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0 if result["n_pairs_in_both"] else 1
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if options.command == "judge":
+        return _judge(options)
     from cultureval.models import ensure_smollm2
 
     if options.command == "smollm2":
@@ -95,6 +108,26 @@ def main(argv: list[str] | None = None) -> int:
     if options.limit is not None:
         lm_args += ["--limit", str(options.limit)]
     return run_lm_eval(lm_args)
+
+
+def _judge(options) -> int:
+    from dataclasses import replace
+    from pathlib import Path
+
+    from cultureval.judge import JudgeConfig
+    from cultureval.judge_outputs import JudgeInputError, judge_outputs
+
+    try:
+        config = JudgeConfig.from_file(options.judge_config) if options.judge_config else JudgeConfig()
+        overrides = {"model": options.judge_model, "base_url": options.judge_base_url, "concurrency": options.concurrency}
+        config = replace(config, **{key: value for key, value in overrides.items() if value})
+        written = judge_outputs([Path(p) for p in options.outputs], config, cache_enabled=not options.no_cache, seed=options.seed)
+    except (JudgeInputError, ValueError, OSError) as error:
+        print(f"cultureval judge: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
 
 
 if __name__ == "__main__":

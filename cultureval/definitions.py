@@ -81,10 +81,11 @@ class TaskDefinition:
             raise ValueError(f"{self.path}: {key} must be a !function reference for Inspect, got {value!r}")
         return value.resolve()
 
-    def load_dataset(self):
-        """The task's ``test`` split, through the same ``custom_dataset`` lm-eval calls."""
+    def load_dataset(self, **overrides):
+        """The task's ``test`` split, through the same ``custom_dataset`` lm-eval calls
+        (``overrides`` replace ``dataset_kwargs`` entries, as lm-eval's ``--metadata`` does)."""
         loader = self.function("custom_dataset")
-        dataset = loader(**self.metadata, **(self.config.get("dataset_kwargs") or {}))
+        dataset = loader(**self.metadata, **((self.config.get("dataset_kwargs") or {}) | overrides))
         return dataset[self.config.get("test_split", "test")]
 
 

@@ -64,11 +64,11 @@ def answer_letter(stem: str, layout: str, requested_rendering: str = AUTO, top_l
     return solve
 
 
-def doc_samples(definition: TaskDefinition) -> tuple[list[Sample], dict | None]:
+def doc_samples(definition: TaskDefinition, **dataset_kwargs) -> tuple[list[Sample], dict | None]:
     """One Inspect sample per document of the YAML's dataset, its user text from ``doc_to_text``.
 
     Option tasks (``doc_to_choice``) carry their letters and the target letter."""
-    dataset = definition.load_dataset()
+    dataset = definition.load_dataset(**dataset_kwargs)
     doc_to_text = definition.function("doc_to_text")
     has_choices = "doc_to_choice" in definition.config
     samples = []
@@ -200,5 +200,28 @@ def sampled_task(name: str, requested_rendering: str = AUTO, n: int | None = Non
         ),
         scorer=parsed_distribution(_score_samples),
         metadata=provenance.record(definition.version, data_source, rendering=requested_rendering, n_samples=n),
+        version=int(float(definition.version or 0)),
+    )
+
+
+def judged_task(name: str, task_scorer, max_tokens: int | None = None, dataset_kwargs: dict | None = None) -> Task:
+    """A generation task scored by a judge model (``--model-role grader=...``): WVS polarity,
+    CultureBank. The prompt and decoding come from the lm-eval definition (greedy)."""
+    definition = task_definition(name)
+    samples, data_source = doc_samples(definition, **(dataset_kwargs or {}))
+    generation = definition.config.get("generation_kwargs") or {}
+    max_tokens = max_tokens or generation.get("max_gen_toks")
+    return Task(
+        name=name,
+        dataset=MemoryDataset(samples, name=name),
+        solver=generate_greedy(max_tokens),
+        scorer=task_scorer,
+        metadata=provenance.record(
+            definition.version,
+            data_source,
+            rendering="chat",
+            max_tokens=max_tokens,
+            judge_prompt_version=definition.metadata.get("judge_prompt_version"),
+        ),
         version=int(float(definition.version or 0)),
     )

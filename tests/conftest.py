@@ -125,8 +125,11 @@ def shared_data_dir() -> Path:
     return Path(SHARED_DATA_DIR)
 
 
-def run_cli(args: list[str], data_dir: Path, tmp_path: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run a console script of this venv with the given data folder; fail with its output."""
+def run_cli(
+    args: list[str], data_dir: Path, tmp_path: Path, timeout: int = 600, env_extra: dict | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run a console script of this venv with the given data folder; fail with its output
+    (unless ``check`` is false)."""
     env = dict(os.environ)
     env.update(
         CULTUREVAL_DATA_DIR=str(data_dir),
@@ -135,11 +138,14 @@ def run_cli(args: list[str], data_dir: Path, tmp_path: Path, timeout: int = 600)
         TOKENIZERS_PARALLELISM="false",
         INSPECT_LOG_DIR=str(tmp_path / "inspect-logs"),
         PATH=VENV_BIN + os.pathsep + env.get("PATH", ""),
+        # judge replies are cached per test, never in the user's cache
+        CULTUREVAL_JUDGE_CACHE_DIR=str(tmp_path / "judge-cache"),
     )
+    env.update(env_extra or {})
     command = [str(Path(VENV_BIN) / args[0]), *args[1:]]
     tmp_path.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(command)} exited {result.returncode}\n--- stdout\n{result.stdout[-4000:]}"
             f"\n--- stderr\n{result.stderr[-6000:]}"

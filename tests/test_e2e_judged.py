@@ -1,0 +1,138 @@
+"""End to end for the judge-scored tasks (WVS polarity, CultureBank) on the tiny model:
+lm-eval generation + ``cultureval judge`` against a fake OpenAI-compatible server on
+127.0.0.1, and ``inspect eval`` with a ``grader`` model role; both report the same names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+from fake_judge import FakeJudge, chat_completion
+from fixtures import WVS_TRUTH_LANGUAGE
+from scipy import stats
+from test_e2e_global_opinions import inspect_run, lm_eval_run
+
+from cultureval.metrics import pro_score
+
+pytestmark = pytest.mark.e2e
+
+GEN = ("--gen_kwargs", "max_gen_toks=12")
+
+
+def judge_cli(out, data_dir, tmp_path, server, extra=(), check=True):
+    return run_cli(
+        ["cultureval", "judge", str(out), "--judge-model", "fake-judge", "--judge-base-url", server.base_url, *extra],
+        data_dir,
+        tmp_path,
+        check=check,
+        env_extra={"CULTUREVAL_JUDGE_API_KEY": "", "OPENAI_API_KEY": ""},
+    )
+
+
+def judged_results(out, task):
+    [path] = out.rglob("results_judged_*.json")
+    results = json.loads(path.read_text())
+    [samples_path] = out.rglob(f"samples_judged_{task}_*.jsonl")
+    return results, [json.loads(line) for line in samples_path.read_text().splitlines()]
+
+
+def names(entry: dict) -> set[str]:
+    return {key.split(",")[0] for key in entry if "," in key}
+
+
+def test_wvs_polarity_lm_eval_then_judge_and_inspect_report_the_same_names(tiny_model, fixture_data_dir, tmp_path):
+    task = "wvs_polarity_en"
+    _, samples = lm_eval_run(f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=GEN)
+    assert len(samples) == 10
+    out = tmp_path / "lm" / "lm-eval-out"
+    with FakeJudge() as server:
+        judge_cli(out, fixture_data_dir, tmp_path / "judge", server)
+        assert len(server.requests) == 10
+        judge_cli(out, fixture_data_dir, tmp_path / "judge", server)  # rerun: all from the cache
+        assert len(server.requests) == 10
+    results, judged = judged_results(out, task)
+    entry = results["results"][task]
+    assert entry["judge_parse_rate,none"] == 1.0
+    assert results["cultureval_judge"]["prompt_versions"]["wvs_polarity"] == "polarity-v1"
+    assert "fake-judge" in results["cultureval_judge"]["judge"]
+
+    # spearman_language recomputed from the judged samples and the fixture's ground truth
+    pooled: dict[str, list[int]] = {}
+    for line in judged:
+        counts = pooled.setdefault(line["question_key"], [0, 0])
+        counts[0] += line["n_pro"]
+        counts[1] += line["n_con"]
+    keys = sorted(k for k, (p, c) in pooled.items() if p + c)
+    expected = stats.spearmanr([pro_score(*pooled[k]) for k in keys], [WVS_TRUTH_LANGUAGE["en"][k.upper()] for k in keys])
+    assert entry["spearman_language,none"] == pytest.approx(expected.statistic)
+    assert entry["us_bias,none"] == pytest.approx(
+        ((entry["spearman_country_US,none"] - entry["spearman_country_GB,none"])
+         + (entry["spearman_country_US,none"] - entry["spearman_country_CA,none"])) / 2
+    )  # fmt: skip
+
+    log = inspect_run(
+        tiny_model, fixture_data_dir, tmp_path / "inspect", task=task,
+        extra=("-M", "do_sample=false", "-T", "max_tokens=12",
+               "--model-role", f"grader={{model: hf/tiny, model_args: {{model_path: {tiny_model}, do_sample: false}}}}"),
+    )  # fmt: skip
+    [score] = log.results.scores
+    inspect_names = set(score.metrics)
+    assert inspect_names <= names(entry), inspect_names - names(entry)
+    # lm-eval's own count and the "N/A" stderr entries it writes for its metrics
+    assert names(entry) - inspect_names == {"n_language_undetermined", "n_language_undetermined_stderr", "wrong_language_rate_stderr"}
+    assert score.metrics["n_responses"].value == 10
+    # a random tiny model cannot judge: every judgement is a counted failure, nothing crashes
+    assert score.metrics["judge_parse_rate"].value == 0.0 and score.metrics["n_judge_failures"].value == 10
+    assert log.eval.metadata["judge_prompt_version"] == "polarity-v1"
+
+
+def test_culturebank_lm_eval_then_judge_and_inspect(tiny_model, fixture_data_dir, tmp_path):
+    task = "culturebank_tiktok"
+    _, samples = lm_eval_run(f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=GEN)
+    out = tmp_path / "lm" / "lm-eval-out"
+    with FakeJudge() as server:
+        judge_cli(out, fixture_data_dir, tmp_path / "judge", server)
+    results, judged = judged_results(out, task)
+    entry = results["results"][task]
+    # the fake judge answers P(Yes) = 0.3 unless the answer mentions "tip"
+    expected = [0.8 if "tip" in s["filtered_resps"][0].lower() else 0.3 for s in samples]
+    assert entry["entailment_score,none"] == pytest.approx(sum(expected) / len(expected))
+    assert entry["entail_rate,none"] == pytest.approx(sum(e > 0.5 for e in expected) / len(expected))
+    assert {line["method"] for line in judged} == {"logprobs"}
+    assert entry["judge_parse_rate,none"] == 1.0
+    assert results["configs"][task]["metadata"]["cultureval"]["data_source"]["partial"] is True
+
+    log = inspect_run(
+        tiny_model, fixture_data_dir, tmp_path / "inspect", task=task,
+        extra=("-M", "do_sample=false", "-T", "max_tokens=12",
+               "--model-role", f"grader={{model: hf/tiny, model_args: {{model_path: {tiny_model}, do_sample: false}}}}"),
+    )  # fmt: skip
+    metrics = log.results.scores[0].metrics
+    assert {"entailment_score", "entail_rate", "judge_parse_rate", "n_judge_failures"} <= set(metrics)
+    assert set(metrics) <= names(entry)
+    # the tiny model exposes log-probabilities; if neither Yes nor No is among them and its text
+    # is not Yes/No, the item is a counted failure
+    assert metrics["n_judged"].value + metrics["n_judge_failures"].value == len(samples)
+
+
+def test_judge_failures_are_counted_and_correlations_undefined(tiny_model, fixture_data_dir, tmp_path):
+    task = "wvs_polarity_da"
+    lm_eval_run(f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=GEN)
+    out = tmp_path / "lm" / "lm-eval-out"
+    with FakeJudge(lambda body, attempt: (200, chat_completion('{"labels": ["pro", "con"]}'))) as server:
+        judge_cli(out, fixture_data_dir, tmp_path / "judge", server)
+    results, judged = judged_results(out, task)
+    entry = results["results"][task]
+    assert entry["judge_parse_rate,none"] == 0.0 and entry["n_judge_failures,none"] == 5
+    assert entry["spearman_language,none"] is None and entry["us_bias,none"] is None
+    assert results["cultureval_judge"]["tasks"][task]["failures"] == {"wrong_count": 5}
+    assert {line["failure"] for line in judged} == {"wrong_count"}
+
+
+def test_judge_cli_says_what_is_missing(fixture_data_dir, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with FakeJudge() as server:
+        result = judge_cli(empty, fixture_data_dir, tmp_path, server, check=False)
+    assert result.returncode == 2 and "no lm-eval results_*.json" in result.stderr
