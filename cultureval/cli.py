@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cultureval", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("tasks-dir", help="print the installed lm-eval task folder")
+    sub.add_parser("configs-dir", help="print the installed folder of run and judge configs")
     sub.add_parser("lm-eval", help="run lm-eval with the cultureval tasks on --include_path")
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
     shift = sub.add_parser("cali-shift", help="CALI culture_shift_rate from lm-eval output folders / Inspect logs")
@@ -78,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "tasks-dir":
         print(tasks_dir())
         return 0
+    if options.command == "configs-dir":
+        from cultureval.paths import configs_dir
+
+        print(configs_dir())
+        return 0
     if options.command == "cali-shift":
         import json
         from pathlib import Path
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if result["n_pairs_in_both"] else 1
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if options.command == "judge":
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
         return _judge(options)
     from cultureval.models import ensure_smollm2
 

@@ -85,7 +85,7 @@ class TaskDefinition:
         """The task's ``test`` split, through the same ``custom_dataset`` lm-eval calls
         (``overrides`` replace ``dataset_kwargs`` entries, as lm-eval's ``--metadata`` does)."""
         loader = self.function("custom_dataset")
-        dataset = loader(**self.metadata, **((self.config.get("dataset_kwargs") or {}) | overrides))
+        dataset = loader(**(self.metadata | (self.config.get("dataset_kwargs") or {}) | overrides))
         return dataset[self.config.get("test_split", "test")]
 
 

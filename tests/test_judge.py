@@ -199,3 +199,12 @@ def test_config_file_and_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CULTUREVAL_JUDGE_MODEL", "env-model")
     monkeypatch.setenv("CULTUREVAL_JUDGE_BASE_URL", "http://127.0.0.1:8/v1")
     assert judges.JudgeConfig().resolved().model == "env-model"
+
+
+@pytest.mark.parametrize("name", ["vllm_local.yaml", "openai.yaml"])
+def test_shipped_judge_configs_load(name, monkeypatch):
+    from cultureval.paths import configs_dir
+
+    monkeypatch.delenv("CULTUREVAL_JUDGE_MODEL", raising=False)
+    config = judges.JudgeConfig.from_file(configs_dir() / "judge" / name).resolved()
+    assert config.model and config.base_url.startswith("http") and config.concurrency >= 1

@@ -25,6 +25,12 @@ def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
         "cultureval/scorers/distribution.py",
         "cultureval/tasks/cali/cali_nli.yaml",
         "cultureval/configs/inspect/hf_plain_text.yaml",
+        "cultureval/tasks/wvs_polarity/wvs_polarity.yaml",
+        "cultureval/tasks/wvs_polarity/_wvs_polarity_template_yaml",
+        "cultureval/tasks/culturebank/culturebank_reddit.yaml",
+        "cultureval/scorers/judged.py",
+        "cultureval/metrics/correlation.py",
+        "cultureval/configs/judge/vllm_local.yaml",
     ):
         assert expected in names, expected
     assert not any(name.startswith("tests/") or "/tests/" in name for name in names)
