@@ -116,3 +116,11 @@ def culturebank_tiktok(part: str = "test", max_tokens: int | None = None) -> Tas
 def culturebank_reddit(part: str = "test", max_tokens: int | None = None) -> Task:
     """CultureBank Reddit advice questions (part: test = last 10%, or all); judge: --model-role grader=..."""
     return _culturebank("reddit", part, max_tokens)
+
+
+@task
+def global_opinion_wvs_pearson(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA's ordinal WVS items: expected scores, Pearson r across countries per question."""
+    from cultureval.scorers.wvs_pearson import wvs_pearson_scorer
+
+    return option_logprob_task("global_opinion_wvs_pearson", rendering, top_logprobs, wvs_pearson_scorer())

@@ -203,11 +203,21 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
         for country in BINARY_COUNTRIES:
             chosen.extend(d for d in _national_sample(docs, country) if d["n_options"] == 2)
         return chosen, notes
-    raise ValueError(f"unknown GlobalOpinionQA subset {subset!r}; use 'all', '6c' or 'binary'")
+    if subset == "wvs_ordinal":
+        from cultureval.ordinal import ordinal_scores
+
+        chosen = []
+        for doc in docs:
+            found = ordinal_scores(doc["options"]) if doc.get("source") == "WVS" else None
+            if found is not None:
+                chosen.append(doc | {"scale": found[0], "option_scores": found[1]})
+        return chosen, notes
+    raise ValueError(f"unknown GlobalOpinionQA subset {subset!r}; use 'all', '6c', 'binary' or 'wvs_ordinal'")
 
 
 def load(subset: str | None = None) -> LoadedDocs:
-    """Load GlobalOpinionQA documents (``subset``: ``None``/``'all'``, ``'6c'`` or ``'binary'``)."""
+    """Load GlobalOpinionQA documents (``subset``: ``None``/``'all'``, ``'6c'``, ``'binary'`` or
+    ``'wvs_ordinal'``: WVS items whose options form an ordinal scale, see :mod:`cultureval.ordinal`)."""
     path, location, revision = resolve_file(
         DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION
     )

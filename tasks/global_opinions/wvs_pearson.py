@@ -1,0 +1,129 @@
+"""``global_opinion_wvs_pearson``: Kim & Baek's expected-score probing on GlobalOpinionQA's
+WVS items.
+
+Per item (question x country) the model's option distribution (the same letters and prompt as
+``global_opinion_jsd``) and the survey's are restricted to the substantive options and
+renormalised; each gives an expected score ``E = Σ_k p_k s_k`` on the item's ordinal scale
+(:mod:`cultureval.ordinal`). Agreement is the Pearson r between model and survey scores across
+the countries of a question, averaged over questions (needs every country of a question, so it
+is a corpus-level aggregation in lm-eval and a custom metric in Inspect). The error of one item
+is ``|E_model - E_survey| / (s_max - s_min)`` in [0, 1], so 4-point and 10-point scales compare.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from cultureval.continents import WESTERN, continent_of
+from cultureval.metrics import pearson, softmax_logprobs
+from cultureval.ordinal import expected_score
+
+MIN_COUNTRIES = 5
+CONTINENTS = ("Africa", "Asia", "Europe", "North America", "Oceania", "South America")
+
+
+def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
+    """The item record every metric of the task aggregates (same in both harnesses)."""
+    scores = doc["option_scores"]
+    defined = [s for s in scores if s is not None]
+    model = expected_score(model_distribution, scores)
+    survey = expected_score(doc["survey_distribution"], scores)
+    span = max(defined) - min(defined)
+    error = abs(model - survey) / span if model is not None and survey is not None else None
+    return {
+        "question_id": doc["question_id"],
+        "country": doc["survey_country"],
+        "continent": continent_of(doc["country"]),
+        "model_score": model,
+        "survey_score": survey,
+        "abs_error": error,
+    }
+
+
+def process_results(doc: dict, results: list) -> dict:
+    record = score_distribution(doc, softmax_logprobs([loglikelihood for loglikelihood, _ in results]))
+    return {name: record for name in METRICS}
+
+
+def per_question_pearson(records: list[dict]) -> dict[int, float]:
+    """Pearson r per question over its countries (``MIN_COUNTRIES`` or more with both scores);
+    undefined correlations (a constant side) are ``nan``."""
+    by_question: dict[int, list[dict]] = defaultdict(list)
+    for record in records:
+        if record["model_score"] is not None and record["survey_score"] is not None:
+            by_question[record["question_id"]].append(record)
+    return {
+        question: pearson([r["model_score"] for r in rows], [r["survey_score"] for r in rows])
+        for question, rows in by_question.items()
+        if len({r["country"] for r in rows}) >= MIN_COUNTRIES
+    }
+
+
+def pearson_mean(records: list[dict]) -> float:
+    values = [r for r in per_question_pearson(records).values() if not math.isnan(r)]
+    return sum(values) / len(values) if values else math.nan
+
+
+def n_questions(records: list[dict]) -> int:
+    return sum(not math.isnan(r) for r in per_question_pearson(records).values())
+
+
+def n_questions_undefined(records: list[dict]) -> int:
+    return sum(math.isnan(r) for r in per_question_pearson(records).values())
+
+
+def _mean_error(records: list[dict], keep) -> float:
+    errors = [r["abs_error"] for r in records if r["abs_error"] is not None and keep(r["continent"])]
+    return sum(errors) / len(errors) if errors else math.nan
+
+
+def abs_error(records: list[dict]) -> float:
+    return _mean_error(records, lambda continent: True)
+
+
+def abs_error_western(records: list[dict]) -> float:
+    return _mean_error(records, lambda continent: continent in WESTERN)
+
+
+def abs_error_rest(records: list[dict]) -> float:
+    return _mean_error(records, lambda continent: continent is not None and continent not in WESTERN)
+
+
+def western_bias(records: list[dict]) -> float:
+    """``abs_error_rest - abs_error_western``: positive = the model is closer to Western countries."""
+    return abs_error_rest(records) - abs_error_western(records)
+
+
+def n_no_continent(records: list[dict]) -> int:
+    return sum(r["continent"] is None for r in records)
+
+
+def _continent_metric(continent: str):
+    def aggregate(records: list[dict]) -> float:
+        return _mean_error(records, lambda c: c == continent)
+
+    aggregate.__name__ = "abs_error_" + continent.lower().replace(" ", "_")
+    return aggregate
+
+
+abs_error_africa = _continent_metric("Africa")
+abs_error_asia = _continent_metric("Asia")
+abs_error_europe = _continent_metric("Europe")
+abs_error_north_america = _continent_metric("North America")
+abs_error_oceania = _continent_metric("Oceania")
+abs_error_south_america = _continent_metric("South America")
+
+AGGREGATIONS = {
+    "pearson_mean": pearson_mean,
+    "n_questions": n_questions,
+    "n_questions_undefined": n_questions_undefined,
+    "abs_error": abs_error,
+    "abs_error_western": abs_error_western,
+    "abs_error_rest": abs_error_rest,
+    "western_bias": western_bias,
+    "n_no_continent": n_no_continent,
+    **{f.__name__: f for f in (abs_error_africa, abs_error_asia, abs_error_europe, abs_error_north_america,
+                               abs_error_oceania, abs_error_south_america)},
+}  # fmt: skip
+METRICS = tuple(AGGREGATIONS)

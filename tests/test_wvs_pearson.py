@@ -1,0 +1,187 @@
+"""global_opinion_wvs_pearson: the ordinal rule (on option lists as they occur in the data),
+expected scores, the Pearson aggregation against scipy, the continent breakdown, and both
+harnesses end to end on the tiny model (and on SmolLM2 in the real tier)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import run_cli
+from fixtures import GLOBAL_OPINION_ROWS, write_global_opinions
+from scipy import stats
+
+from cultureval.continents import continent_of
+from cultureval.ordinal import expected_score, ordinal_scores
+from cultureval.tasks.global_opinions import wvs_pearson
+
+# option lists exactly as GlobalOpinionQA's WVS rows spell them
+JUSTIFIABLE = ["Never justifiable", "2", "3", "4", "5", "6", "7", "8", "9", "Always justifiable",
+               "Don't know", "No answer", "Other missing; Multiple answers Mail (EVS)"]  # fmt: skip
+CONFIDENCE = ["A great deal", "Quite a lot", "Not very much", "None at all", "Don't know", "No answer", "Missing; Unknown"]
+HARD_TO_SAY = ["Disagree", "Hard to say", "Agree", "Don't know", "No answer", "Missing; Not available"]
+SATISFIED_DESC = ["Satisfied", "9", "8", "7", "6", "5", "4", "3", "2", "Dissatisfied", "Don't know", "No answer", "Missing; Unknown"]
+
+
+@pytest.mark.parametrize(
+    "options, scale, scores",
+    [
+        (JUSTIFIABLE, "numbered", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, None, None]),
+        (CONFIDENCE, "amount", [4, 3, 2, 1, None, None, None]),
+        (HARD_TO_SAY, "agreement", [2, 3, 4, None, None, None]),
+        (SATISFIED_DESC, "numbered", [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, None, None, None]),
+        (["Have done", "Might do", "Would never do", "Don't know", "No answer", "INAP: No internet/no social media"],
+         "action", [3, 2, 1, None, None, None]),
+        (["1 There is no corruption in my country", "2", "3", "4", "5", "6", "7", "8", "9",
+          "10 There is abundant corruption in my country", "Don't know", "No answer", "Missing; Not available"],
+         "numbered", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, None, None]),
+    ],
+)  # fmt: skip
+def test_ordinal_scales(options, scale, scores):
+    assert ordinal_scores(options) == (scale, [None if s is None else float(s) for s in scores])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["Yes", "No", "Don't know", "No answer", "Missing; Not available"],  # two levels: not a scale
+        ["Mentioned", "Not mentioned", "Don't know", "No answer"],
+        ["France", "China", "India", "Don't know", "No answer", "Missing; Not available"],
+        # "Very much" and "A great deal" are the same level: ambiguous, left out
+        ["Very much", "A great deal", "Not much", "Not at all", "Don't know", "No answer"],
+        # a spontaneous extra answer before the numbered scale
+        ["It is against democracy (spontaneous)", "Not an essential characteristic of democracy", "2", "3", "4",
+         "5", "6", "7", "8", "9", "An essential characteristic of democracy", "Don't know", "No answer"],
+    ],
+)  # fmt: skip
+def test_not_ordinal(options):
+    assert ordinal_scores(options) is None
+
+
+def test_ordinal_rule_on_the_real_wvs_items(shared_data_dir, monkeypatch):
+    from cultureval.loaders import global_opinions as loader
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
+    docs = loader.load("wvs_ordinal").docs
+    questions = {d["question_id"]: d for d in docs}
+    assert all(d["source"] == "WVS" for d in docs)
+    assert len(questions) > 100  # most WVS questions have an ordinal scale
+    lists = {tuple(d["options"]) for d in questions.values()}
+    assert tuple(JUSTIFIABLE) in lists and tuple(CONFIDENCE) in lists
+    for doc in questions.values():
+        kept = [o for o, s in zip(doc["options"], doc["option_scores"]) if s is None]
+        prefixes = ("Don't know", "No answer", "Missing", "Other missing", "INAP", "Don't -", "Not allowed to vote")
+        assert all(o.startswith(prefixes) for o in kept), kept
+    # every WVS country resolves to a continent through country_converter
+    assert {d["country"] for d in docs if continent_of(d["country"]) is None} == set()
+
+
+def test_expected_score_renormalises_over_substantive_options():
+    # hand-worked: p = (0.2, 0.2, 0.4 | 0.2 dropped) -> (0.25, 0.25, 0.5) . (1, 2, 3) = 2.25
+    assert expected_score([0.2, 0.2, 0.4, 0.2], [1.0, 2.0, 3.0, None]) == pytest.approx(2.25)
+    assert expected_score([0.0, 0.0, 1.0], [1.0, 2.0, None]) is None
+
+
+def _record(question, country, model, survey, continent="Europe", span=3.0):
+    return {"question_id": question, "country": country, "continent": continent, "model_score": model,
+            "survey_score": survey, "abs_error": abs(model - survey) / span}  # fmt: skip
+
+
+def test_pearson_mean_against_scipy():
+    q1 = [(1.0, 2.0), (2.0, 2.5), (3.0, 2.0), (4.0, 3.5), (2.5, 1.0)]
+    q2 = [(3.0, 1.0), (2.0, 2.0), (1.0, 3.5), (2.5, 2.5), (3.5, 1.5), (1.5, 3.0)]
+    q3 = [(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]  # 3 countries < MIN_COUNTRIES: left out
+    q4 = [(2.0, 1.0), (2.0, 2.0), (2.0, 3.0), (2.0, 1.5), (2.0, 2.5)]  # constant model: undefined
+    records = []
+    for question, pairs in enumerate((q1, q2, q3, q4)):
+        records += [_record(question, f"C{i}", m, s) for i, (m, s) in enumerate(pairs)]
+    expected = [stats.pearsonr(*zip(*q)).statistic for q in (q1, q2)]
+    assert wvs_pearson.pearson_mean(records) == pytest.approx(sum(expected) / 2)
+    assert wvs_pearson.n_questions(records) == 2
+    assert wvs_pearson.n_questions_undefined(records) == 1
+
+
+def test_continent_breakdown_by_hand():
+    records = [
+        _record(1, "Germany", 2.0, 2.3, "Europe"),  # error 0.1
+        _record(1, "United States", 2.0, 2.6, "North America"),  # 0.2
+        _record(1, "Nigeria", 2.0, 3.2, "Africa"),  # 0.4
+        _record(1, "Japan", 2.0, 2.9, "Asia"),  # 0.3
+        _record(1, "Atlantis", 2.0, 2.0, None),  # no continent: counted, only in abs_error
+    ]
+    assert wvs_pearson.abs_error_western(records) == pytest.approx(0.15)
+    assert wvs_pearson.abs_error_rest(records) == pytest.approx(0.35)
+    assert wvs_pearson.western_bias(records) == pytest.approx(0.2)
+    assert wvs_pearson.abs_error_africa(records) == pytest.approx(0.4)
+    assert math.isnan(wvs_pearson.abs_error_oceania(records))
+    assert wvs_pearson.n_no_continent(records) == 1
+    assert wvs_pearson.abs_error(records) == pytest.approx((0.1 + 0.2 + 0.4 + 0.3 + 0.0) / 5)
+    assert continent_of("Great Britain") == "Europe" and continent_of("Northern Ireland") == "Europe"
+    assert continent_of("Taiwan ROC") == "Asia" and continent_of("Atlantis") is None
+
+
+# ---------------------------------------------------------------------------- end to end
+
+AGREE = "['Strongly agree', 'Agree', 'Disagree', 'Strongly disagree', \"Don't know\", 'No answer/refused']"
+WVS_ROWS = [
+    ("Men make better political leaders than women do.", AGREE,
+     {"Sweden": [0.02, 0.08, 0.4, 0.48, 0.01, 0.01], "Pakistan": [0.4, 0.35, 0.15, 0.05, 0.03, 0.02],
+      "Brazil": [0.1, 0.2, 0.4, 0.28, 0.01, 0.01], "Nigeria": [0.45, 0.3, 0.15, 0.08, 0.01, 0.01],
+      "United States": [0.05, 0.12, 0.43, 0.38, 0.01, 0.01], "Japan": [0.1, 0.3, 0.4, 0.15, 0.04, 0.01]}, "WVS"),
+    ("University is more important for a boy than for a girl.", AGREE,
+     {"Sweden": [0.01, 0.04, 0.3, 0.63, 0.01, 0.01], "Pakistan": [0.3, 0.3, 0.25, 0.1, 0.03, 0.02],
+      "Brazil": [0.05, 0.1, 0.45, 0.38, 0.01, 0.01], "Nigeria": [0.35, 0.3, 0.2, 0.13, 0.01, 0.01],
+      "Great Britain": [0.02, 0.05, 0.4, 0.51, 0.01, 0.01]}, "WVS"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def wvs_data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wvs-data")
+    write_global_opinions(folder, GLOBAL_OPINION_ROWS + WVS_ROWS)
+    return folder
+
+
+@pytest.mark.e2e
+def test_both_harnesses_on_the_tiny_model(tiny_model, wvs_data_dir, tmp_path):
+    from test_e2e_global_opinions import inspect_run, lm_eval_run
+
+    task = "global_opinion_wvs_pearson"
+    results, samples = lm_eval_run(f"pretrained={tiny_model}", wvs_data_dir, tmp_path / "lm", task=task)
+    entry = results["results"][task]
+    # the fixture's WVS 0-10 item has only 3 countries: 2 questions with >= 5 countries remain
+    assert entry["n_questions,none"] == 2
+    records = [s["pearson_mean"] for s in samples]
+    by_question = {}
+    for r in records:
+        by_question.setdefault(r["question_id"], []).append((r["model_score"], r["survey_score"]))
+    expected = [stats.pearsonr(*zip(*pairs)).statistic for pairs in by_question.values() if len(pairs) >= 5]
+    assert entry["pearson_mean,none"] == pytest.approx(sum(expected) / len(expected))
+    assert -1 <= entry["pearson_mean,none"] <= 1
+
+    log = inspect_run(tiny_model, wvs_data_dir, tmp_path / "inspect", task=task)
+    metrics = log.results.scores[0].metrics
+    assert set(wvs_pearson.METRICS) <= set(metrics)
+    # a question whose model scores are all equal (letters missing from the tiny model's top
+    # tokens read as uniform) is undefined, and counted as such
+    assert metrics["n_questions"].value + metrics["n_questions_undefined"].value == 2
+    assert metrics["n_questions"].value == 0 or -1 <= metrics["pearson_mean"].value <= 1
+
+
+@pytest.mark.real
+def test_smollm2_both_harnesses(smollm2, shared_data_dir, tmp_path):
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    task = "global_opinion_wvs_pearson"
+    out = tmp_path / "lm"
+    run_cli(["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", task,
+             "--limit", "10", "--output_path", str(out)], shared_data_dir, tmp_path)  # fmt: skip
+    [results_file] = out.rglob("results_*.json")
+    entry = json.loads(results_file.read_text())["results"][task]
+    assert entry["n_questions,none"] >= 1 and -1 <= entry["pearson_mean,none"] <= 1
+    run_cli(["inspect", "eval", f"cultureval/{task}", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
+             "--limit", "10", "--log-dir", str(tmp_path / "logs"), "--display", "none"], shared_data_dir, tmp_path)  # fmt: skip
+    log = read_eval_log(list_eval_logs(str(tmp_path / "logs"))[0])
+    metrics = log.results.scores[0].metrics
+    assert metrics["n_questions"].value >= 1 and 0 <= metrics["abs_error"].value <= 1
