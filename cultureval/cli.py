@@ -68,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     judge.add_argument("--concurrency", type=int, help="parallel judge requests (default 8)")
     judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
     judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
+    report = sub.add_parser("report", help="report.md and figures across models from lm-eval outputs and Inspect logs")
+    report.add_argument("results", nargs="+", help="lm-eval --output_path folders, Inspect log files or folders, baselines")
+    report.add_argument("-o", "--output", required=True, help="folder for report.md and the PNG figures")
+    baseline = sub.add_parser("baseline", help="write a reference model's scores in lm-eval's results format")
+    baseline.add_argument("kind", choices=["uniform", "us-prior", "survey-resample"])
+    baseline.add_argument("--tasks", default="global_opinion_jsd", help="comma-separated global_opinion_jsd* tasks")
+    baseline.add_argument("-o", "--output", default="results", help="output folder (default ./results)")
+    baseline.add_argument("--n", type=int, default=100, help="respondents per survey-resample draw (default 100)")
+    baseline.add_argument("--seed", type=int, default=0)
     run = sub.add_parser("run", help="evaluate a model with lm-eval and print the metrics")
     run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
     run.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks (default {DEFAULT_TASKS})")
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(configs_dir())
         return 0
+    if options.command in ("report", "baseline"):
+        return _report_or_baseline(options)
     if options.command == "cali-shift":
         import json
         from pathlib import Path
@@ -115,6 +126,29 @@ def main(argv: list[str] | None = None) -> int:
     if options.limit is not None:
         lm_args += ["--limit", str(options.limit)]
     return run_lm_eval(lm_args)
+
+
+def _report_or_baseline(options) -> int:
+    from pathlib import Path
+
+    from cultureval.loaders.source import DataFileError
+    from cultureval.report import ReportInputError
+
+    try:
+        if options.command == "report":
+            from cultureval.report import write_report
+
+            path = write_report([Path(p) for p in options.results], Path(options.output))
+        else:
+            from cultureval.baselines import write_baseline
+
+            tasks = [t.strip() for t in options.tasks.split(",") if t.strip()]
+            path = write_baseline(options.kind, tasks, Path(options.output), n=options.n, seed=options.seed)
+    except (ReportInputError, DataFileError, ValueError, KeyError, OSError) as error:
+        print(f"cultureval {options.command}: {error}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
 
 
 def _judge(options) -> int:

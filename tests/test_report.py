@@ -1,0 +1,138 @@
+"""``cultureval baseline`` (hand-computed expectations on fixtures) and ``cultureval report``
+(renders on outputs of the tiny model, the baselines and an Inspect log; every figure checked)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from cultureval.baselines import predict
+
+
+def jsd_by_hand(p, q):
+    """Jensen-Shannon distance, base 2, written out."""
+    m = [(a + b) / 2 for a, b in zip(p, q)]
+
+    def kl(a, b):
+        return sum(x * math.log2(x / y) for x, y in zip(a, b) if x > 0)
+
+    return math.sqrt((kl(p, m) + kl(q, m)) / 2)
+
+
+def _baseline(kind, data_dir, tmp_path, *extra):
+    out = tmp_path / "baselines"
+    run_cli(["cultureval", "baseline", kind, "--tasks", "global_opinion_jsd_binary", "-o", str(out), *extra], data_dir, tmp_path)
+    folder = out / f"baseline__{kind}"
+    [results] = folder.glob("results_*.json")
+    [samples] = folder.glob("samples_global_opinion_jsd_binary_*.jsonl")
+    return json.loads(results.read_text()), [json.loads(line) for line in samples.read_text().splitlines()]
+
+
+# binary subset of the fixture: (survey country, survey distribution)
+POOR = {"United States": [0.55, 0.45], "China": [0.8, 0.2], "Japan": [0.6, 0.4], "India (Current national sample)": [0.7, 0.3]}
+MEAT = {"Japan": [0.9, 0.1], "India": [0.4, 0.6]}
+
+
+def test_uniform_baseline_by_hand(fixture_data_dir, tmp_path):
+    results, samples = _baseline("uniform", fixture_data_dir, tmp_path)
+    entry = results["results"]["global_opinion_jsd_binary"]
+    expected = [jsd_by_hand([0.5, 0.5], q) for q in [*POOR.values(), *MEAT.values()]]
+    assert entry["jsd,none"] == pytest.approx(sum(expected) / len(expected))
+    assert entry["culture_sim,none"] == pytest.approx(1 - sum(expected) / len(expected))
+    assert len(samples) == 6 and results["model_name"] == "baseline/uniform"
+
+
+def test_us_prior_baseline_by_hand(fixture_data_dir, tmp_path):
+    results, samples = _baseline("us-prior", fixture_data_dir, tmp_path)
+    entry = results["results"]["global_opinion_jsd_binary"]
+    us = POOR["United States"]
+    # the meat question has no US sample: its 2 items are skipped and counted
+    expected = [jsd_by_hand(us, q) for q in POOR.values()]
+    assert expected[0] == 0.0
+    assert entry["jsd,none"] == pytest.approx(sum(expected) / 4)
+    assert entry["n_skipped_no_prediction,none"] == 2
+    assert results["n-samples"]["global_opinion_jsd_binary"] == {"original": 6, "effective": 4}
+
+
+def test_survey_resample_draws_from_the_survey():
+    docs = [{"n_options": 2, "survey_distribution": [0.8, 0.2], "question_id": 0, "country": "X", "country_sample": ""}]
+    one = predict("survey-resample", docs * 50, n=1, seed=3)
+    assert all(sorted(p) == [0.0, 1.0] for p in one)  # one respondent: a one-hot answer
+    assert 0.6 < np.mean([p[0] for p in one]) < 0.95
+    many = predict("survey-resample", docs, n=1_000_000, seed=3)[0]
+    assert many[0] == pytest.approx(0.8, abs=0.002)
+    assert predict("survey-resample", docs, n=10, seed=5) == predict("survey-resample", docs, n=10, seed=5)
+    with pytest.raises(ValueError):
+        predict("survey-resample", docs, n=0)
+
+
+def _check_figures(report_dir, expected_files):
+    from matplotlib.image import imread
+
+    manifest = json.loads((report_dir / "figures.json").read_text())
+    files = {entry["file"] for entry in manifest}
+    assert set(expected_files) <= files, files
+    for entry in manifest:
+        assert entry["title"] and entry["xlabel"] and entry["ylabel"] and entry["legend"], entry
+        image = imread(report_dir / entry["file"])
+        assert image.shape[0] >= 200 and image.shape[1] >= 300, (entry["file"], image.shape)
+        assert float(np.std(image[..., :3])) > 0.01, f"{entry['file']} is blank"
+        assert f"]({entry['file']})" in (report_dir / "report.md").read_text()
+
+
+@pytest.mark.e2e
+def test_report_on_tiny_model_outputs_baselines_and_inspect(tiny_model, fixture_data_dir, tmp_path):
+    from test_e2e_global_opinions import inspect_run
+
+    run_cli(["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks",
+             "global_opinion_jsd,cali_nli", "--output_path", str(tmp_path / "lm" / "lm-eval-out"), "--log_samples",
+             "--batch_size", "4"], fixture_data_dir, tmp_path / "lm")  # fmt: skip
+    inspect_run(tiny_model, fixture_data_dir, tmp_path / "inspect", task="global_opinion_jsd")
+    _baseline("uniform", fixture_data_dir, tmp_path)
+    report_dir = tmp_path / "report"
+    run_cli(["cultureval", "report", str(tmp_path / "lm" / "lm-eval-out"), str(tmp_path / "inspect" / "inspect-logs"),
+             str(tmp_path / "baselines"), "-o", str(report_dir)], fixture_data_dir, tmp_path)  # fmt: skip
+    text = (report_dir / "report.md").read_text()
+    for heading in ("## Summary", "## GlobalOpinionQA", "## CulturallyAwareNLI"):
+        assert heading in text
+    assert "| global_opinion_jsd | " in text and "| global_opinion_jsd_binary | baseline/uniform | baseline |" in text
+    assert "| inspect |" in text
+    _check_figures(report_dir, ["global_opinion_jsd_culture_sim_by_country.png", "global_opinion_jsd_error_vs_options.png", "cali_f1.png"])
+
+
+def test_report_messages(fixture_data_dir, tmp_path):
+    missing = run_cli(["cultureval", "report", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r")], fixture_data_dir, tmp_path, check=False)
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+
+    # results without samples, and two runs of one task on different data: said in the report
+    _baseline("uniform", fixture_data_dir, tmp_path)
+    [results_path] = (tmp_path / "baselines" / "baseline__uniform").glob("results_*.json")
+    for samples in results_path.parent.glob("samples_*.jsonl"):
+        samples.unlink()
+    other = tmp_path / "other" / "baseline__uniform"
+    other.mkdir(parents=True)
+    results = json.loads(results_path.read_text())
+    results["configs"]["global_opinion_jsd_binary"]["metadata"]["cultureval"]["data_source"]["sha256"] = "0" * 64
+    (other / "results_2026-01-01T00-00-00.000000.json").write_text(json.dumps(results))
+    report_dir = tmp_path / "report"
+    run_cli(["cultureval", "report", str(tmp_path / "baselines"), str(tmp_path / "other"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
+    text = (report_dir / "report.md").read_text()
+    assert "run lm-eval with --log_samples" in text
+    assert "runs differ in task version or data" in text
+
+
+@pytest.mark.real
+def test_report_on_a_smollm2_run(smollm2, shared_data_dir, tmp_path):
+    run_cli(["cultureval", "run", "--limit", "20", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path)
+    run_cli(["cultureval", "baseline", "uniform", "--tasks", "global_opinion_jsd_6c", "-o", str(tmp_path / "out")], shared_data_dir, tmp_path)
+    report_dir = tmp_path / "report"
+    run_cli(["cultureval", "report", str(tmp_path / "out"), "-o", str(report_dir)], shared_data_dir, tmp_path)
+    text = (report_dir / "report.md").read_text()
+    assert "baseline/uniform" in text and "SmolLM2-135M-Instruct" in text
+    _check_figures(report_dir, ["global_opinion_jsd_6c_culture_sim_by_country.png", "global_opinion_jsd_6c_error_vs_options.png"])
+    shutil.rmtree(tmp_path / "out")
