@@ -136,3 +136,37 @@ def test_report_on_a_smollm2_run(smollm2, shared_data_dir, tmp_path):
     assert "baseline/uniform" in text and "SmolLM2-135M-Instruct" in text
     _check_figures(report_dir, ["global_opinion_jsd_6c_culture_sim_by_country.png", "global_opinion_jsd_6c_error_vs_options.png"])
     shutil.rmtree(tmp_path / "out")
+
+
+def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
+    """A judged lm-eval results file (as ``cultureval judge`` writes it) renders the WVS-polarity
+    and CultureBank sections; values are hand-set so every bar exists."""
+    folder = tmp_path / "judged" / "model-a"
+    folder.mkdir(parents=True)
+    polarity = {
+        "wvs_polarity_da": {"spearman_language": 0.4, "spearman_language_ci_low": 0.1, "spearman_language_ci_high": 0.6,
+                            "spearman_country_DK": 0.4, "spearman_country_US": 0.5, "us_bias": 0.1,
+                            "self_consistency": 0.7, "human_ceiling_DK": 0.76, "human_ceiling": 0.76, "judge_parse_rate": 0.9},
+        "wvs_polarity_en": {"spearman_language": 0.3, "spearman_country_US": 0.35, "spearman_country_GB": 0.2,
+                            "us_bias_GB": 0.15, "us_bias": 0.15, "human_ceiling_US": 0.66, "human_ceiling_GB": 0.70,
+                            "human_ceiling": 0.68, "judge_parse_rate": 1.0},
+        "culturebank_tiktok": {"entailment_score": 0.6, "entailment_score_stderr": 0.05, "entail_rate": 0.55,
+                               "judge_parse_rate": 1.0, "entailment_score[topic=Food and Dining]": 0.7,
+                               "entailment_score[topic=Dress Codes]": 0.5},
+    }  # fmt: skip
+    results = {
+        "results": {task: {"alias": task, **{f"{k},none": v for k, v in metrics.items()}} for task, metrics in polarity.items()},
+        "n-samples": {task: {"original": 10, "effective": 10} for task in polarity},
+        "model_name": "org/model-a",
+    }
+    (folder / "results_2026-01-01T00-00-00.json").write_text(json.dumps({"results": {}, "model_name": "org/model-a"}))
+    (folder / "results_judged_2026-01-01T00-00-00.json").write_text(json.dumps(results))
+    report_dir = tmp_path / "report"
+    run_cli(["cultureval", "report", str(tmp_path / "judged"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
+    text = (report_dir / "report.md").read_text()
+    assert "## WVS value polarity" in text and "## CultureBank" in text
+    assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | 0.700 | 0.760 | 0.900 |" in text
+    assert "| culturebank_tiktok | org/model-a | lm-eval | entailment_score | 0.600 | ± 0.050 | 10 | 1.000 |" in text
+    _check_figures(report_dir, ["wvs_polarity_by_country.png", "wvs_polarity_us_vs_local.png", "culturebank_tiktok_by_topic.png"])
+    manifest = {entry["file"]: entry for entry in json.loads((report_dir / "figures.json").read_text())}
+    assert "human ceiling" in manifest["wvs_polarity_by_country.png"]["legend"]
