@@ -202,7 +202,10 @@ class InspectModelJudge:
     def __init__(self, model, top_logprobs: int = 5):
         self.model = model
         self.name = f"inspect/{model}"
-        self.cache_name = self.name
+        # the name after a local provider's "/" is only a label (hf/any -M model_path=...):
+        # key the cache by the model arguments too, so two local models never share replies
+        arguments = json.dumps(getattr(model, "model_args", {}) or {}, sort_keys=True, default=str)
+        self.cache_name = f"{self.name} {arguments}"
         self.top_logprobs = top_logprobs
 
     async def complete(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> JudgeReply:

@@ -208,3 +208,15 @@ def test_shipped_judge_configs_load(name, monkeypatch):
     monkeypatch.delenv("CULTUREVAL_JUDGE_MODEL", raising=False)
     config = judges.JudgeConfig.from_file(configs_dir() / "judge" / name).resolved()
     assert config.model and config.base_url.startswith("http") and config.concurrency >= 1
+
+
+def test_inspect_judge_cache_key_tells_local_models_apart():
+    class FakeModel:
+        def __init__(self, path):
+            self.model_args = {"model_path": path}
+
+        def __str__(self):
+            return "hf/label"
+
+    first, second = judges.InspectModelJudge(FakeModel("/a")), judges.InspectModelJudge(FakeModel("/b"))
+    assert first.name == second.name and first.cache_name != second.cache_name
