@@ -139,20 +139,30 @@ def generate_greedy(max_tokens: int | None):
     return solve
 
 
-def cot_task(name: str, max_tokens: int | None = None) -> Task:
-    """``global_opinion_cot*``: the model reasons, then writes the distribution (greedy)."""
+def greedy_generation_task(name: str, task_scorer, max_tokens: int | None = None, dataset_kwargs: dict | None = None) -> Task:
+    """A generation task built from its lm-eval definition: the same documents and prompt,
+    greedy decoding up to ``max_tokens`` (default: the YAML's ``max_gen_toks``)."""
     definition = task_definition(name)
-    samples, data_source = doc_samples(definition)
+    samples, data_source = doc_samples(definition, **(dataset_kwargs or {}))
     generation = definition.config.get("generation_kwargs") or {}
     max_tokens = max_tokens or generation.get("max_gen_toks")
+    extra = {}
+    if definition.metadata.get("judge_prompt_version"):
+        extra["judge_prompt_version"] = definition.metadata["judge_prompt_version"]
     return Task(
         name=name,
         dataset=MemoryDataset(samples, name=name),
         solver=generate_greedy(max_tokens),
-        scorer=parsed_distribution(lambda doc, state: global_opinions.score_cot_text(doc, state.output.completion)),
-        metadata=provenance.record(definition.version, data_source, rendering="chat", max_tokens=max_tokens),
+        scorer=task_scorer,
+        metadata=provenance.record(definition.version, data_source, rendering="chat", max_tokens=max_tokens, **extra),
         version=int(float(definition.version or 0)),
     )
+
+
+def cot_task(name: str, max_tokens: int | None = None) -> Task:
+    """``global_opinion_cot*``: the model reasons, then writes the distribution (greedy)."""
+    scorer_ = parsed_distribution(lambda doc, state: global_opinions.score_cot_text(doc, state.output.completion))
+    return greedy_generation_task(name, scorer_, max_tokens)
 
 
 @solver
@@ -204,24 +214,8 @@ def sampled_task(name: str, requested_rendering: str = AUTO, n: int | None = Non
     )
 
 
+
 def judged_task(name: str, task_scorer, max_tokens: int | None = None, dataset_kwargs: dict | None = None) -> Task:
     """A generation task scored by a judge model (``--model-role grader=...``): WVS polarity,
-    CultureBank. The prompt and decoding come from the lm-eval definition (greedy)."""
-    definition = task_definition(name)
-    samples, data_source = doc_samples(definition, **(dataset_kwargs or {}))
-    generation = definition.config.get("generation_kwargs") or {}
-    max_tokens = max_tokens or generation.get("max_gen_toks")
-    return Task(
-        name=name,
-        dataset=MemoryDataset(samples, name=name),
-        solver=generate_greedy(max_tokens),
-        scorer=task_scorer,
-        metadata=provenance.record(
-            definition.version,
-            data_source,
-            rendering="chat",
-            max_tokens=max_tokens,
-            judge_prompt_version=definition.metadata.get("judge_prompt_version"),
-        ),
-        version=int(float(definition.version or 0)),
-    )
+    CultureBank."""
+    return greedy_generation_task(name, task_scorer, max_tokens, dataset_kwargs)
