@@ -50,7 +50,7 @@ def response_record(doc: dict, response: str) -> dict:
 
 def process_results(doc: dict, results: list[str]) -> dict:
     """lm-eval: the language check only; ``cultureval judge`` adds the judge's labels later."""
-    wrong = is_wrong_language(results[0], doc["language"])
+    wrong = response_record(doc, results[0])["wrong_language"]
     return {"wrong_language_rate": wrong, "n_language_undetermined": wrong is None}
 
 
@@ -64,13 +64,16 @@ def count(values: list) -> int:
     return int(sum(bool(value) for value in values))
 
 
-def _correlation(model: dict[str, float], truth: dict[str, float], seed: int) -> tuple[float, float, float, int]:
+def _pairs(model: dict[str, float], truth: dict[str, float]) -> tuple[list[float], list[float]]:
     keys = sorted(key for key in model if key in truth and not math.isnan(model[key]))
-    x = [model[key] for key in keys]
-    y = [truth[key] for key in keys]
+    return [model[key] for key in keys], [truth[key] for key in keys]
+
+
+def _correlation(model: dict[str, float], truth: dict[str, float], seed: int) -> tuple[float, float, float, int]:
+    x, y = _pairs(model, truth)
     rho = spearman(x, y)
-    low, high = bootstrap_ci(x, y, n_resamples=BOOTSTRAP_RESAMPLES, seed=seed) if len(keys) >= 3 else (math.nan, math.nan)
-    return rho, low, high, len(keys)
+    low, high = bootstrap_ci(x, y, n_resamples=BOOTSTRAP_RESAMPLES, seed=seed) if len(x) >= 3 else (math.nan, math.nan)
+    return rho, low, high, len(x)
 
 
 def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> dict[str, float | None]:
@@ -126,7 +129,9 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
     by_country = {}
     for offset, country in enumerate(countries, start=2):
         by_country[country] = add(f"spearman_country_{country}", truth.by_country.get(country, {}), offset)
-    us_rho = _correlation(model, truth.by_country.get("US", {}), seed)[0]
+    # English has the US among its countries (with its interval); elsewhere only the point
+    # value enters us_bias, so no bootstrap is spent on it
+    us_rho = by_country["US"] if "US" in by_country else spearman(*_pairs(model, truth.by_country.get("US", {})))
     if language == "en":
         gaps = []
         for country in countries:
