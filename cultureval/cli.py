@@ -1,7 +1,9 @@
 """The ``cultureval`` command.
 
 - ``cultureval tasks-dir``: print the installed lm-eval task folder (for ``--include_path``).
-- ``cultureval lm-eval ARGS``: run lm-eval with that folder added to ``--include_path``.
+- ``cultureval lm-eval ARGS``: run lm-eval with that folder added to ``--include_path``;
+  ``--config NAME`` takes a shipped run config (``configs/lm_eval/NAME.yaml``) or a file,
+  with ``${VAR}`` references filled from the environment.
 - ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
 - ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
 - ``cultureval run``: the main job: evaluate a model (default SmolLM2-135M-Instruct on CPU)
@@ -33,7 +35,32 @@ def lm_eval_argv(args: list[str]) -> list[str]:
             "cultureval lm-eval adds --include_path itself and lm-eval's command line takes only one; "
             f'call lm_eval directly with --include_path "{tasks_dir()}" instead'
         )
-    return ["lm-eval", command, "--include_path", str(tasks_dir()), *args]
+    return ["lm-eval", command, "--include_path", str(tasks_dir()), *_resolve_config_args(args)]
+
+
+def _resolve_config_args(args: list[str]) -> list[str]:
+    """``--config NAME``: a file or a shipped ``configs/lm_eval`` config, with its ``${VAR}``
+    references expanded (see :mod:`cultureval.run_configs`)."""
+    from cultureval.run_configs import RunConfigError, materialize_lm_eval_config
+
+    resolved = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name = None
+        if arg in ("--config", "-C") and index + 1 < len(args):
+            name, index = args[index + 1], index + 1
+        elif arg.startswith("--config="):
+            name = arg.split("=", 1)[1]
+        if name is None:
+            resolved.append(arg)
+        else:
+            try:
+                resolved += ["--config", str(materialize_lm_eval_config(name))]
+            except RunConfigError as error:
+                raise SystemExit(f"cultureval lm-eval: {error}") from error
+        index += 1
+    return resolved
 
 
 def run_lm_eval(args: list[str]) -> int:
