@@ -119,6 +119,21 @@ def smollm2() -> Path:
 
 
 @pytest.fixture(scope="session")
+def smollm2_lora(smollm2, tmp_path_factory) -> Path:
+    """A rank-4 LoRA adapter for SmolLM2 with non-zero B."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    folder = tmp_path_factory.mktemp("smollm2-lora")
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(smollm2)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(model, config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     if not SHARED_DATA_DIR:
         pytest.skip("real tier: set CULTUREVAL_DATA_DIR to the shared data folder (.ci/run does)")

@@ -9,20 +9,6 @@ from test_e2e_global_opinions import model_distributions_from_lm_eval
 pytestmark = pytest.mark.real
 
 
-@pytest.fixture(scope="session")
-def smollm2_lora(smollm2, tmp_path_factory):
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    folder = tmp_path_factory.mktemp("smollm2-lora")
-    torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_pretrained(smollm2)
-    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-    get_peft_model(model, config).save_pretrained(folder)
-    return folder
-
-
 def test_main_job_prints_metrics(smollm2, shared_data_dir, tmp_path):
     result = run_cli(["cultureval", "run", "--limit", "3", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path)
     assert "global_opinion_jsd_6c" in result.stdout
