@@ -45,12 +45,18 @@ def test_unknown_config_name_lists_the_shipped_ones():
         load_lm_eval_config("no_such_config", {})
 
 
+@pytest.fixture(scope="module")
+def task_manager():
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=str(tasks_dir()))
+
+
 @pytest.mark.parametrize("name", LM_EVAL_CONFIGS)
-def test_lm_eval_config_validates_with_lm_eval(name, tmp_path):
+def test_lm_eval_config_validates_with_lm_eval(name, tmp_path, task_manager):
     import lm_eval.models  # noqa: F401  (registers the model backends)
     from lm_eval.api.registry import MODEL_REGISTRY
     from lm_eval.config.evaluate_config import EvaluatorConfig
-    from lm_eval.tasks import TaskManager
 
     data = load_lm_eval_config(name, ENVIRON)
     path = tmp_path / "config.yaml"
@@ -59,9 +65,8 @@ def test_lm_eval_config_validates_with_lm_eval(name, tmp_path):
 
     assert config.model in MODEL_REGISTRY
     assert config.output_path and config.log_samples  # the judge and report steps need samples
-    manager = TaskManager(include_path=str(tasks_dir()))
     for task in config.tasks:
-        assert task in manager.all_tasks, f"{name}: unknown task {task}"
+        assert task in task_manager.all_tasks, f"{name}: unknown task {task}"
     args = config.model_args
     assert "${" not in str(args)
     if config.model == "hf":

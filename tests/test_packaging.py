@@ -31,6 +31,8 @@ def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
         "cultureval/scorers/judged.py",
         "cultureval/metrics/correlation.py",
         "cultureval/configs/judge/vllm_local.yaml",
+        "cultureval/configs/lm_eval/vllm_lora.yaml",
+        "cultureval/configs/inspect/openai.yaml",
     ):
         assert expected in names, expected
     assert not any(name.startswith("tests/") or "/tests/" in name for name in names)
