@@ -73,13 +73,12 @@ def measure(engine: str, options) -> list[dict]:
         for sample in samples:
             for arguments, responses in zip(sample["arguments"], sample["resps"]):
                 requests += 1
-                context = arguments["arg_0"] if isinstance(arguments, dict) else arguments[0]
+                context, second = (arguments["arg_0"], arguments["arg_1"]) if isinstance(arguments, dict) else arguments[:2]
                 prompt_tokens += len(tokenizer(context, add_special_tokens=False)["input_ids"])
-                if isinstance(responses[0], str):  # generation
+                if isinstance(second, str):  # loglikelihood (context, continuation): scored, not generated
+                    prompt_tokens += len(tokenizer(second, add_special_tokens=False)["input_ids"])
+                else:  # generation (context, generation kwargs)
                     generated_tokens += len(tokenizer(responses[0], add_special_tokens=False)["input_ids"])
-                else:  # loglikelihood: the continuation is scored, not generated
-                    continuation = arguments["arg_1"] if isinstance(arguments, dict) else arguments[1]
-                    prompt_tokens += len(tokenizer(continuation, add_special_tokens=False)["input_ids"])
         metrics = output["results"][task]
         rows.append({
             "engine": engine, "task": task, "items": len(samples), "requests": requests,
