@@ -6,8 +6,8 @@
   with ``${VAR}`` references filled from the environment.
 - ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
 - ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
-- ``cultureval run``: the main job: evaluate a model (default SmolLM2-135M-Instruct on CPU)
-  on GlobalOpinionQA's six-country subset with lm-eval and print the metrics.
+- ``cultureval run``: the main job: the ``cpu_smollm2`` run config (SmolLM2-135M-Instruct on
+  CPU, GlobalOpinionQA's six-country subset) with lm-eval, the options below changing it.
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
+from pathlib import Path
 
 from cultureval.paths import tasks_dir
 
 LM_EVAL_COMMANDS = ("run", "ls", "validate")
-DEFAULT_TASKS = "global_opinion_jsd_6c"
+RUN_CONFIG = "cpu_smollm2"  # what `cultureval run` runs
 
 
-def lm_eval_argv(args: list[str]) -> list[str]:
-    """lm-eval's argv with cultureval's tasks folder as ``--include_path``.
+def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str]:
+    """lm-eval's argv with cultureval's tasks folder as ``--include_path``; a ``--config``
+    is resolved and written into ``config_folder`` (a new temporary folder if not given).
 
     lm-eval takes a single include folder on its command line; to combine cultureval's tasks
     with your own, call ``lm_eval`` with ``TaskManager(include_path=[...])`` from Python.
@@ -35,10 +38,10 @@ def lm_eval_argv(args: list[str]) -> list[str]:
             "cultureval lm-eval adds --include_path itself and lm-eval's command line takes only one; "
             f'call lm_eval directly with --include_path "{tasks_dir()}" instead'
         )
-    return ["lm-eval", command, "--include_path", str(tasks_dir()), *_resolve_config_args(args)]
+    return ["lm-eval", command, "--include_path", str(tasks_dir()), *_resolve_config_args(args, config_folder)]
 
 
-def _resolve_config_args(args: list[str]) -> list[str]:
+def _resolve_config_args(args: list[str], config_folder: Path | None) -> list[str]:
     """``--config NAME``: a file or a shipped ``configs/lm_eval`` config, with its ``${VAR}``
     references expanded (see :mod:`cultureval.run_configs`)."""
     from cultureval.run_configs import RunConfigError, materialize_lm_eval_config
@@ -56,7 +59,8 @@ def _resolve_config_args(args: list[str]) -> list[str]:
             resolved.append(arg)
         else:
             try:
-                resolved += ["--config", str(materialize_lm_eval_config(name))]
+                folder = config_folder or Path(tempfile.mkdtemp(prefix="cultureval-config-"))
+                resolved += ["--config", str(materialize_lm_eval_config(name, folder))]
             except RunConfigError as error:
                 raise SystemExit(f"cultureval lm-eval: {error}") from error
         index += 1
@@ -66,9 +70,27 @@ def _resolve_config_args(args: list[str]) -> list[str]:
 def run_lm_eval(args: list[str]) -> int:
     from lm_eval.__main__ import cli_evaluate
 
-    sys.argv = lm_eval_argv(args)
-    result = cli_evaluate()
-    return int(result or 0)
+    with tempfile.TemporaryDirectory(prefix="cultureval-config-") as folder:
+        sys.argv = lm_eval_argv(args, Path(folder))
+        return int(cli_evaluate() or 0)
+
+
+def run_job_config(
+    model_path: str, tasks: str | None = None, limit: float | None = None,
+    output_path: str | None = None, batch_size: str | None = None,
+) -> dict:
+    """The lm-eval config of ``cultureval run``: the ``cpu_smollm2`` run config with the model
+    folder and any option given."""
+    from cultureval.run_configs import load_lm_eval_config
+
+    config = load_lm_eval_config(RUN_CONFIG)
+    config["model_args"]["pretrained"] = model_path
+    if tasks:
+        config["tasks"] = [task.strip() for task in tasks.split(",") if task.strip()]
+    for key, value in (("limit", limit), ("output_path", output_path), ("batch_size", batch_size)):
+        if value is not None:
+            config[key] = value
+    return config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,12 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     baseline.add_argument("-o", "--output", default="results", help="output folder (default ./results)")
     baseline.add_argument("--n", type=int, default=100, help="respondents per survey-resample draw (default 100)")
     baseline.add_argument("--seed", type=int, default=0)
-    run = sub.add_parser("run", help="evaluate a model with lm-eval and print the metrics")
+    run = sub.add_parser(
+        "run", help=f"evaluate a model with lm-eval (the {RUN_CONFIG} run config) and print the metrics"
+    )
     run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
-    run.add_argument("--tasks", default=DEFAULT_TASKS, help=f"comma-separated tasks (default {DEFAULT_TASKS})")
+    run.add_argument("--tasks", help=f"comma-separated tasks (default: the {RUN_CONFIG} config's)")
     run.add_argument("--limit", type=float, default=None, help="items per task (lm-eval --limit)")
-    run.add_argument("--output-path", default="results", help="lm-eval --output_path (default ./results)")
-    run.add_argument("--batch-size", default="8")
+    run.add_argument("--output-path", help=f"lm-eval --output_path (default: the {RUN_CONFIG} config's, ./results)")
+    run.add_argument("--batch-size", help=f"lm-eval --batch_size (default: the {RUN_CONFIG} config's)")
     options = parser.parse_args(argv)
 
     if options.command == "tasks-dir":
@@ -124,7 +148,6 @@ def main(argv: list[str] | None = None) -> int:
         return _report_or_baseline(options)
     if options.command == "cali-shift":
         import json
-        from pathlib import Path
 
         from cultureval.cali_shift import shift_rate
 
@@ -140,23 +163,18 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "smollm2":
         print(ensure_smollm2())
         return 0
+    from cultureval.run_configs import RunConfigError, write_lm_eval_config
+
     model_path = options.model_path or str(ensure_smollm2())
-    lm_args = [
-        "run",
-        "--model", "hf",
-        "--model_args", f"pretrained={model_path},dtype=float32",
-        "--tasks", options.tasks,
-        "--batch_size", str(options.batch_size),
-        "--output_path", options.output_path,
-        "--log_samples",
-    ]
-    if options.limit is not None:
-        lm_args += ["--limit", str(options.limit)]
-    return run_lm_eval(lm_args)
+    try:
+        config = run_job_config(model_path, options.tasks, options.limit, options.output_path, options.batch_size)
+    except RunConfigError as error:
+        raise SystemExit(f"cultureval run: {error}") from error
+    with tempfile.TemporaryDirectory(prefix="cultureval-run-") as folder:
+        return run_lm_eval(["run", "--config", str(write_lm_eval_config(config, Path(folder), RUN_CONFIG))])
 
 
 def _report_or_baseline(options) -> int:
-    from pathlib import Path
 
     from cultureval.loaders.source import DataFileError
     from cultureval.report import ReportInputError
@@ -180,7 +198,6 @@ def _report_or_baseline(options) -> int:
 
 def _judge(options) -> int:
     from dataclasses import replace
-    from pathlib import Path
 
     from cultureval.judge import JudgeConfig
     from cultureval.judge_outputs import JudgeInputError, judge_outputs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 
 def tasks_dir() -> Path:
@@ -19,7 +20,9 @@ def configs_dir() -> Path:
     return Path(cultureval.configs.__file__).resolve().parent
 
 
-def cache_dir() -> Path:
-    """Where cultureval keeps converted models: ``$CULTUREVAL_CACHE`` or ``~/.cache/cultureval``."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cultureval"
-    return Path(os.environ.get("CULTUREVAL_CACHE", default)).expanduser()
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where cultureval keeps converted models: ``$CULTUREVAL_CACHE``, else
+    ``$XDG_CACHE_HOME/cultureval``, else ``~/.cache/cultureval``."""
+    environ = os.environ if environ is None else environ
+    default = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cultureval"
+    return Path(environ.get("CULTUREVAL_CACHE") or default).expanduser()

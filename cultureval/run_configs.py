@@ -6,6 +6,7 @@ a config shipped in ``configs/lm_eval/``), replaces ``${VAR}`` and ``${VAR:-defa
 string values from the environment, expands a leading ``~`` in ``model_args`` paths, and hands
 lm-eval the result. A value that is exactly one reference keeps its YAML type (``${TP:-1}`` is
 the integer 1). A reference to an unset variable without a default is an error that names it.
+``${CULTUREVAL_CACHE}`` is always defined: the folder where ``cultureval smollm2`` puts models.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from cultureval.paths import configs_dir
+from cultureval.paths import cache_dir, configs_dir
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 PATH_ARGS = ("pretrained", "peft", "lora_local_path", "tokenizer", "delta")
@@ -79,7 +80,8 @@ def load_lm_eval_config(name: str, environ: Mapping[str, str] | None = None) -> 
         raise RunConfigError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise RunConfigError(f"{path}: the top level must be a mapping of lm-eval options")
-    data = expand(data, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    data = expand(data, {**environ, "CULTUREVAL_CACHE": str(cache_dir(environ))})
     model_args = data.get("model_args")
     if isinstance(model_args, dict):
         for key in PATH_ARGS:
@@ -88,10 +90,14 @@ def load_lm_eval_config(name: str, environ: Mapping[str, str] | None = None) -> 
     return data
 
 
-def materialize_lm_eval_config(name: str) -> Path:
-    """Write the expanded config to a temporary file for ``lm-eval --config``."""
-    data = load_lm_eval_config(name)
-    handle, path = tempfile.mkstemp(prefix=f"cultureval-{Path(name).stem}-", suffix=".yaml")
+def write_lm_eval_config(data: Mapping[str, Any], folder: Path, stem: str) -> Path:
+    """Write a resolved config into ``folder`` (a new file) for ``lm-eval --config``."""
+    handle, path = tempfile.mkstemp(prefix=f"{stem}-", suffix=".yaml", dir=folder)
     with os.fdopen(handle, "w") as stream:
-        yaml.safe_dump(data, stream, sort_keys=False)
+        yaml.safe_dump(dict(data), stream, sort_keys=False)
     return Path(path)
+
+
+def materialize_lm_eval_config(name: str, folder: Path) -> Path:
+    """The config ``name`` expanded, written into ``folder`` for ``lm-eval --config``."""
+    return write_lm_eval_config(load_lm_eval_config(name), folder, Path(name).stem)

@@ -87,8 +87,42 @@ def test_lm_eval_config_validates_with_lm_eval(name, tmp_path, task_manager):
 def test_lm_eval_config_path_args_expand_the_home_folder():
     from pathlib import Path
 
-    data = load_lm_eval_config("cpu_smollm2", {})
-    assert data["model_args"]["pretrained"] == str(Path("~/.cache/cultureval").expanduser() / "models/SmolLM2-135M-Instruct")
+    data = load_lm_eval_config("vllm", {"MODEL": "~/models/qwen"})
+    assert data["model_args"]["pretrained"] == str(Path("~/models/qwen").expanduser())
+
+
+@pytest.mark.parametrize(
+    ("environ", "cache"),
+    [({}, "~/.cache/cultureval"), ({"XDG_CACHE_HOME": "/xdg"}, "/xdg/cultureval"),
+     ({"XDG_CACHE_HOME": "/xdg", "CULTUREVAL_CACHE": "~/c"}, "~/c"), ({"XDG_CACHE_HOME": ""}, "~/.cache/cultureval")],
+)
+def test_cpu_smollm2_config_points_where_cultureval_smollm2_puts_the_model(environ, cache):
+    from pathlib import Path
+
+    from cultureval.models import smollm2_dir
+    from cultureval.paths import cache_dir
+
+    expected = Path(cache).expanduser() / "models" / "SmolLM2-135M-Instruct"
+    assert cache_dir(environ) / "models" / "SmolLM2-135M-Instruct" == expected
+    assert load_lm_eval_config("cpu_smollm2", environ)["model_args"]["pretrained"] == str(expected)
+    if not environ:  # smollm2_dir() reads the real environment
+        import os
+
+        assert smollm2_dir() == cache_dir(os.environ) / "models" / "SmolLM2-135M-Instruct"
+
+
+def test_cultureval_run_is_the_cpu_smollm2_config_with_its_options(monkeypatch):
+    from cultureval.cli import run_job_config
+
+    monkeypatch.setenv("CULTUREVAL_CACHE", "/cache")
+    shipped = load_lm_eval_config("cpu_smollm2", ENVIRON)
+    default = run_job_config(shipped["model_args"]["pretrained"])
+    assert default == shipped
+    changed = run_job_config("/models/tiny", tasks="a, b", limit=3.0, output_path="out", batch_size="2")
+    assert changed == {
+        **shipped, "model_args": {**shipped["model_args"], "pretrained": "/models/tiny"},
+        "tasks": ["a", "b"], "limit": 3.0, "output_path": "out", "batch_size": "2",
+    }
 
 
 def test_cultureval_lm_eval_hands_lm_eval_the_expanded_config(monkeypatch):
