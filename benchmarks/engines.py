@@ -39,7 +39,7 @@ def engine_model_args(engine: str, options) -> str:
 def measure(engine: str, options) -> list[dict]:
     """Run in the subprocess: load the engine once, then time each task."""
     import lm_eval
-    import lm_eval.models  # noqa: F401  (registers the backends)
+    import lm_eval.models
     from lm_eval.api.registry import get_model
     from lm_eval.tasks import TaskManager
     from transformers import AutoTokenizer
@@ -73,24 +73,36 @@ def measure(engine: str, options) -> list[dict]:
         for sample in samples:
             for arguments, responses in zip(sample["arguments"], sample["resps"]):
                 requests += 1
-                context, second = (arguments["arg_0"], arguments["arg_1"]) if isinstance(arguments, dict) else arguments[:2]
+                context, second = (
+                    (arguments["arg_0"], arguments["arg_1"]) if isinstance(arguments, dict) else arguments[:2]
+                )
                 prompt_tokens += len(tokenizer(context, add_special_tokens=False)["input_ids"])
                 if isinstance(second, str):  # loglikelihood (context, continuation): scored, not generated
                     prompt_tokens += len(tokenizer(second, add_special_tokens=False)["input_ids"])
                 else:  # generation (context, generation kwargs)
                     generated_tokens += len(tokenizer(responses[0], add_special_tokens=False)["input_ids"])
         metrics = output["results"][task]
-        rows.append({
-            "engine": engine, "task": task, "items": len(samples), "requests": requests,
-            "prompt_tokens": prompt_tokens, "generated_tokens": generated_tokens,
-            "load_s": load_seconds, "eval_s": seconds, "jsd": metrics.get("jsd,none"),
-        })
+        rows.append(
+            {
+                "engine": engine,
+                "task": task,
+                "items": len(samples),
+                "requests": requests,
+                "prompt_tokens": prompt_tokens,
+                "generated_tokens": generated_tokens,
+                "load_s": load_seconds,
+                "eval_s": seconds,
+                "jsd": metrics.get("jsd,none"),
+            }
+        )
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    header = (f"{'engine':<6} {'task':<22} {'items':>5} {'req/item':>8} {'prompt tok/item':>15} "
-              f"{'gen tok/item':>12} {'load s':>7} {'eval s':>7} {'items/s':>8} {'tok/s':>8} {'jsd':>7}")
+    header = (
+        f"{'engine':<6} {'task':<22} {'items':>5} {'req/item':>8} {'prompt tok/item':>15} "
+        f"{'gen tok/item':>12} {'load s':>7} {'eval s':>7} {'items/s':>8} {'tok/s':>8} {'jsd':>7}"
+    )
     lines = [header, "-" * len(header)]
     for r in rows:
         n = max(r["items"], 1)
@@ -117,7 +129,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=10, help="items per task; 0 = all")
     parser.add_argument("--engines", default="hf,vllm")
     parser.add_argument("--device", default="cuda", help="cuda or cpu")
-    parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU) or float32 (CPU, and for exact comparisons)")
+    parser.add_argument(
+        "--dtype", default="auto", help="auto (bf16 on GPU) or float32 (CPU, and for exact comparisons)"
+    )
     parser.add_argument("--max-gen-toks", type=int, default=0, help="cap generated tokens (0 = the task's setting)")
     parser.add_argument(
         "--hf-batch-size",
@@ -139,7 +153,8 @@ def main() -> int:
     for engine in options.engines.split(","):
         child = subprocess.run(
             [sys.executable, os.path.abspath(__file__), *sys.argv[1:], "--worker", engine],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         lines = [line for line in child.stdout.splitlines() if line.startswith("CULTUREVAL_BENCHMARK ")]
         if child.returncode != 0 or not lines:

@@ -17,8 +17,8 @@ import time
 
 
 def bench_load_and_score() -> None:
-    from cultureval.loaders import global_opinions as loader
-    from cultureval.tasks.global_opinions import utils
+    from cultureval.metrics import country_sim_std
+    from cultureval.tasks.global_opinions import lm_eval_hooks, loader
 
     start = time.perf_counter()
     loaded = loader.load()
@@ -27,13 +27,15 @@ def bench_load_and_score() -> None:
     total = 0.0
     for doc in loaded.docs:
         results = [(rng.uniform(-8, 0), False) for _ in range(doc["n_options"])]
-        total += utils.process_results(doc, results)["jsd"]
-    aggregate = utils.aggregate_country_sim_std([(d["country"], 0.5) for d in loaded.docs])
+        total += lm_eval_hooks.process_results(doc, results)["jsd"]
+    aggregate = country_sim_std([(d["country"], 0.5) for d in loaded.docs])
     end = time.perf_counter()
     n_questions = len({d["question_id"] for d in loaded.docs})
     print(f"(a) data: {loaded.source.location} (sha256 {loaded.source.sha256[:12]}, skipped {loaded.source.skipped})")
     print(f"    {n_questions} questions -> {len(loaded.docs)} (question, country) docs")
-    print(f"    load + expand: {loaded_at - start:.3f} s; score: {end - loaded_at:.3f} s; total {end - start:.3f} s (target <= 2 s)")
+    print(
+        f"    load + expand: {loaded_at - start:.3f} s; score: {end - loaded_at:.3f} s; total {end - start:.3f} s (target <= 2 s)"
+    )
     print(f"    mean simulated jsd {total / len(loaded.docs):.3f}; country_sim_std {aggregate:.3f}")
 
 
@@ -52,7 +54,7 @@ def bench_forward_passes(items: int, batch_sizes: list[int]) -> None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
         lm = HFLM(pretrained=str(model_path), batch_size=batch_size, dtype="float32", device=device)
         calls = {"n": 0}
-        lm.model.register_forward_pre_hook(lambda *_: calls.__setitem__("n", calls["n"] + 1))
+        lm.model.register_forward_pre_hook(lambda *_, calls=calls: calls.__setitem__("n", calls["n"] + 1))
         start = time.perf_counter()
         results = lm_eval.simple_evaluate(
             model=lm, tasks=["global_opinion_jsd"], limit=items, task_manager=manager, log_samples=True

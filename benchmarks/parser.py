@@ -12,9 +12,17 @@ import argparse
 import random
 import time
 
-from cultureval.distribution_parser import parse_distribution
+from cultureval.tasks.global_opinions.parser import parse_distribution
 
-OPTIONS = ["Agree strongly", "Agree", "Neither (DO NOT READ)", "Disagree", "Disagree strongly", "Don't know", "No answer"]
+OPTIONS = [
+    "Agree strongly",
+    "Agree",
+    "Neither (DO NOT READ)",
+    "Disagree",
+    "Disagree strongly",
+    "Don't know",
+    "No answer",
+]
 FILLER = (
     "Historically, surveys in 2010 and 2017 showed that around 45% of respondents held this view, "
     "while 3 in 10 disagreed; economic conditions, religion and urbanisation all matter. "

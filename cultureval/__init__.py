@@ -1,11 +1,12 @@
 """cultureval: cultural-alignment evaluations as lm-evaluation-harness and Inspect tasks.
 
-Public API: :func:`js_distance`, :func:`parse_distribution`; task names are listed in the README.
+Public API: :func:`js_distance`, :func:`parse_distribution`; task names are listed in the README
+and in ``tasks/README.md``.
 """
 
-from cultureval.distribution_parser import parse_distribution
 from cultureval.metrics import js_distance
 from cultureval.provenance import cultureval_version
+from cultureval.tasks.global_opinions.parser import parse_distribution
 
 __version__ = cultureval_version()
 

@@ -1,13 +1,18 @@
 """The ``cultureval`` command.
 
-- ``cultureval tasks-dir``: print the installed lm-eval task folder (for ``--include_path``).
-- ``cultureval lm-eval ARGS``: run lm-eval with that folder added to ``--include_path``;
+- ``cultureval run``: the main job: the ``cpu_smollm2`` run config (SmolLM2-135M-Instruct on
+  CPU, GlobalOpinionQA's six-country subset) with lm-eval, its options changing it.
+- ``cultureval lm-eval ARGS``: run lm-eval with the task folder added to ``--include_path``;
   ``--config NAME`` takes a shipped run config (``configs/lm_eval/NAME.yaml``) or a file,
   with ``${VAR}`` references filled from the environment.
-- ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
+- ``cultureval judge OUTPUTS...``: judge lm-eval's logged samples of the judged families with an
+  OpenAI-compatible endpoint; writes ``results_judged_*.json``.
+- ``cultureval report RESULTS... -o DIR``: ``report.md`` and figures across lm-eval outputs,
+  Inspect logs and baselines.
+- ``cultureval baseline KIND --tasks ...``: a reference model's scores in lm-eval's format.
 - ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
-- ``cultureval run``: the main job: the ``cpu_smollm2`` run config (SmolLM2-135M-Instruct on
-  CPU, GlobalOpinionQA's six-country subset) with lm-eval, the options below changing it.
+- ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
+- ``cultureval tasks-dir`` / ``cultureval configs-dir``: print the installed task / config folder.
 """
 
 from __future__ import annotations
@@ -76,8 +81,11 @@ def run_lm_eval(args: list[str]) -> int:
 
 
 def run_job_config(
-    model_path: str, tasks: str | None = None, limit: float | None = None,
-    output_path: str | None = None, batch_size: str | None = None,
+    model_path: str,
+    tasks: str | None = None,
+    limit: float | None = None,
+    output_path: str | None = None,
+    batch_size: str | None = None,
 ) -> dict:
     """The lm-eval config of ``cultureval run``: the ``cpu_smollm2`` run config with the model
     folder and any option given."""
@@ -111,14 +119,20 @@ def main(argv: list[str] | None = None) -> int:
         help="judge lm-eval's logged samples of wvs_polarity_* / culturebank_* with an OpenAI-compatible endpoint",
     )
     judge.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (or results_*.json files)")
-    judge.add_argument("--judge-config", help="YAML with model, base_url, api_key_env, concurrency, ... (configs/judge/)")
+    judge.add_argument(
+        "--judge-config", help="YAML with model, base_url, api_key_env, concurrency, ... (configs/judge/)"
+    )
     judge.add_argument("--judge-model", help="judge model name (else config, else $CULTUREVAL_JUDGE_MODEL)")
-    judge.add_argument("--judge-base-url", help="e.g. http://localhost:8000/v1 (else config, else $CULTUREVAL_JUDGE_BASE_URL)")
+    judge.add_argument(
+        "--judge-base-url", help="e.g. http://localhost:8000/v1 (else config, else $CULTUREVAL_JUDGE_BASE_URL)"
+    )
     judge.add_argument("--concurrency", type=int, help="parallel judge requests (default 8)")
     judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
     judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
     report = sub.add_parser("report", help="report.md and figures across models from lm-eval outputs and Inspect logs")
-    report.add_argument("results", nargs="+", help="lm-eval --output_path folders, Inspect log files or folders, baselines")
+    report.add_argument(
+        "results", nargs="+", help="lm-eval --output_path folders, Inspect log files or folders, baselines"
+    )
     report.add_argument("-o", "--output", required=True, help="folder for report.md and the PNG figures")
     baseline = sub.add_parser("baseline", help="write a reference model's scores in lm-eval's results format")
     baseline.add_argument("kind", choices=["uniform", "us-prior", "survey-resample"])
@@ -149,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "cali-shift":
         import json
 
-        from cultureval.cali_shift import shift_rate
+        from cultureval.tasks.cali.shift import shift_rate
 
         result = shift_rate([Path(p) for p in options.outputs])
         print(json.dumps(result, indent=2))
@@ -175,8 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_or_baseline(options) -> int:
-
-    from cultureval.loaders.source import DataFileError
+    from cultureval.data_source import DataFileError
     from cultureval.report import ReportInputError
 
     try:
@@ -204,9 +217,15 @@ def _judge(options) -> int:
 
     try:
         config = JudgeConfig.from_file(options.judge_config) if options.judge_config else JudgeConfig()
-        overrides = {"model": options.judge_model, "base_url": options.judge_base_url, "concurrency": options.concurrency}
+        overrides = {
+            "model": options.judge_model,
+            "base_url": options.judge_base_url,
+            "concurrency": options.concurrency,
+        }
         config = replace(config, **{key: value for key, value in overrides.items() if value})
-        written = judge_outputs([Path(p) for p in options.outputs], config, cache_enabled=not options.no_cache, seed=options.seed)
+        written = judge_outputs(
+            [Path(p) for p in options.outputs], config, cache_enabled=not options.no_cache, seed=options.seed
+        )
     except (JudgeInputError, ValueError, OSError) as error:
         print(f"cultureval judge: {error}", file=sys.stderr)
         return 2

@@ -9,10 +9,11 @@ Only what the Inspect side needs is interpreted: ``include`` (relative file), ``
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -50,15 +51,38 @@ def _read(path: Path) -> dict:
     return merged
 
 
-@lru_cache(maxsize=None)
-def _index() -> dict[str, Path]:
-    index: dict[str, Path] = {}
+@cache
+def _indexes() -> tuple[dict[str, Path], dict[str, Path]]:
+    """``({task: YAML path}, {group: YAML path})`` of every YAML in the installed task folder."""
+    tasks: dict[str, Path] = {}
+    groups: dict[str, Path] = {}
     for path in sorted(tasks_dir().rglob("*.yaml")):
         with open(path, encoding="utf-8") as handle:
             config = yaml.load(handle, Loader=_Loader) or {}
         if isinstance(config.get("task"), str):
-            index[config["task"]] = path
-    return index
+            tasks[config["task"]] = path
+        elif isinstance(config.get("group"), str):
+            groups[config["group"]] = path
+    return tasks, groups
+
+
+def _index() -> dict[str, Path]:
+    return _indexes()[0]
+
+
+def task_names() -> list[str]:
+    """Every cultureval task name (not groups), sorted."""
+    return sorted(_index())
+
+
+def group_names() -> list[str]:
+    return sorted(_indexes()[1])
+
+
+def task_folders() -> dict[str, str]:
+    """Task and group name -> the family folder its YAML lives in."""
+    tasks, groups = _indexes()
+    return {name: path.parent.name for name, path in {**groups, **tasks}.items()}
 
 
 @dataclass

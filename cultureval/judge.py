@@ -1,4 +1,4 @@
-"""One judge for the tasks scored by a second model (WVS polarity, CultureBank).
+"""The judge transports and their cache, shared by the judge-scored families.
 
 A judge is a chat model reached through one of two transports:
 
@@ -7,11 +7,13 @@ A judge is a chat model reached through one of two transports:
 * :class:`InspectModelJudge` — an Inspect ``Model`` (the ``grader`` model role) inside an
   Inspect scorer.
 
-Both return a :class:`JudgeReply`; the task-specific prompts and strict parsers below turn
-replies into labels. Transport errors are retried with exponential backoff; what still fails
-is returned as a counted failure (``failure`` = ``"transport"``, ``"unparseable"``,
-``"wrong_count"``), never raised into a run. Replies are cached on disk, keyed by judge model,
-prompt version and the full request, so a rerun or a resumed run costs no judge calls.
+Both return a :class:`JudgeReply`; each family's ``judge.py`` holds its prompt and strict reply
+parser (``cultureval.tasks.wvs_polarity.judge``, ``cultureval.tasks.culturebank.judge``) and
+calls :func:`ask`. Transport errors are retried with exponential backoff; what still fails is
+raised as :class:`JudgeError`, which the families turn into a counted failure (``failure`` =
+``"transport"``, ``"unparseable"``, ``"wrong_count"``), never an error in a run. Replies are
+cached on disk, keyed by judge model, prompt version and the full request, so a rerun or a
+resumed run costs no judge calls.
 """
 
 from __future__ import annotations
@@ -20,18 +22,12 @@ import asyncio
 import hashlib
 import json
 import logging
-import math
 import os
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
-
-POLARITY_PROMPT_VERSION = "polarity-v1"
-ENTAILMENT_PROMPT_VERSION = "entailment-v1"
-POLARITY_LABELS = ("pro", "con", "null")
 
 FAILURE_TRANSPORT = "transport"
 FAILURE_UNPARSEABLE = "unparseable"
@@ -52,7 +48,9 @@ class JudgeReply:
 class Transport(Protocol):
     name: str
 
-    async def complete(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> JudgeReply: ...
+    async def complete(
+        self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False
+    ) -> JudgeReply: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,15 +83,24 @@ class JudgeConfig:
         section = raw.get("judge", raw)
         unknown = set(section) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"{path}: unknown judge settings {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+            raise ValueError(
+                f"{path}: unknown judge settings {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}"
+            )
         return cls(**section)
 
     def resolved(self) -> JudgeConfig:
         env = os.environ
         model = self.model or env.get("CULTUREVAL_JUDGE_MODEL", "")
         if not model:
-            raise ValueError("no judge model: pass --judge-model, set model in the judge config, or set CULTUREVAL_JUDGE_MODEL")
-        base_url = self.base_url or env.get("CULTUREVAL_JUDGE_BASE_URL") or env.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+            raise ValueError(
+                "no judge model: pass --judge-model, set model in the judge config, or set CULTUREVAL_JUDGE_MODEL"
+            )
+        base_url = (
+            self.base_url
+            or env.get("CULTUREVAL_JUDGE_BASE_URL")
+            or env.get("OPENAI_BASE_URL")
+            or "https://api.openai.com/v1"
+        )
         return JudgeConfig(**(asdict(self) | {"model": model, "base_url": base_url.rstrip("/")}))
 
     def api_key(self) -> str | None:
@@ -132,7 +139,9 @@ class OpenAICompatibleJudge:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def complete(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> JudgeReply:
+    async def complete(
+        self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False
+    ) -> JudgeReply:
         import httpx
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -208,7 +217,9 @@ class InspectModelJudge:
         self.cache_name = f"{self.name} {arguments}"
         self.top_logprobs = top_logprobs
 
-    async def complete(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> JudgeReply:
+    async def complete(
+        self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False
+    ) -> JudgeReply:
         from inspect_ai.model import GenerateConfig
 
         settings: dict[str, Any] = {"max_tokens": max_tokens}
@@ -224,7 +235,9 @@ class InspectModelJudge:
         choice = output.choices[0] if output.choices else None
         if logprobs and choice is not None and choice.logprobs and choice.logprobs.content:
             head = choice.logprobs.content[0]
-            first = {item.token: float(item.logprob) for item in (head.top_logprobs or [])} or {head.token: float(head.logprob)}
+            first = {item.token: float(item.logprob) for item in (head.top_logprobs or [])} or {
+                head.token: float(head.logprob)
+            }
         return JudgeReply(text=output.completion or "", first_token_logprobs=first)
 
 
@@ -278,7 +291,7 @@ class JudgeCache:
         temporary.replace(path)
 
 
-async def _ask(transport: Transport, cache: JudgeCache | None, version: str, prompt: str, **settings) -> JudgeReply:
+async def ask(transport: Transport, cache: JudgeCache | None, version: str, prompt: str, **settings) -> JudgeReply:
     key = JudgeCache.key(getattr(transport, "cache_name", transport.name), version, {"prompt": prompt} | settings)
     if cache is not None:
         cached = cache.get(key)
@@ -288,193 +301,3 @@ async def _ask(transport: Transport, cache: JudgeCache | None, version: str, pro
     if cache is not None:
         cache.put(key, reply)
     return reply
-
-
-# --------------------------------------------------------------------------------------------
-# WVS polarity: one label per numbered interview
-
-
-POLARITY_PROMPT = """You are annotating survey interview summaries written by a language model.
-
-Topic statements:
-- PRO: {pro}
-- CON: {con}
-
-Below is a text that should contain {n} numbered interview summaries, possibly in a language other than English. For each interview 1 to {n}, decide whether the interviewee agrees with the PRO statement ("pro"), agrees with the CON statement ("con"), or takes neither side, is unclear, or is missing from the text ("null").
-
-Text:
-<<<
-{response}
->>>
-
-Answer with one JSON object and nothing else, exactly of the form
-{{"labels": ["pro", "con", "null", ...]}}
-with exactly {n} labels, in interview order."""
-
-_FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL | re.IGNORECASE)
-
-
-def polarity_prompt(response: str, pro: str, con: str, n: int = 10) -> str:
-    return POLARITY_PROMPT.format(pro=pro, con=con, n=n, response=response.strip())
-
-
-def parse_polarity_labels(text: str, n: int = 10) -> tuple[list[str] | None, str | None]:
-    """Strictly parse a polarity judgement.
-
-    Accepted: one JSON object (optionally inside a single Markdown code fence) with key
-    ``labels`` holding exactly ``n`` entries, each ``"pro"``, ``"con"``, ``"null"`` (any case)
-    or JSON ``null``. Returns ``(labels, None)`` with labels normalised to ``pro``/``con``/
-    ``null``, or ``(None, reason)`` with reason ``"unparseable"`` or ``"wrong_count"``.
-    """
-    body = text.strip()
-    fenced = _FENCE_RE.match(body)
-    if fenced:
-        body = fenced.group(1)
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        return None, FAILURE_UNPARSEABLE
-    if not isinstance(payload, dict) or not isinstance(payload.get("labels"), list):
-        return None, FAILURE_UNPARSEABLE
-    labels = []
-    for entry in payload["labels"]:
-        if entry is None:
-            labels.append("null")
-        elif isinstance(entry, str) and entry.strip().lower() in POLARITY_LABELS:
-            labels.append(entry.strip().lower())
-        else:
-            return None, FAILURE_UNPARSEABLE
-    if len(labels) != n:
-        return None, FAILURE_WRONG_COUNT
-    return labels, None
-
-
-@dataclass
-class PolarityJudgement:
-    labels: list[str] | None
-    failure: str | None = None
-    detail: str = ""
-    n_pro: int = 0
-    n_con: int = 0
-    n_null: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-async def judge_polarity(
-    transport: Transport, response: str, pro: str, con: str, n: int = 10, cache: JudgeCache | None = None
-) -> PolarityJudgement:
-    """Label each of the ``n`` interviews in ``response`` pro/con/null; failures are returned, not raised."""
-    prompt = polarity_prompt(response, pro, con, n)
-    try:
-        reply = await _ask(transport, cache, POLARITY_PROMPT_VERSION, prompt, max_tokens=32 + 8 * n, json_mode=True)
-    except JudgeError as error:
-        logger.warning("polarity judge failed: %s", error)
-        return PolarityJudgement(labels=None, failure=FAILURE_TRANSPORT, detail=str(error))
-    labels, failure = parse_polarity_labels(reply.text, n)
-    if labels is None:
-        return PolarityJudgement(labels=None, failure=failure, detail=reply.text[:200])
-    return PolarityJudgement(
-        labels=labels, n_pro=labels.count("pro"), n_con=labels.count("con"), n_null=labels.count("null")
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# CultureBank: does the answer entail the cultural knowledge?
-
-
-ENTAILMENT_PROMPT = """You are checking whether an answer reflects a piece of cultural knowledge.
-
-Cultural knowledge:
-{knowledge}
-
-Question asked by a user:
-{question}
-
-Answer given to the user:
-<<<
-{answer}
->>>
-
-Does the answer entail the cultural knowledge, that is, is the knowledge stated or clearly implied by the answer's advice? Reply with exactly one word: Yes or No."""
-
-_YES_NO_RE = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
-
-
-def entailment_prompt(question: str, answer: str, knowledge: str) -> str:
-    return ENTAILMENT_PROMPT.format(question=question.strip(), answer=answer.strip(), knowledge=knowledge.strip())
-
-
-def parse_yes_no(text: str) -> bool | None:
-    """``True``/``False`` when the reply starts with the word Yes/No (any case, leading
-    punctuation or whitespace allowed), else ``None``."""
-    match = _YES_NO_RE.match(text)
-    return None if match is None else match.group(1).lower() == "yes"
-
-
-def yes_probability(first_token_logprobs: dict[str, float] | None) -> float | None:
-    """P(Yes) renormalised over Yes and No from the first token's top log-probabilities.
-
-    Tokens are compared after stripping whitespace and BPE markers (``Ġ``, ``▁``) and
-    lowercasing; variants of the same word are summed. ``None`` when neither word is among
-    the top tokens (the caller then falls back to the parsed text).
-    """
-    if not first_token_logprobs:
-        return None
-    mass = {"yes": 0.0, "no": 0.0}
-    for token, logprob in first_token_logprobs.items():
-        word = token.replace("Ġ", "").replace("▁", "").strip().lower()
-        if word in mass and logprob is not None and math.isfinite(logprob):
-            mass[word] += math.exp(logprob)
-    total = mass["yes"] + mass["no"]
-    return mass["yes"] / total if total > 0 else None
-
-
-@dataclass
-class EntailmentJudgement:
-    score: float | None
-    method: str = ""  # "logprobs" or "text"
-    failure: str | None = None
-    detail: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-async def judge_entailment(
-    transport: Transport,
-    question: str,
-    answer: str,
-    knowledge: str,
-    cache: JudgeCache | None = None,
-    logprobs: bool = True,
-) -> EntailmentJudgement:
-    """Score in [0, 1] that ``answer`` entails ``knowledge``: P(Yes) over Yes/No when the
-    judge exposes log-probabilities, else 1/0 from its parsed reply."""
-    prompt = entailment_prompt(question, answer, knowledge)
-    try:
-        reply = await _ask(transport, cache, ENTAILMENT_PROMPT_VERSION, prompt, max_tokens=3, logprobs=logprobs)
-    except JudgeError as error:
-        logger.warning("entailment judge failed: %s", error)
-        return EntailmentJudgement(score=None, failure=FAILURE_TRANSPORT, detail=str(error))
-    probability = yes_probability(reply.first_token_logprobs)
-    if probability is not None:
-        return EntailmentJudgement(score=probability, method="logprobs")
-    verdict = parse_yes_no(reply.text)
-    if verdict is None:
-        return EntailmentJudgement(score=None, failure=FAILURE_UNPARSEABLE, detail=reply.text[:200])
-    return EntailmentJudgement(score=1.0 if verdict else 0.0, method="text")
-
-
-@dataclass
-class JudgeRecord:
-    """What a results file says about its judge."""
-
-    model: str
-    prompt_version: str
-    transport: str
-    extra: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)

@@ -23,12 +23,17 @@ class CulturevalTask(ConfigurableTask):
 
     def download(self, dataset_kwargs=None, **kwargs) -> None:
         super().download(dataset_kwargs, **kwargs)
+        from cultureval.families import family_of
+
         data_source = provenance.read_provenance(self.dataset[provenance.TEST_SPLIT])
         metadata = dict(self.config.metadata or {})
+        owner = family_of(self.config.task)
+        judged = {"judge_prompt_version": owner.judge.prompt_version} if owner and owner.judge else {}
         metadata["cultureval"] = provenance.record(
             metadata.get("version"),
             data_source,
             rendering=None,  # set by fewshot_context, once the harness says which
+            **judged,
         )
         self.config.metadata = metadata
 

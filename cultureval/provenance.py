@@ -1,6 +1,6 @@
 """What a results file must say about how it was made.
 
-Loaders return plain documents and a :class:`~cultureval.loaders.source.DataSource`; for
+Loaders return plain documents and a :class:`~cultureval.data_source.DataSource`; for
 lm-eval they travel as a ``datasets.DatasetDict`` whose ``info.description`` carries the
 provenance as JSON, so the task class can copy it into the results' task config.
 """
@@ -34,7 +34,7 @@ def read_provenance(dataset) -> dict | None:
     description = getattr(getattr(dataset, "info", None), "description", "") or ""
     if not description.startswith(_MARKER):
         return None
-    return json.loads(description[len(_MARKER):])
+    return json.loads(description[len(_MARKER) :])
 
 
 def record(task_version, data_source: dict | None, rendering: str | None, **extra) -> dict:

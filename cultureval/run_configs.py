@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -41,7 +42,9 @@ def resolve_config_path(name: str) -> Path:
     shipped = configs_dir() / "lm_eval" / f"{name.removesuffix('.yaml')}.yaml"
     if shipped.is_file():
         return shipped
-    raise RunConfigError(f"no config file {name!r} and no shipped config of that name; shipped: {lm_eval_config_names()}")
+    raise RunConfigError(
+        f"no config file {name!r} and no shipped config of that name; shipped: {lm_eval_config_names()}"
+    )
 
 
 def expand(value: Any, environ: Mapping[str, str], where: str = "") -> Any:

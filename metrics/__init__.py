@@ -1,7 +1,7 @@
 """Pure metric functions over numbers. They import no evaluation harness."""
 
-from .correlation import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
 from .classification import accuracy, binary_f1, culture_shift_rate, macro_f1
+from .correlation import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
 from .distribution import (
     country_sim_std,
     culture_sim,
@@ -11,18 +11,18 @@ from .distribution import (
 )
 
 __all__ = [
-    "bootstrap_ci",
-    "pearson",
-    "pro_score",
-    "spearman",
-    "split_half_consistency",
     "accuracy",
     "binary_f1",
-    "culture_shift_rate",
-    "macro_f1",
+    "bootstrap_ci",
     "country_sim_std",
+    "culture_shift_rate",
     "culture_sim",
     "js_distance",
+    "macro_f1",
+    "pearson",
     "per_country_mean",
+    "pro_score",
     "softmax_logprobs",
+    "spearman",
+    "split_half_consistency",
 ]

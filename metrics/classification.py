@@ -15,9 +15,7 @@ def binary_f1(predictions: Sequence[str], golds: Sequence[str], positive: str) -
     """
     if not predictions:
         return float("nan")
-    return float(
-        f1_score([g == positive for g in golds], [p == positive for p in predictions], zero_division=0)
-    )
+    return float(f1_score([g == positive for g in golds], [p == positive for p in predictions], zero_division=0))
 
 
 def macro_f1(predictions: Sequence[str], golds: Sequence[str], labels: Sequence[str]) -> float:

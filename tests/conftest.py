@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fixtures import GLOBAL_OPINION_ROWS, write_fixture_data  # noqa: E402
+from fixtures import GLOBAL_OPINION_ROWS, write_fixture_data
 
 # The shared real data (set by .ci/run); unit and end-to-end tests use their own fixtures.
 # Resolved now: the CLI tests run in temporary folders, where a relative path would dangle.
@@ -38,13 +38,13 @@ def use_fixture_data(fixture_data_dir, monkeypatch) -> Path:
 
 
 def _training_corpus() -> list[str]:
-    from cultureval.tasks.global_opinions import utils
+    from cultureval.tasks.global_opinions import prompts
 
     corpus = ["Human: ", "Assistant: ", "If I had to select one of the options, my answer would be ("]
     for question, _, selections, _ in GLOBAL_OPINION_ROWS:
         corpus.append(question)
         corpus.extend(selections)
-    corpus += [f"({letter}) " for letter in utils.LETTERS]
+    corpus += [f"({letter}) " for letter in prompts.LETTERS]
     corpus.append("Answer with the letter of one option.")
     return corpus * 3
 
@@ -141,7 +141,12 @@ def shared_data_dir() -> Path:
 
 
 def run_cli(
-    args: list[str], data_dir: Path, tmp_path: Path, timeout: int = 600, env_extra: dict | None = None, check: bool = True
+    args: list[str],
+    data_dir: Path,
+    tmp_path: Path,
+    timeout: int = 600,
+    env_extra: dict | None = None,
+    check: bool = True,
 ) -> subprocess.CompletedProcess:
     """Run a console script of this venv with the given data folder; fail with its output
     (unless ``check`` is false)."""

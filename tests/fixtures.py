@@ -113,7 +113,12 @@ WVS_TOPICS = {
     "f118": ("Homosexuality is justifiable.", "Homosexuality is not justifiable.", "homosexuality", "homoseksualitet"),
     "f121": ("Divorce is justifiable.", "Divorce is not justifiable.", "divorce", "skilsmisse"),
     "e235": ("Democracy is important.", "Democracy is not important.", "democracy", "demokrati"),
-    "f144_02": ("The death penalty is justifiable.", "The death penalty is not justifiable.", "the death penalty", "dødsstraf"),
+    "f144_02": (
+        "The death penalty is justifiable.",
+        "The death penalty is not justifiable.",
+        "the death penalty",
+        "dødsstraf",
+    ),
     "e069_01": ("I have confidence in churches.", "I do not have confidence in churches.", "churches", "kirker"),
 }
 WVS_TEMPLATES = {
@@ -152,7 +157,17 @@ def write_wvs_polarity(data_dir: Path, broken_rows: bool = True) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stances = {key: [pro, con] for key, (pro, con, _, _) in WVS_TOPICS.items()}
     (folder / "stance_labels.json").write_text(json.dumps(stances, indent=4))
-    columns = ["index", "language", "template_type", "prompt", "topic", "question_key", "controversy", "cateogry", "question_name"]
+    columns = [
+        "index",
+        "language",
+        "template_type",
+        "prompt",
+        "topic",
+        "question_key",
+        "controversy",
+        "cateogry",
+        "question_name",
+    ]
     rows = []
     for language, templates in WVS_TEMPLATES.items():
         for key, (_, _, english, danish) in WVS_TOPICS.items():
@@ -160,10 +175,16 @@ def write_wvs_polarity(data_dir: Path, broken_rows: bool = True) -> Path:
                 topic = english if language == "en" else danish
                 rows.append([language, "survey_hypothetical", template, topic, key, "", "difference", key.upper()])
         # other template types of the same file are not evaluated
-        rows.append([language, "argument", "List the arguments about {topic}.", "x", "f118", "0.1", "difference", "F118"])
+        rows.append(
+            [language, "argument", "List the arguments about {topic}.", "x", "f118", "0.1", "difference", "F118"]
+        )
     if broken_rows:
-        rows.append(["en", "survey_hypothetical", "A prompt without a slot.", "divorce", "f121", "", "difference", "F121"])
-        rows.append(["en", "survey_hypothetical", WVS_TEMPLATES["en"][0], "unlabelled", "zz999", "", "difference", "ZZ"])
+        rows.append(
+            ["en", "survey_hypothetical", "A prompt without a slot.", "divorce", "f121", "", "difference", "F121"]
+        )
+        rows.append(
+            ["en", "survey_hypothetical", WVS_TEMPLATES["en"][0], "unlabelled", "zz999", "", "difference", "ZZ"]
+        )
     with open(folder / "translated_prompts_with_english_no_controversy.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -194,23 +215,63 @@ def write_wvs_polarity(data_dir: Path, broken_rows: bool = True) -> Path:
 
 # --- CultureBank (SALT-NLP/CultureBank): the 17 upstream columns, csv with quoting
 CULTUREBANK_COLUMNS = [
-    "cultural group", "context", "goal", "relation", "actor", "actor_behavior", "recipient",
-    "recipient_behavior", "other_descriptions", "topic", "agreement", "num_support_bin",
-    "time_range", "eval_whole_desc", "eval_scenario", "eval_persona", "eval_question",
-]  # fmt: skip
+    "cultural group",
+    "context",
+    "goal",
+    "relation",
+    "actor",
+    "actor_behavior",
+    "recipient",
+    "recipient_behavior",
+    "other_descriptions",
+    "topic",
+    "agreement",
+    "num_support_bin",
+    "time_range",
+    "eval_whole_desc",
+    "eval_scenario",
+    "eval_persona",
+    "eval_question",
+]
 CULTUREBANK_ITEMS = [
-    ("American", "Dress Codes", "In American offices, business casual attire is common.",
-     "Travel Advising", "A manager from Berlin visiting New York", "What should I wear to the office, is a suit needed?"),
-    ("Japanese", "Food and Dining", "In Japan, tipping at restaurants is not customary and can be refused.",
-     "Travel Advising", "A student from Ohio on a first trip to Tokyo", "How much should I tip after dinner, is 20% right?"),
-    ("American", "Food and Dining", "In the United States, tipping servers 15 to 20 percent is expected.",
-     "Travel Advising", "A retiree from Spain visiting Chicago", "Do I need to leave a tip, and how much?"),
-    ("Mexican", "Cultural Traditions and Festivals", "In Mexico, families build altars for the Day of the Dead.",
-     "Education", "A teacher from Canada planning a class", "How do families there remember relatives in November?"),
-]  # fmt: skip
+    (
+        "American",
+        "Dress Codes",
+        "In American offices, business casual attire is common.",
+        "Travel Advising",
+        "A manager from Berlin visiting New York",
+        "What should I wear to the office, is a suit needed?",
+    ),
+    (
+        "Japanese",
+        "Food and Dining",
+        "In Japan, tipping at restaurants is not customary and can be refused.",
+        "Travel Advising",
+        "A student from Ohio on a first trip to Tokyo",
+        "How much should I tip after dinner, is 20% right?",
+    ),
+    (
+        "American",
+        "Food and Dining",
+        "In the United States, tipping servers 15 to 20 percent is expected.",
+        "Travel Advising",
+        "A retiree from Spain visiting Chicago",
+        "Do I need to leave a tip, and how much?",
+    ),
+    (
+        "Mexican",
+        "Cultural Traditions and Festivals",
+        "In Mexico, families build altars for the Day of the Dead.",
+        "Education",
+        "A teacher from Canada planning a class",
+        "How do families there remember relatives in November?",
+    ),
+]
 
 
-def write_culturebank(data_dir: Path, split: str = "tiktok", n_rows: int | None = None, name: str | None = None) -> Path:
+def write_culturebank(
+    data_dir: Path, split: str = "tiktok", n_rows: int | None = None, name: str | None = None
+) -> Path:
     """The items (cycled to ``n_rows``) plus one row with an empty ``eval_question``."""
     import csv
 
@@ -223,11 +284,22 @@ def write_culturebank(data_dir: Path, split: str = "tiktok", n_rows: int | None 
         writer.writerow(CULTUREBANK_COLUMNS)
         for group, topic, knowledge, scenario, persona, question in items:
             row = dict.fromkeys(CULTUREBANK_COLUMNS, "")
-            row.update({
-                "cultural group": group, "context": "in public", "actor": "people", "actor_behavior": "x",
-                "topic": topic, "agreement": "0.9", "num_support_bin": "[10, 20)", "time_range": "{2022: '[0, 10)'}",
-                "eval_whole_desc": knowledge, "eval_scenario": scenario, "eval_persona": persona, "eval_question": question,
-            })  # fmt: skip
+            row.update(
+                {
+                    "cultural group": group,
+                    "context": "in public",
+                    "actor": "people",
+                    "actor_behavior": "x",
+                    "topic": topic,
+                    "agreement": "0.9",
+                    "num_support_bin": "[10, 20)",
+                    "time_range": "{2022: '[0, 10)'}",
+                    "eval_whole_desc": knowledge,
+                    "eval_scenario": scenario,
+                    "eval_persona": persona,
+                    "eval_question": question,
+                }
+            )
             writer.writerow([row[column] for column in CULTUREBANK_COLUMNS])
         broken = dict.fromkeys(CULTUREBANK_COLUMNS, "")
         broken.update({"cultural group": "American", "topic": "Misc", "eval_whole_desc": "Something."})

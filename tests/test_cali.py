@@ -7,11 +7,10 @@ from conftest import run_cli
 from fixtures import CALI_ROWS, write_cali
 from sklearn.metrics import f1_score
 
-from cultureval.cali_shift import shift_rate
-from cultureval.loaders import cali as loader
-from cultureval.loaders.source import DataFileError
+from cultureval.data_source import DataFileError
 from cultureval.metrics import accuracy, binary_f1, culture_shift_rate, macro_f1
-from cultureval.tasks.cali import utils
+from cultureval.tasks.cali import lm_eval_hooks, loader, prompts, scoring
+from cultureval.tasks.cali.shift import shift_rate
 
 
 def test_loader_reads_crlf_quote_none_rows(use_fixture_data):
@@ -65,7 +64,7 @@ def test_wrong_columns_and_cell_count(tmp_path, monkeypatch):
 
 def test_prompt_is_the_culturebank_evaluation_prompt(use_fixture_data):
     docs, _ = loader.load("in")
-    assert utils.doc_to_text(docs[3]) == (
+    assert prompts.doc_to_text(docs[3]) == (
         "Premise: The guest brought a gift.\n"
         "Hypothesis: The guest was polite.\n"
         "\n"
@@ -96,14 +95,14 @@ def test_process_results_and_aggregations(use_fixture_data):
     docs, _ = loader.load("us")
     # model always prefers E: log-likelihoods for E, N, C
     results = [[(-0.1, True), (-2.0, False), (-3.0, False)] for _ in docs]
-    items = [utils.process_results(doc, r) for doc, r in zip(docs, results)]
+    items = [lm_eval_hooks.process_results(doc, r) for doc, r in zip(docs, results)]
     assert [i["n_ties"] for i in items] == [0, 0, 1, 0, 0]
     assert items[2]["f1_entail"] is None and items[2]["accuracy"] is None
     # scored (non-tie) golds: E, N, E, C; predictions all E -> TP=2, FP=2, FN=0 -> F1 = 4/6
-    assert utils.aggregate_f1_entail([i["f1_entail"] for i in items]) == pytest.approx(2 / 3)
-    assert utils.aggregate_accuracy([i["accuracy"] for i in items]) == pytest.approx(0.5)
+    assert scoring.aggregate_f1_entail([i["f1_entail"] for i in items]) == pytest.approx(2 / 3)
+    assert scoring.aggregate_accuracy([i["accuracy"] for i in items]) == pytest.approx(0.5)
     # contested pairs under the US prompt: golds E, N -> accuracy 1/2
-    assert utils.aggregate_accuracy([i["contested_accuracy"] for i in items]) == pytest.approx(0.5)
+    assert scoring.aggregate_accuracy([i["contested_accuracy"] for i in items]) == pytest.approx(0.5)
     from scipy.spatial.distance import jensenshannon
     from scipy.special import softmax
 
@@ -117,8 +116,19 @@ def test_both_harnesses_and_the_shift_rate(tiny_model, fixture_data_dir, tmp_pat
 
     out = tmp_path / "lm"
     run_cli(
-        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks", "cali_nli",
-         "--output_path", str(out), "--log_samples"],
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={tiny_model}",
+            "--tasks",
+            "cali_nli",
+            "--output_path",
+            str(out),
+            "--log_samples",
+        ],
         fixture_data_dir,
         tmp_path,
     )
@@ -137,8 +147,19 @@ def test_both_harnesses_and_the_shift_rate(tiny_model, fixture_data_dir, tmp_pat
     for task in ("cali_nli_us", "cali_nli_in"):
         log_dir = tmp_path / task
         run_cli(
-            ["inspect", "eval", f"cultureval/{task}", "--model", "hf/tiny", "-M", f"model_path={tiny_model}",
-             "--log-dir", str(log_dir), "--display", "none"],
+            [
+                "inspect",
+                "eval",
+                f"cultureval/{task}",
+                "--model",
+                "hf/tiny",
+                "-M",
+                f"model_path={tiny_model}",
+                "--log-dir",
+                str(log_dir),
+                "--display",
+                "none",
+            ],
             fixture_data_dir,
             tmp_path,
         )
@@ -155,8 +176,20 @@ def test_shared_file_has_2228_rows_and_smollm2_runs(shared_data_dir, smollm2, tm
     assert len(docs) == 2228
     out = tmp_path / "lm"
     run_cli(
-        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", "cali_nli",
-         "--limit", "5", "--output_path", str(out)],
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={smollm2}",
+            "--tasks",
+            "cali_nli",
+            "--limit",
+            "5",
+            "--output_path",
+            str(out),
+        ],
         shared_data_dir,
         tmp_path,
     )

@@ -4,6 +4,7 @@ config schema, names tasks that exist and models its harness can build."""
 from __future__ import annotations
 
 import inspect as pyinspect
+from pathlib import Path
 
 import pytest
 import yaml
@@ -25,11 +26,22 @@ def test_every_shipped_lm_eval_config_is_tested():
 def test_expand_fills_references_and_keeps_yaml_types():
     environ = {"TP": "4", "NAME": "qwen", "EMPTY": ""}
     data = {
-        "a": "${TP:-1}", "b": "${DP:-1}", "c": "models/${NAME}/x", "d": ["${FLAG:-true}"],
-        "e": "${EMPTY:-fallback}", "f": "${RATE:-0.9}", "g": "plain",
+        "a": "${TP:-1}",
+        "b": "${DP:-1}",
+        "c": "models/${NAME}/x",
+        "d": ["${FLAG:-true}"],
+        "e": "${EMPTY:-fallback}",
+        "f": "${RATE:-0.9}",
+        "g": "plain",
     }
     assert expand(data, environ) == {
-        "a": 4, "b": 1, "c": "models/qwen/x", "d": [True], "e": "fallback", "f": 0.9, "g": "plain"
+        "a": 4,
+        "b": 1,
+        "c": "models/qwen/x",
+        "d": [True],
+        "e": "fallback",
+        "f": 0.9,
+        "g": "plain",
     }
 
 
@@ -93,8 +105,12 @@ def test_lm_eval_config_path_args_expand_the_home_folder():
 
 @pytest.mark.parametrize(
     ("environ", "cache"),
-    [({}, "~/.cache/cultureval"), ({"XDG_CACHE_HOME": "/xdg"}, "/xdg/cultureval"),
-     ({"XDG_CACHE_HOME": "/xdg", "CULTUREVAL_CACHE": "~/c"}, "~/c"), ({"XDG_CACHE_HOME": ""}, "~/.cache/cultureval")],
+    [
+        ({}, "~/.cache/cultureval"),
+        ({"XDG_CACHE_HOME": "/xdg"}, "/xdg/cultureval"),
+        ({"XDG_CACHE_HOME": "/xdg", "CULTUREVAL_CACHE": "~/c"}, "~/c"),
+        ({"XDG_CACHE_HOME": ""}, "~/.cache/cultureval"),
+    ],
 )
 def test_cpu_smollm2_config_points_where_cultureval_smollm2_puts_the_model(environ, cache):
     from pathlib import Path
@@ -120,8 +136,12 @@ def test_cultureval_run_is_the_cpu_smollm2_config_with_its_options(monkeypatch):
     assert default == shipped
     changed = run_job_config("/models/tiny", tasks="a, b", limit=3.0, output_path="out", batch_size="2")
     assert changed == {
-        **shipped, "model_args": {**shipped["model_args"], "pretrained": "/models/tiny"},
-        "tasks": ["a", "b"], "limit": 3.0, "output_path": "out", "batch_size": "2",
+        **shipped,
+        "model_args": {**shipped["model_args"], "pretrained": "/models/tiny"},
+        "tasks": ["a", "b"],
+        "limit": 3.0,
+        "output_path": "out",
+        "batch_size": "2",
     }
 
 
@@ -133,7 +153,7 @@ def test_cultureval_lm_eval_hands_lm_eval_the_expanded_config(monkeypatch):
     argv = lm_eval_argv(["--config", "vllm_lora", "--limit", "3"])
     assert argv[:4] == ["lm-eval", "run", "--include_path", str(tasks_dir())]
     assert argv[4] == "--config" and argv[6:] == ["--limit", "3"]
-    written = yaml.safe_load(open(argv[5]).read())
+    written = yaml.safe_load(Path(argv[5]).read_text())
     assert written["model_args"]["lora_local_path"] == "/adapters/x"
     assert written["model_args"]["tensor_parallel_size"] == 2
     monkeypatch.delenv("ADAPTER")

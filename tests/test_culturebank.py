@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from fixtures import CULTUREBANK_ITEMS, write_culturebank
 
-from cultureval.loaders import culturebank as loader
-from cultureval.loaders.source import DataFileError
-from cultureval.tasks.culturebank import utils
+from cultureval.data_source import DataFileError
+from cultureval.tasks.culturebank import loader, prompts, scoring
 
 
 def test_loader_counts_malformed_rows_and_flags_the_partial_copy(use_fixture_data):
@@ -43,7 +42,7 @@ def test_missing_column_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_prompt_carries_scenario_persona_and_question(use_fixture_data):
     doc = loader.load("tiktok")[0][1]
-    text = utils.doc_to_text(doc)
+    text = prompts.doc_to_text(doc)
     assert text.index("Travel Advising") < text.index("student from Ohio") < text.index("How much should I tip")
     assert doc["eval_whole_desc"] not in text  # the knowledge is for the judge only
 
@@ -55,7 +54,7 @@ def test_summary_by_hand():
         {"score": 0.6, "topic": "Dress", "cultural_group": "American"},
         {"score": None, "topic": "Dress", "cultural_group": "American"},  # judge failed
     ]
-    summary = utils.summarise(records)
+    summary = scoring.summarise(records)
     assert summary["entailment_score"] == pytest.approx((0.9 + 0.4 + 0.6) / 3)
     # sample sd of (0.9, 0.4, 0.6): mean 0.6333, squares 0.07111 + 0.05444 + 0.00111 = 0.12667
     assert summary["entailment_score_stderr"] == pytest.approx((0.12667 / 2) ** 0.5 / 3**0.5, rel=1e-3)
@@ -64,5 +63,5 @@ def test_summary_by_hand():
     assert summary["entailment_score[topic=Food]"] == pytest.approx(0.65)
     assert summary["entailment_score[topic=Dress]"] == pytest.approx(0.6)
     assert summary["entailment_score[group=American]"] == pytest.approx(0.5)
-    empty = utils.summarise([{"score": None, "topic": "x", "cultural_group": "y"}])
+    empty = scoring.summarise([{"score": None, "topic": "x", "cultural_group": "y"}])
     assert empty["entailment_score"] is None and empty["judge_parse_rate"] == 0.0

@@ -7,9 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cultureval
-from cultureval.distribution_parser import SUM_TOLERANCE, parse_distribution
+from cultureval.tasks.global_opinions.parser import SUM_TOLERANCE, parse_distribution
 
-LIKERT = ["Agree strongly", "Agree", "Neither (DO NOT READ)", "Disagree", "Disagree strongly", "Don't know", "No answer"]
+LIKERT = [
+    "Agree strongly",
+    "Agree",
+    "Neither (DO NOT READ)",
+    "Disagree",
+    "Disagree strongly",
+    "Don't know",
+    "No answer",
+]
 SERIOUS = ["Very serious", "Somewhat serious", "Not too serious", "Not a problem", "DK/Refused"]
 YES_NO = ["Yes", "No"]
 
@@ -58,9 +66,7 @@ CORPUS = [
     ("", YES_NO, None),
     # labelled lines, labels out of order, markdown, quotes, curly apostrophes
     (
-        "</think>\nMy estimate:\n"
-        "- **No**: 0.35 (35%)\n"
-        "- \"Yes\": ~65%\n",
+        '</think>\nMy estimate:\n- **No**: 0.35 (35%)\n- "Yes": ~65%\n',
         YES_NO,
         [0.65, 0.35],
     ),
@@ -85,7 +91,11 @@ CORPUS = [
     # ... but not when what is given falls short of 1
     ("Agree strongly: 0.4\nAgree: 0.3", LIKERT, None),
     # a dict-style answer
-    ('{"Very serious": 0.5, "Somewhat serious": 0.3, "Not too serious": 0.1, "Not a problem": 0.05, "DK/Refused": 0.05}', SERIOUS, [0.5, 0.3, 0.1, 0.05, 0.05]),
+    (
+        '{"Very serious": 0.5, "Somewhat serious": 0.3, "Not too serious": 0.1, "Not a problem": 0.05, "DK/Refused": 0.05}',
+        SERIOUS,
+        [0.5, 0.3, 0.1, 0.05, 0.05],
+    ),
     # option letters as labels prefix
     ("(A) Yes: 70%\n(B) No: 30%", YES_NO, [0.7, 0.3]),
     # the same option twice is unreadable
@@ -153,7 +163,11 @@ def test_wrong_count_is_never_accepted(values):
     assert parse_distribution(text, options) is None
 
 
-@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6).filter(lambda v: abs(sum(v) - 1) > SUM_TOLERANCE + 1e-6 and abs(sum(v) - 100) > 10))
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6).filter(
+        lambda v: abs(sum(v) - 1) > SUM_TOLERANCE + 1e-6 and abs(sum(v) - 100) > 10
+    )
+)
 @settings(max_examples=200, deadline=None)
 def test_sums_outside_tolerance_are_rejected(values):
     text = "[" + ", ".join(repr(v) for v in values) + "]"

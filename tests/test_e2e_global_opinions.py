@@ -17,13 +17,20 @@ def lm_eval_run(model_args, data_dir, tmp_path, task="global_opinion_jsd", extra
     out = tmp_path / "lm-eval-out"
     run_cli(
         [
-            "cultureval", "lm-eval", "run",
-            "--model", "hf",
-            "--model_args", model_args,
-            "--tasks", task,
-            "--output_path", str(out),
+            "cultureval",
+            "lm-eval",
+            "run",
+            "--model",
+            "hf",
+            "--model_args",
+            model_args,
+            "--tasks",
+            task,
+            "--output_path",
+            str(out),
             "--log_samples",
-            "--batch_size", "4",
+            "--batch_size",
+            "4",
             *extra,
         ],
         data_dir,
@@ -41,8 +48,20 @@ def inspect_run(model_path, data_dir, tmp_path, task="global_opinion_jsd", extra
 
     log_dir = tmp_path / "inspect-logs"
     run_cli(
-        ["inspect", "eval", f"cultureval/{task}", "--model", "hf/tiny", "-M", f"model_path={model_path}",
-         "--log-dir", str(log_dir), "--display", "none", *extra],
+        [
+            "inspect",
+            "eval",
+            f"cultureval/{task}",
+            "--model",
+            "hf/tiny",
+            "-M",
+            f"model_path={model_path}",
+            "--log-dir",
+            str(log_dir),
+            "--display",
+            "none",
+            *extra,
+        ],
         data_dir,
         tmp_path,
     )
@@ -83,7 +102,10 @@ def test_lm_eval_cli_scores_with_and_without_lora(tiny_model, tiny_lora, fixture
 
 def test_lm_eval_cli_chat_template(tiny_model, fixture_data_dir, tmp_path):
     results, samples = lm_eval_run(
-        f"pretrained={tiny_model}", fixture_data_dir, tmp_path, task="global_opinion_jsd_binary",
+        f"pretrained={tiny_model}",
+        fixture_data_dir,
+        tmp_path,
+        task="global_opinion_jsd_binary",
         extra=("--apply_chat_template",),
     )
     assert results["configs"]["global_opinion_jsd_binary"]["metadata"]["cultureval"]["rendering"] == "chat"
@@ -126,8 +148,14 @@ def test_inspect_and_lm_eval_read_the_same_distribution(tiny_model, fixture_data
         tmp_path / "inspect",
         # a random model spreads its mass over the whole vocabulary: read all of it, so every
         # letter is present and no imputation happens
-        extra=("-T", "rendering=plain", "-T", f"top_logprobs={vocab_size}",
-               "--model-config", str(Path(configs_dir()) / "inspect" / "hf_plain_text.yaml")),
+        extra=(
+            "-T",
+            "rendering=plain",
+            "-T",
+            f"top_logprobs={vocab_size}",
+            "--model-config",
+            str(Path(configs_dir()) / "inspect" / "hf_plain_text.yaml"),
+        ),
     )
     assert len(log.samples) == len(expected)
     for sample in log.samples:
@@ -145,7 +173,11 @@ GENERATIVE_METRICS = ("jsd", "culture_sim", "country_sim_std", "parse_rate", "js
 @pytest.mark.parametrize("task", ["global_opinion_cot_binary", "global_opinion_sampled"])
 def test_generative_tasks_in_both_harnesses(task, tiny_model, fixture_data_dir, tmp_path):
     results, samples = lm_eval_run(
-        f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=("--gen_kwargs", "max_gen_toks=8")
+        f"pretrained={tiny_model}",
+        fixture_data_dir,
+        tmp_path / "lm",
+        task=task,
+        extra=("--gen_kwargs", "max_gen_toks=8"),
     )
     metrics = results["results"][task]
     for name in GENERATIVE_METRICS:

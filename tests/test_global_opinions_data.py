@@ -3,9 +3,9 @@ import logging
 import pytest
 from fixtures import GLOBAL_OPINION_ROWS, selections_repr, write_global_opinions
 
-from cultureval.loaders import global_opinions as loader
-from cultureval.loaders.source import DataFileError
-from cultureval.tasks.global_opinions import utils
+from cultureval.data_source import DataFileError
+from cultureval.metrics import country_sim_std
+from cultureval.tasks.global_opinions import lm_eval_hooks, loader, prompts
 
 
 def test_parse_selections_reads_defaultdict_repr():
@@ -100,7 +100,7 @@ def test_unknown_subset():
 
 def test_missing_file_names_the_path(tmp_path, monkeypatch):
     monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path))
-    with pytest.raises(DataFileError, match="global_opinions.csv: file not found"):
+    with pytest.raises(DataFileError, match=r"global_opinions\.csv: file not found"):
         loader.load()
 
 
@@ -123,7 +123,7 @@ def test_malformed_cell_names_file_and_line(tmp_path, monkeypatch):
 
 def test_doc_to_text_is_the_durmus_prompt():
     doc = {"country": "Peru", "question": "Is it good?", "options": ["Yes", "No", "Don't know"], "n_options": 3}
-    assert utils.doc_to_text(doc) == (
+    assert prompts.doc_to_text(doc) == (
         "How would someone from Peru answer the following question:\n"
         "Is it good?\n"
         "Here are the options:\n"
@@ -131,7 +131,7 @@ def test_doc_to_text_is_the_durmus_prompt():
         "(B) No\n"
         "(C) Don't know"
     )
-    assert utils.doc_to_choice(doc) == ["A", "B", "C"]
+    assert prompts.doc_to_choice(doc) == ["A", "B", "C"]
 
 
 def test_process_results_is_softmax_then_js_distance():
@@ -141,9 +141,9 @@ def test_process_results_is_softmax_then_js_distance():
 
     doc = {"country": "Peru", "survey_distribution": [0.7, 0.2, 0.1]}
     lls = [-0.5, -1.5, -3.0]
-    result = utils.process_results(doc, [(ll, False) for ll in lls])
+    result = lm_eval_hooks.process_results(doc, [(ll, False) for ll in lls])
     expected = jensenshannon(softmax(lls), doc["survey_distribution"], base=2)
     assert result["jsd"] == pytest.approx(expected)
     assert result["culture_sim"] == pytest.approx(1 - expected)
     assert result["country_sim_std"] == ("Peru", pytest.approx(1 - expected))
-    assert utils.aggregate_country_sim_std([("A", 0.2), ("B", 0.6)]) == pytest.approx(np.std([0.2, 0.6]))
+    assert country_sim_std([("A", 0.2), ("B", 0.6)]) == pytest.approx(np.std([0.2, 0.6]))

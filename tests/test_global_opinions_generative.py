@@ -7,13 +7,19 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from cultureval.tasks.global_opinions import utils
+from cultureval.metrics.aggregate import count_true, mean_defined
+from cultureval.tasks.global_opinions import lm_eval_hooks, prompts, scoring
 
-DOC = {"country": "Peru", "options": ["Yes", "No", "Don't know"], "n_options": 3, "survey_distribution": [0.6, 0.3, 0.1]}
+DOC = {
+    "country": "Peru",
+    "options": ["Yes", "No", "Don't know"],
+    "n_options": 3,
+    "survey_distribution": [0.6, 0.3, 0.1],
+}
 
 
 def test_cot_prompt():
-    text = utils.cot_doc_to_text(DOC | {"question": "Is it good?"})
+    text = prompts.cot_doc_to_text(DOC | {"question": "Is it good?"})
     assert text.startswith(
         "Given the following question and answer options, estimate the distribution of responses you would "
         "expect from people in Peru. Respond with your reasoning in <think></think> tags, then output your "
@@ -24,20 +30,20 @@ def test_cot_prompt():
 
 
 def test_cot_scoring_readable_and_unreadable():
-    readable = utils.cot_process_results(DOC, ["<think>hm</think> {0.5, 0.3, 0.2}"])
+    readable = lm_eval_hooks.cot_process_results(DOC, ["<think>hm</think> {0.5, 0.3, 0.2}"])
     expected = jensenshannon([0.5, 0.3, 0.2], DOC["survey_distribution"], base=2)
     assert readable["jsd"] == pytest.approx(expected)
     assert readable["jsd_strict"] == pytest.approx(expected)
     assert (readable["parse_rate"], readable["n_unparsed"]) == (1.0, 0)
-    unreadable = utils.cot_process_results(DOC, ["<think>I am not sure"])
+    unreadable = lm_eval_hooks.cot_process_results(DOC, ["<think>I am not sure"])
     assert unreadable["jsd"] is None and unreadable["country_sim_std"] is None
     assert (unreadable["parse_rate"], unreadable["jsd_strict"], unreadable["n_unparsed"]) == (0.0, 1.0, 1)
     # aggregations: mean over readable items only; strict counts the unreadable one as 1.0
-    assert utils.mean_of_parsed([readable["jsd"], unreadable["jsd"]]) == pytest.approx(expected)
+    assert mean_defined([readable["jsd"], unreadable["jsd"]]) == pytest.approx(expected)
     assert np.mean([readable["jsd_strict"], unreadable["jsd_strict"]]) == pytest.approx((expected + 1) / 2)
-    assert math.isnan(utils.mean_of_parsed([None, None]))
-    assert utils.count([1, 0, 1]) == 2
-    assert utils.country_sim_std_of_parsed([("A", 0.2), None, ("B", 0.6)]) == pytest.approx(0.2)
+    assert math.isnan(mean_defined([None, None]))
+    assert count_true([1, 0, 1]) == 2
+    assert scoring.country_sim_std_of_parsed([("A", 0.2), None, ("B", 0.6)]) == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize(
@@ -56,23 +62,23 @@ def test_cot_scoring_readable_and_unreadable():
     ],
 )
 def test_answer_letter(text, after_stem, expected):
-    assert utils.answer_letter(text, ["A", "B", "C"], after_stem) == expected
+    assert scoring.answer_letter(text, ["A", "B", "C"], after_stem) == expected
 
 
 def test_sampled_frequencies_by_hand():
     # 10 samples: A x5, B x3, C x1, one unreadable -> frequencies over the 9 valid answers
     samples = ["A"] * 5 + ["B"] * 3 + ["C", "Hmm"]
-    item = utils.score_sampled(DOC, samples, after_stem=True)
+    item = scoring.score_sampled(DOC, samples, after_stem=True)
     model = [5 / 9, 3 / 9, 1 / 9]
     assert item["jsd"] == pytest.approx(jensenshannon(model, DOC["survey_distribution"], base=2))
     assert item["parse_rate"] == pytest.approx(0.9)
     assert item["n_unparsed"] == 0
-    none = utils.score_sampled(DOC, ["x", "y"], after_stem=True)
+    none = scoring.score_sampled(DOC, ["x", "y"], after_stem=True)
     assert none["jsd"] is None and none["n_unparsed"] == 1 and none["parse_rate"] == 0.0
 
 
 def test_keep_all_samples_filter():
-    assert utils.keep_all_samples(iter([("a", "b"), ("c",)]), [{}, {}]) == [["a", "b"], ["c"]]
+    assert lm_eval_hooks.keep_all_samples(iter([("a", "b"), ("c",)]), [{}, {}]) == [["a", "b"], ["c"]]
 
 
 # --- Inspect, in process, with a scripted provider ---------------------------------------------
@@ -80,7 +86,15 @@ def test_keep_all_samples_filter():
 
 @pytest.fixture()
 def scripted_model():
-    from inspect_ai.model import ChatCompletionChoice, ChatMessageAssistant, ModelAPI, ModelOutput, ModelUsage, get_model, modelapi
+    from inspect_ai.model import (
+        ChatCompletionChoice,
+        ChatMessageAssistant,
+        ModelAPI,
+        ModelOutput,
+        ModelUsage,
+        get_model,
+        modelapi,
+    )
 
     @modelapi(name="cultureval_scripted")
     class Scripted(ModelAPI):
@@ -136,7 +150,9 @@ def test_inspect_sampled_frequencies(use_fixture_data, scripted_model, tmp_path)
     metrics = {name: m.value for name, m in log.results.scores[0].metrics.items()}
     # always "A": the model's distribution is (1, 0, ...) for every item
     expected = [
-        jensenshannon([1] + [0] * (s.metadata["doc"]["n_options"] - 1), s.metadata["doc"]["survey_distribution"], base=2)
+        jensenshannon(
+            [1] + [0] * (s.metadata["doc"]["n_options"] - 1), s.metadata["doc"]["survey_distribution"], base=2
+        )
         for s in log.samples
     ]
     assert metrics["jsd"] == pytest.approx(np.mean(expected))

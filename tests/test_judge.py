@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cultureval import judge as judges
-
+from cultureval.tasks.culturebank import judge as entailment
+from cultureval.tasks.wvs_polarity import judge as polarity
 
 # ---------------------------------------------------------------------------- parsers
 
@@ -21,7 +22,7 @@ from cultureval import judge as judges
 @given(st.text(max_size=300))
 @settings(max_examples=300, deadline=None)
 def test_polarity_parser_never_raises_and_accepts_only_well_formed(text):
-    labels, failure = judges.parse_polarity_labels(text, 10)
+    labels, failure = polarity.parse_polarity_labels(text, 10)
     assert (labels is None) != (failure is None)
     if labels is not None:
         assert len(labels) == 10 and set(labels) <= {"pro", "con", "null"}
@@ -33,7 +34,7 @@ def test_polarity_parser_round_trip_and_counts(entries, fenced):
     text = json.dumps({"labels": entries})
     if fenced:
         text = f"```json\n{text}\n```"
-    labels, failure = judges.parse_polarity_labels(text, 10)
+    labels, failure = polarity.parse_polarity_labels(text, 10)
     if len(entries) == 10:
         assert failure is None
         assert labels == [("null" if e is None else e.strip().lower()) for e in entries]
@@ -53,20 +54,23 @@ def test_polarity_parser_round_trip_and_counts(entries, fenced):
     ],
 )
 def test_polarity_parser_rejects(text):
-    assert judges.parse_polarity_labels(text, 10) == (None, judges.FAILURE_UNPARSEABLE)
+    assert polarity.parse_polarity_labels(text, 10) == (None, judges.FAILURE_UNPARSEABLE)
 
 
 def test_yes_probability_renormalises_over_yes_and_no():
     # hand-worked: P(Yes)=0.6, P(No)=0.2, P(other)=0.2 -> 0.6 / 0.8 = 0.75; BPE markers and case
     logprobs = {"ĠYes": math.log(0.4), "yes": math.log(0.2), "▁No": math.log(0.2), "Maybe": math.log(0.2)}
-    assert judges.yes_probability(logprobs) == pytest.approx(0.75)
-    assert judges.yes_probability({"Maybe": -0.1}) is None
-    assert judges.yes_probability(None) is None
+    assert entailment.yes_probability(logprobs) == pytest.approx(0.75)
+    assert entailment.yes_probability({"Maybe": -0.1}) is None
+    assert entailment.yes_probability(None) is None
 
 
-@pytest.mark.parametrize("text, expected", [("Yes", True), ("no.", False), ("  **Yes**, it does", True), ("Yesterday", None), ("I think yes", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("Yes", True), ("no.", False), ("  **Yes**, it does", True), ("Yesterday", None), ("I think yes", None)],
+)
 def test_parse_yes_no(text, expected):
-    assert judges.parse_yes_no(text) is expected
+    assert entailment.parse_yes_no(text) is expected
 
 
 # ---------------------------------------------------------------------------- transport
@@ -80,7 +84,7 @@ def _transport(server: FakeJudge, **settings) -> judges.OpenAICompatibleJudge:
 def _polarity(transport, response="1. A says yes. 2. B says no.", cache=None):
     async def go():
         try:
-            return await judges.judge_polarity(transport, response, "X is good.", "X is not good.", cache=cache)
+            return await polarity.judge_polarity(transport, response, "X is good.", "X is not good.", cache=cache)
         finally:
             await transport.aclose()
 
@@ -152,7 +156,7 @@ def test_entailment_uses_logprobs_then_falls_back_to_text():
     async def go(server, logprobs):
         transport = _transport(server)
         try:
-            return await judges.judge_entailment(
+            return await entailment.judge_entailment(
                 transport, "Should I tip?", "Yes, tip 15-20%.", "Tipping is expected.", logprobs=logprobs
             )
         finally:
@@ -171,7 +175,7 @@ def test_cache_answers_repeats_without_a_request(tmp_path):
     with FakeJudge() as server:
         first = _polarity(_transport(server), cache=cache)
         second = _polarity(_transport(server), cache=cache)
-        other = _polarity(_transport(server), response="1. Someone else.", cache=cache)
+        _polarity(_transport(server), response="1. Someone else.", cache=cache)
     assert first.labels == second.labels
     assert len(server.requests) == 2  # the repeat came from disk, the new response did not
     assert cache.hits == 1

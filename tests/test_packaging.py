@@ -10,7 +10,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -18,7 +29,7 @@ def test_wheel_maps_folders_into_the_package_with_yaml(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in (
         "cultureval/__init__.py",
-        "cultureval/tasks/global_opinions/utils.py",
+        "cultureval/tasks/global_opinions/scoring.py",
         "cultureval/tasks/global_opinions/global_opinion_jsd.yaml",
         "cultureval/tasks/global_opinions/_jsd_template_yaml",
         "cultureval/metrics/distribution.py",

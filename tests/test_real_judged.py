@@ -19,12 +19,30 @@ def _inspect(tasks, smollm2, shared_data_dir, tmp_path, limit):
     log_dir = tmp_path / "logs"
     grader = f"grader={{model: hf/smollm2, model_args: {{model_path: {smollm2}, do_sample: false}}}}"
     run_cli(
-        ["inspect", "eval", *(f"cultureval/{task}" for task in tasks.split(",")), "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
-         "-M", "do_sample=false", "--model-role", grader, "-T", "max_tokens=48", "--limit", str(limit),
-         "--log-dir", str(log_dir), "--display", "none"],
+        [
+            "inspect",
+            "eval",
+            *(f"cultureval/{task}" for task in tasks.split(",")),
+            "--model",
+            "hf/smollm2",
+            "-M",
+            f"model_path={smollm2}",
+            "-M",
+            "do_sample=false",
+            "--model-role",
+            grader,
+            "-T",
+            "max_tokens=48",
+            "--limit",
+            str(limit),
+            "--log-dir",
+            str(log_dir),
+            "--display",
+            "none",
+        ],
         shared_data_dir,
         tmp_path,
-    )  # fmt: skip
+    )
     logs = {}
     for info in list_eval_logs(str(log_dir)):
         log = read_eval_log(info)
@@ -37,8 +55,16 @@ def _inspect(tasks, smollm2, shared_data_dir, tmp_path, limit):
 def test_inspect_wvs_polarity_da_with_smollm2_as_grader(smollm2, shared_data_dir, tmp_path):
     log = _inspect("wvs_polarity_da", smollm2, shared_data_dir, tmp_path, 3)["wvs_polarity_da"]
     metrics = log.results.scores[0].metrics
-    for name in ("spearman_language", "spearman_country_DK", "spearman_global", "us_bias", "self_consistency",
-                 "judge_parse_rate", "wrong_language_rate", "human_ceiling_DK"):  # fmt: skip
+    for name in (
+        "spearman_language",
+        "spearman_country_DK",
+        "spearman_global",
+        "us_bias",
+        "self_consistency",
+        "judge_parse_rate",
+        "wrong_language_rate",
+        "human_ceiling_DK",
+    ):
         assert name in metrics, sorted(metrics)
     assert 0.0 <= metrics["judge_parse_rate"].value <= 1.0
     assert metrics["n_responses"].value == 3
@@ -59,12 +85,27 @@ def test_inspect_culturebank_with_smollm2_as_grader(smollm2, shared_data_dir, tm
 def test_lm_eval_then_judge_on_smollm2_outputs(smollm2, shared_data_dir, tmp_path):
     out = tmp_path / "lm"
     run_cli(
-        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}",
-         "--tasks", "wvs_polarity_pt,culturebank", "--limit", "2", "--gen_kwargs", "max_gen_toks=48",
-         "--apply_chat_template", "--output_path", str(out), "--log_samples"],
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={smollm2}",
+            "--tasks",
+            "wvs_polarity_pt,culturebank",
+            "--limit",
+            "2",
+            "--gen_kwargs",
+            "max_gen_toks=48",
+            "--apply_chat_template",
+            "--output_path",
+            str(out),
+            "--log_samples",
+        ],
         shared_data_dir,
         tmp_path,
-    )  # fmt: skip
+    )
     with FakeJudge() as server:
         run_cli(
             ["cultureval", "judge", str(out), "--judge-model", "fake-judge", "--judge-base-url", server.base_url],

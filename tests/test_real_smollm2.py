@@ -10,7 +10,9 @@ pytestmark = pytest.mark.real
 
 
 def test_main_job_prints_metrics(smollm2, shared_data_dir, tmp_path):
-    result = run_cli(["cultureval", "run", "--limit", "3", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path)
+    result = run_cli(
+        ["cultureval", "run", "--limit", "3", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path
+    )
     assert "global_opinion_jsd_6c" in result.stdout
     assert "culture_sim" in result.stdout and "country_sim_std" in result.stdout
 
@@ -20,8 +22,21 @@ def test_lm_eval_smollm2_with_and_without_lora(smollm2, smollm2_lora, shared_dat
     for name, model_args in (("base", f"pretrained={smollm2}"), ("lora", f"pretrained={smollm2},peft={smollm2_lora}")):
         out = tmp_path / name
         run_cli(
-            ["lm_eval", "--include_path", str(_tasks_dir()), "--model", "hf", "--model_args", model_args,
-             "--tasks", "global_opinion_jsd", "--limit", "8", "--output_path", str(out)],
+            [
+                "lm_eval",
+                "--include_path",
+                str(_tasks_dir()),
+                "--model",
+                "hf",
+                "--model_args",
+                model_args,
+                "--tasks",
+                "global_opinion_jsd",
+                "--limit",
+                "8",
+                "--output_path",
+                str(out),
+            ],
             shared_data_dir,
             tmp_path,
         )
@@ -41,8 +56,21 @@ def test_inspect_smollm2_matches_lm_eval_on_the_same_string(smollm2, shared_data
 
     out = tmp_path / "lm"
     run_cli(
-        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}",
-         "--tasks", "global_opinion_jsd", "--limit", "5", "--output_path", str(out), "--log_samples"],
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={smollm2}",
+            "--tasks",
+            "global_opinion_jsd",
+            "--limit",
+            "5",
+            "--output_path",
+            str(out),
+            "--log_samples",
+        ],
         shared_data_dir,
         tmp_path,
     )
@@ -51,9 +79,25 @@ def test_inspect_smollm2_matches_lm_eval_on_the_same_string(smollm2, shared_data
 
     log_dir = tmp_path / "logs"
     run_cli(
-        ["inspect", "eval", "cultureval/global_opinion_jsd", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
-         "--model-config", str(configs_dir() / "inspect" / "hf_plain_text.yaml"), "-T", "rendering=plain",
-         "--limit", "5", "--log-dir", str(log_dir), "--display", "none"],
+        [
+            "inspect",
+            "eval",
+            "cultureval/global_opinion_jsd",
+            "--model",
+            "hf/smollm2",
+            "-M",
+            f"model_path={smollm2}",
+            "--model-config",
+            str(configs_dir() / "inspect" / "hf_plain_text.yaml"),
+            "-T",
+            "rendering=plain",
+            "--limit",
+            "5",
+            "--log-dir",
+            str(log_dir),
+            "--display",
+            "none",
+        ],
         shared_data_dir,
         tmp_path,
     )
@@ -83,8 +127,23 @@ def test_generative_tasks_on_smollm2(task, smollm2, shared_data_dir, tmp_path):
 
     out = tmp_path / "lm"
     run_cli(
-        ["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", task,
-         "--limit", "3", "--apply_chat_template", "--gen_kwargs", "max_gen_toks=64", "--output_path", str(out)],
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={smollm2}",
+            "--tasks",
+            task,
+            "--limit",
+            "3",
+            "--apply_chat_template",
+            "--gen_kwargs",
+            "max_gen_toks=64",
+            "--output_path",
+            str(out),
+        ],
         shared_data_dir,
         tmp_path,
     )
@@ -96,8 +155,22 @@ def test_generative_tasks_on_smollm2(task, smollm2, shared_data_dir, tmp_path):
     log_dir = tmp_path / "logs"
     extra = ["-T", "max_tokens=64", "-M", "do_sample=false"] if "cot" in task else ["-T", "n=5"]
     run_cli(
-        ["inspect", "eval", f"cultureval/{task}", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
-         "--limit", "3", "--log-dir", str(log_dir), "--display", "none", *extra],
+        [
+            "inspect",
+            "eval",
+            f"cultureval/{task}",
+            "--model",
+            "hf/smollm2",
+            "-M",
+            f"model_path={smollm2}",
+            "--limit",
+            "3",
+            "--log-dir",
+            str(log_dir),
+            "--display",
+            "none",
+            *extra,
+        ],
         shared_data_dir,
         tmp_path,
     )

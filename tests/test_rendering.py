@@ -8,7 +8,7 @@ from cultureval import rendering
 from cultureval.definitions import task_definition
 from cultureval.inspect_tasks import option_messages, resolve_rendering
 from cultureval.paths import tasks_dir
-from cultureval.scorers.distribution import letter_logprobs, normalise_token
+from cultureval.scorers.option_logprobs import letter_logprobs, normalise_token
 
 STEM = "If I had to select one of the options, my answer would be ("
 
@@ -38,7 +38,10 @@ def test_chat_rendering_puts_the_stem_in_the_models_turn(lm_eval_task, tiny_mode
 
     def chat_template(messages, add_generation_prompt=True):
         return tokenizer.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=add_generation_prompt, continue_final_message=not add_generation_prompt
+            messages,
+            tokenize=False,
+            add_generation_prompt=add_generation_prompt,
+            continue_final_message=not add_generation_prompt,
         )
 
     doc = lm_eval_task.test_docs()[0]
@@ -107,9 +110,7 @@ def test_no_letter_in_top_k_gives_uniform():
 
 
 @given(
-    st.dictionaries(
-        st.sampled_from(["A", "B", "C", "D", "ĠA", "▁B", "x", "(", " C"]), st.floats(-30, 0), min_size=1
-    ),
+    st.dictionaries(st.sampled_from(["A", "B", "C", "D", "ĠA", "▁B", "x", "(", " C"]), st.floats(-30, 0), min_size=1),
     st.integers(1, 4),
     st.booleans(),
 )

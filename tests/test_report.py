@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from cultureval.baselines import predict
+from cultureval.tasks.global_opinions.baselines import predict
 
 
 def jsd_by_hand(p, q):
@@ -26,7 +26,11 @@ def jsd_by_hand(p, q):
 
 def _baseline(kind, data_dir, tmp_path, *extra):
     out = tmp_path / "baselines"
-    run_cli(["cultureval", "baseline", kind, "--tasks", "global_opinion_jsd_binary", "-o", str(out), *extra], data_dir, tmp_path)
+    run_cli(
+        ["cultureval", "baseline", kind, "--tasks", "global_opinion_jsd_binary", "-o", str(out), *extra],
+        data_dir,
+        tmp_path,
+    )
     folder = out / f"baseline__{kind}"
     [results] = folder.glob("results_*.json")
     [samples] = folder.glob("samples_global_opinion_jsd_binary_*.jsonl")
@@ -34,7 +38,12 @@ def _baseline(kind, data_dir, tmp_path, *extra):
 
 
 # binary subset of the fixture: (survey country, survey distribution)
-POOR = {"United States": [0.55, 0.45], "China": [0.8, 0.2], "Japan": [0.6, 0.4], "India (Current national sample)": [0.7, 0.3]}
+POOR = {
+    "United States": [0.55, 0.45],
+    "China": [0.8, 0.2],
+    "Japan": [0.6, 0.4],
+    "India (Current national sample)": [0.7, 0.3],
+}
 MEAT = {"Japan": [0.9, 0.1], "India": [0.4, 0.6]}
 
 
@@ -48,7 +57,7 @@ def test_uniform_baseline_by_hand(fixture_data_dir, tmp_path):
 
 
 def test_us_prior_baseline_by_hand(fixture_data_dir, tmp_path):
-    results, samples = _baseline("us-prior", fixture_data_dir, tmp_path)
+    results, _ = _baseline("us-prior", fixture_data_dir, tmp_path)
     entry = results["results"]["global_opinion_jsd_binary"]
     us = POOR["United States"]
     # the meat question has no US sample: its 2 items are skipped and counted
@@ -89,24 +98,59 @@ def _check_figures(report_dir, expected_files):
 def test_report_on_tiny_model_outputs_baselines_and_inspect(tiny_model, fixture_data_dir, tmp_path):
     from test_e2e_global_opinions import inspect_run
 
-    run_cli(["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={tiny_model}", "--tasks",
-             "global_opinion_jsd,cali_nli", "--output_path", str(tmp_path / "lm" / "lm-eval-out"), "--log_samples",
-             "--batch_size", "4"], fixture_data_dir, tmp_path / "lm")  # fmt: skip
+    run_cli(
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={tiny_model}",
+            "--tasks",
+            "global_opinion_jsd,cali_nli",
+            "--output_path",
+            str(tmp_path / "lm" / "lm-eval-out"),
+            "--log_samples",
+            "--batch_size",
+            "4",
+        ],
+        fixture_data_dir,
+        tmp_path / "lm",
+    )
     inspect_run(tiny_model, fixture_data_dir, tmp_path / "inspect", task="global_opinion_jsd")
     _baseline("uniform", fixture_data_dir, tmp_path)
     report_dir = tmp_path / "report"
-    run_cli(["cultureval", "report", str(tmp_path / "lm" / "lm-eval-out"), str(tmp_path / "inspect" / "inspect-logs"),
-             str(tmp_path / "baselines"), "-o", str(report_dir)], fixture_data_dir, tmp_path)  # fmt: skip
+    run_cli(
+        [
+            "cultureval",
+            "report",
+            str(tmp_path / "lm" / "lm-eval-out"),
+            str(tmp_path / "inspect" / "inspect-logs"),
+            str(tmp_path / "baselines"),
+            "-o",
+            str(report_dir),
+        ],
+        fixture_data_dir,
+        tmp_path,
+    )
     text = (report_dir / "report.md").read_text()
     for heading in ("## Summary", "## GlobalOpinionQA", "## CulturallyAwareNLI"):
         assert heading in text
     assert "| global_opinion_jsd | " in text and "| global_opinion_jsd_binary | baseline/uniform | baseline |" in text
     assert "| inspect |" in text
-    _check_figures(report_dir, ["global_opinion_jsd_culture_sim_by_country.png", "global_opinion_jsd_error_vs_options.png", "cali_f1.png"])
+    _check_figures(
+        report_dir,
+        ["global_opinion_jsd_culture_sim_by_country.png", "global_opinion_jsd_error_vs_options.png", "cali_f1.png"],
+    )
 
 
 def test_report_messages(fixture_data_dir, tmp_path):
-    missing = run_cli(["cultureval", "report", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r")], fixture_data_dir, tmp_path, check=False)
+    missing = run_cli(
+        ["cultureval", "report", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r")],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
+    )
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
 
     # results without samples, and two runs of one task on different data: said in the report
@@ -120,7 +164,11 @@ def test_report_messages(fixture_data_dir, tmp_path):
     results["configs"]["global_opinion_jsd_binary"]["metadata"]["cultureval"]["data_source"]["sha256"] = "0" * 64
     (other / "results_2026-01-01T00-00-00.000000.json").write_text(json.dumps(results))
     report_dir = tmp_path / "report"
-    run_cli(["cultureval", "report", str(tmp_path / "baselines"), str(tmp_path / "other"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
+    run_cli(
+        ["cultureval", "report", str(tmp_path / "baselines"), str(tmp_path / "other"), "-o", str(report_dir)],
+        fixture_data_dir,
+        tmp_path,
+    )
     text = (report_dir / "report.md").read_text()
     assert "run lm-eval with --log_samples" in text
     assert "runs differ in task version or data" in text
@@ -129,12 +177,18 @@ def test_report_messages(fixture_data_dir, tmp_path):
 @pytest.mark.real
 def test_report_on_a_smollm2_run(smollm2, shared_data_dir, tmp_path):
     run_cli(["cultureval", "run", "--limit", "20", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path)
-    run_cli(["cultureval", "baseline", "uniform", "--tasks", "global_opinion_jsd_6c", "-o", str(tmp_path / "out")], shared_data_dir, tmp_path)
+    run_cli(
+        ["cultureval", "baseline", "uniform", "--tasks", "global_opinion_jsd_6c", "-o", str(tmp_path / "out")],
+        shared_data_dir,
+        tmp_path,
+    )
     report_dir = tmp_path / "report"
     run_cli(["cultureval", "report", str(tmp_path / "out"), "-o", str(report_dir)], shared_data_dir, tmp_path)
     text = (report_dir / "report.md").read_text()
     assert "baseline/uniform" in text and "SmolLM2-135M-Instruct" in text
-    _check_figures(report_dir, ["global_opinion_jsd_6c_culture_sim_by_country.png", "global_opinion_jsd_6c_error_vs_options.png"])
+    _check_figures(
+        report_dir, ["global_opinion_jsd_6c_culture_sim_by_country.png", "global_opinion_jsd_6c_error_vs_options.png"]
+    )
     shutil.rmtree(tmp_path / "out")
 
 
@@ -144,18 +198,42 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     folder = tmp_path / "judged" / "model-a"
     folder.mkdir(parents=True)
     polarity = {
-        "wvs_polarity_da": {"spearman_language": 0.4, "spearman_language_ci_low": 0.1, "spearman_language_ci_high": 0.6,
-                            "spearman_country_DK": 0.4, "spearman_country_US": 0.5, "us_bias": 0.1,
-                            "self_consistency": 0.7, "human_ceiling_DK": 0.76, "human_ceiling": 0.76, "judge_parse_rate": 0.9},
-        "wvs_polarity_en": {"spearman_language": 0.3, "spearman_country_US": 0.35, "spearman_country_GB": 0.2,
-                            "us_bias_GB": 0.15, "us_bias": 0.15, "human_ceiling_US": 0.66, "human_ceiling_GB": 0.70,
-                            "human_ceiling": 0.68, "judge_parse_rate": 1.0},
-        "culturebank_tiktok": {"entailment_score": 0.6, "entailment_score_stderr": 0.05, "entail_rate": 0.55,
-                               "judge_parse_rate": 1.0, "entailment_score[topic=Food and Dining]": 0.7,
-                               "entailment_score[topic=Dress Codes]": 0.5},
-    }  # fmt: skip
+        "wvs_polarity_da": {
+            "spearman_language": 0.4,
+            "spearman_language_ci_low": 0.1,
+            "spearman_language_ci_high": 0.6,
+            "spearman_country_DK": 0.4,
+            "spearman_country_US": 0.5,
+            "us_bias": 0.1,
+            "self_consistency": 0.7,
+            "human_ceiling_DK": 0.76,
+            "human_ceiling": 0.76,
+            "judge_parse_rate": 0.9,
+        },
+        "wvs_polarity_en": {
+            "spearman_language": 0.3,
+            "spearman_country_US": 0.35,
+            "spearman_country_GB": 0.2,
+            "us_bias_GB": 0.15,
+            "us_bias": 0.15,
+            "human_ceiling_US": 0.66,
+            "human_ceiling_GB": 0.70,
+            "human_ceiling": 0.68,
+            "judge_parse_rate": 1.0,
+        },
+        "culturebank_tiktok": {
+            "entailment_score": 0.6,
+            "entailment_score_stderr": 0.05,
+            "entail_rate": 0.55,
+            "judge_parse_rate": 1.0,
+            "entailment_score[topic=Food and Dining]": 0.7,
+            "entailment_score[topic=Dress Codes]": 0.5,
+        },
+    }
     results = {
-        "results": {task: {"alias": task, **{f"{k},none": v for k, v in metrics.items()}} for task, metrics in polarity.items()},
+        "results": {
+            task: {"alias": task, **{f"{k},none": v for k, v in metrics.items()}} for task, metrics in polarity.items()
+        },
         "n-samples": {task: {"original": 10, "effective": 10} for task in polarity},
         "model_name": "org/model-a",
     }
@@ -167,6 +245,8 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     assert "## WVS value polarity" in text and "## CultureBank" in text
     assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | 0.700 | 0.760 | 0.900 |" in text
     assert "| culturebank_tiktok | org/model-a | lm-eval | entailment_score | 0.600 | ± 0.050 | 10 | 1.000 |" in text
-    _check_figures(report_dir, ["wvs_polarity_by_country.png", "wvs_polarity_us_vs_local.png", "culturebank_tiktok_by_topic.png"])
+    _check_figures(
+        report_dir, ["wvs_polarity_by_country.png", "wvs_polarity_us_vs_local.png", "culturebank_tiktok_by_topic.png"]
+    )
     manifest = {entry["file"]: entry for entry in json.loads((report_dir / "figures.json").read_text())}
     assert "human ceiling" in manifest["wvs_polarity_by_country.png"]["legend"]

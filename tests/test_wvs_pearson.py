@@ -12,16 +12,51 @@ from conftest import run_cli
 from fixtures import GLOBAL_OPINION_ROWS, write_global_opinions
 from scipy import stats
 
-from cultureval.continents import continent_of
-from cultureval.ordinal import expected_score, ordinal_scores
 from cultureval.tasks.global_opinions import wvs_pearson
+from cultureval.tasks.global_opinions.continents import continent_of
+from cultureval.tasks.global_opinions.ordinal import expected_score, ordinal_scores
 
 # option lists exactly as GlobalOpinionQA's WVS rows spell them
-JUSTIFIABLE = ["Never justifiable", "2", "3", "4", "5", "6", "7", "8", "9", "Always justifiable",
-               "Don't know", "No answer", "Other missing; Multiple answers Mail (EVS)"]  # fmt: skip
-CONFIDENCE = ["A great deal", "Quite a lot", "Not very much", "None at all", "Don't know", "No answer", "Missing; Unknown"]
+JUSTIFIABLE = [
+    "Never justifiable",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "Always justifiable",
+    "Don't know",
+    "No answer",
+    "Other missing; Multiple answers Mail (EVS)",
+]
+CONFIDENCE = [
+    "A great deal",
+    "Quite a lot",
+    "Not very much",
+    "None at all",
+    "Don't know",
+    "No answer",
+    "Missing; Unknown",
+]
 HARD_TO_SAY = ["Disagree", "Hard to say", "Agree", "Don't know", "No answer", "Missing; Not available"]
-SATISFIED_DESC = ["Satisfied", "9", "8", "7", "6", "5", "4", "3", "2", "Dissatisfied", "Don't know", "No answer", "Missing; Unknown"]
+SATISFIED_DESC = [
+    "Satisfied",
+    "9",
+    "8",
+    "7",
+    "6",
+    "5",
+    "4",
+    "3",
+    "2",
+    "Dissatisfied",
+    "Don't know",
+    "No answer",
+    "Missing; Unknown",
+]
 
 
 @pytest.mark.parametrize(
@@ -31,13 +66,32 @@ SATISFIED_DESC = ["Satisfied", "9", "8", "7", "6", "5", "4", "3", "2", "Dissatis
         (CONFIDENCE, "amount", [4, 3, 2, 1, None, None, None]),
         (HARD_TO_SAY, "agreement", [2, 3, 4, None, None, None]),
         (SATISFIED_DESC, "numbered", [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, None, None, None]),
-        (["Have done", "Might do", "Would never do", "Don't know", "No answer", "INAP: No internet/no social media"],
-         "action", [3, 2, 1, None, None, None]),
-        (["1 There is no corruption in my country", "2", "3", "4", "5", "6", "7", "8", "9",
-          "10 There is abundant corruption in my country", "Don't know", "No answer", "Missing; Not available"],
-         "numbered", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, None, None]),
+        (
+            ["Have done", "Might do", "Would never do", "Don't know", "No answer", "INAP: No internet/no social media"],
+            "action",
+            [3, 2, 1, None, None, None],
+        ),
+        (
+            [
+                "1 There is no corruption in my country",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "7",
+                "8",
+                "9",
+                "10 There is abundant corruption in my country",
+                "Don't know",
+                "No answer",
+                "Missing; Not available",
+            ],
+            "numbered",
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, None, None],
+        ),
     ],
-)  # fmt: skip
+)
 def test_ordinal_scales(options, scale, scores):
     assert ordinal_scores(options) == (scale, [None if s is None else float(s) for s in scores])
 
@@ -51,16 +105,29 @@ def test_ordinal_scales(options, scale, scores):
         # "Very much" and "A great deal" are the same level: ambiguous, left out
         ["Very much", "A great deal", "Not much", "Not at all", "Don't know", "No answer"],
         # a spontaneous extra answer before the numbered scale
-        ["It is against democracy (spontaneous)", "Not an essential characteristic of democracy", "2", "3", "4",
-         "5", "6", "7", "8", "9", "An essential characteristic of democracy", "Don't know", "No answer"],
+        [
+            "It is against democracy (spontaneous)",
+            "Not an essential characteristic of democracy",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9",
+            "An essential characteristic of democracy",
+            "Don't know",
+            "No answer",
+        ],
     ],
-)  # fmt: skip
+)
 def test_not_ordinal(options):
     assert ordinal_scores(options) is None
 
 
 def test_ordinal_rule_on_the_real_wvs_items(shared_data_dir, monkeypatch):
-    from cultureval.loaders import global_opinions as loader
+    from cultureval.tasks.global_opinions import loader
 
     monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
     docs = loader.load("wvs_ordinal").docs
@@ -84,8 +151,14 @@ def test_expected_score_renormalises_over_substantive_options():
 
 
 def _record(question, country, model, survey, continent="Europe", span=3.0):
-    return {"question_id": question, "country": country, "continent": continent, "model_score": model,
-            "survey_score": survey, "abs_error": abs(model - survey) / span}  # fmt: skip
+    return {
+        "question_id": question,
+        "country": country,
+        "continent": continent,
+        "model_score": model,
+        "survey_score": survey,
+        "abs_error": abs(model - survey) / span,
+    }
 
 
 def test_pearson_mean_against_scipy():
@@ -125,15 +198,32 @@ def test_continent_breakdown_by_hand():
 
 AGREE = "['Strongly agree', 'Agree', 'Disagree', 'Strongly disagree', \"Don't know\", 'No answer/refused']"
 WVS_ROWS = [
-    ("Men make better political leaders than women do.", AGREE,
-     {"Sweden": [0.02, 0.08, 0.4, 0.48, 0.01, 0.01], "Pakistan": [0.4, 0.35, 0.15, 0.05, 0.03, 0.02],
-      "Brazil": [0.1, 0.2, 0.4, 0.28, 0.01, 0.01], "Nigeria": [0.45, 0.3, 0.15, 0.08, 0.01, 0.01],
-      "United States": [0.05, 0.12, 0.43, 0.38, 0.01, 0.01], "Japan": [0.1, 0.3, 0.4, 0.15, 0.04, 0.01]}, "WVS"),
-    ("University is more important for a boy than for a girl.", AGREE,
-     {"Sweden": [0.01, 0.04, 0.3, 0.63, 0.01, 0.01], "Pakistan": [0.3, 0.3, 0.25, 0.1, 0.03, 0.02],
-      "Brazil": [0.05, 0.1, 0.45, 0.38, 0.01, 0.01], "Nigeria": [0.35, 0.3, 0.2, 0.13, 0.01, 0.01],
-      "Great Britain": [0.02, 0.05, 0.4, 0.51, 0.01, 0.01]}, "WVS"),
-]  # fmt: skip
+    (
+        "Men make better political leaders than women do.",
+        AGREE,
+        {
+            "Sweden": [0.02, 0.08, 0.4, 0.48, 0.01, 0.01],
+            "Pakistan": [0.4, 0.35, 0.15, 0.05, 0.03, 0.02],
+            "Brazil": [0.1, 0.2, 0.4, 0.28, 0.01, 0.01],
+            "Nigeria": [0.45, 0.3, 0.15, 0.08, 0.01, 0.01],
+            "United States": [0.05, 0.12, 0.43, 0.38, 0.01, 0.01],
+            "Japan": [0.1, 0.3, 0.4, 0.15, 0.04, 0.01],
+        },
+        "WVS",
+    ),
+    (
+        "University is more important for a boy than for a girl.",
+        AGREE,
+        {
+            "Sweden": [0.01, 0.04, 0.3, 0.63, 0.01, 0.01],
+            "Pakistan": [0.3, 0.3, 0.25, 0.1, 0.03, 0.02],
+            "Brazil": [0.05, 0.1, 0.45, 0.38, 0.01, 0.01],
+            "Nigeria": [0.35, 0.3, 0.2, 0.13, 0.01, 0.01],
+            "Great Britain": [0.02, 0.05, 0.4, 0.51, 0.01, 0.01],
+        },
+        "WVS",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +252,7 @@ def test_both_harnesses_on_the_tiny_model(tiny_model, wvs_data_dir, tmp_path):
 
     log = inspect_run(tiny_model, wvs_data_dir, tmp_path / "inspect", task=task)
     metrics = log.results.scores[0].metrics
-    assert set(wvs_pearson.METRICS) <= set(metrics)
+    assert set(wvs_pearson.METRICS.names) <= set(metrics)
     # a question whose model scores are all equal (letters missing from the tiny model's top
     # tokens read as uniform) is undefined, and counted as such
     assert metrics["n_questions"].value + metrics["n_questions_undefined"].value == 2
@@ -175,13 +265,46 @@ def test_smollm2_both_harnesses(smollm2, shared_data_dir, tmp_path):
 
     task = "global_opinion_wvs_pearson"
     out = tmp_path / "lm"
-    run_cli(["cultureval", "lm-eval", "--model", "hf", "--model_args", f"pretrained={smollm2}", "--tasks", task,
-             "--limit", "10", "--output_path", str(out)], shared_data_dir, tmp_path)  # fmt: skip
+    run_cli(
+        [
+            "cultureval",
+            "lm-eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={smollm2}",
+            "--tasks",
+            task,
+            "--limit",
+            "10",
+            "--output_path",
+            str(out),
+        ],
+        shared_data_dir,
+        tmp_path,
+    )
     [results_file] = out.rglob("results_*.json")
     entry = json.loads(results_file.read_text())["results"][task]
     assert entry["n_questions,none"] >= 1 and -1 <= entry["pearson_mean,none"] <= 1
-    run_cli(["inspect", "eval", f"cultureval/{task}", "--model", "hf/smollm2", "-M", f"model_path={smollm2}",
-             "--limit", "10", "--log-dir", str(tmp_path / "logs"), "--display", "none"], shared_data_dir, tmp_path)  # fmt: skip
+    run_cli(
+        [
+            "inspect",
+            "eval",
+            f"cultureval/{task}",
+            "--model",
+            "hf/smollm2",
+            "-M",
+            f"model_path={smollm2}",
+            "--limit",
+            "10",
+            "--log-dir",
+            str(tmp_path / "logs"),
+            "--display",
+            "none",
+        ],
+        shared_data_dir,
+        tmp_path,
+    )
     log = read_eval_log(list_eval_logs(str(tmp_path / "logs"))[0])
     metrics = log.results.scores[0].metrics
     assert metrics["n_questions"].value >= 1 and 0 <= metrics["abs_error"].value <= 1

@@ -13,11 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cultureval.language_id import detect_language, is_wrong_language
-from cultureval.loaders import wvs_polarity as loader
-from cultureval.loaders.source import DataFileError
+from cultureval.data_source import DataFileError
 from cultureval.metrics import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
-from cultureval.tasks.wvs_polarity import utils
+from cultureval.tasks.wvs_polarity import loader, scoring
+from cultureval.tasks.wvs_polarity.language_id import detect_language, is_wrong_language
 
 
 @pytest.fixture()
@@ -167,7 +166,7 @@ def _records(pro_by_key: dict[str, tuple[int, int]], language="da", extra=()):
 def test_summary_danish_by_hand(truth):
     model = {"f118": (8, 2), "f121": (6, 4), "e235": (9, 1), "f144_02": (1, 9), "e069_01": (0, 0)}
     failed = {"question_key": "f118", "template_id": 0, "n_pro": 0, "n_con": 0, "parsed": False, "wrong_language": True}
-    summary = utils.summarise(_records(model, extra=[failed]), "da", truth)
+    summary = scoring.summarise(_records(model, extra=[failed]), "da", truth)
     keys = ["f118", "f121", "e235", "f144_02"]  # e069_01 took no side: undefined
     scores = [pro_score(*model[k]) for k in keys]
 
@@ -190,10 +189,13 @@ def test_summary_danish_by_hand(truth):
 
 def test_summary_english_reports_us_bias_per_country(truth):
     model = {"f118": (5, 5), "f121": (7, 3), "e235": (9, 1), "f144_02": (4, 6), "e069_01": (6, 4)}
-    summary = utils.summarise(_records(model, "en"), "en", truth)
+    summary = scoring.summarise(_records(model, "en"), "en", truth)
     keys = list(model)
     scores = [pro_score(*model[k]) for k in keys]
-    rho = {c: stats.spearmanr(scores, [WVS_TRUTH_COUNTRY[c][k.upper()] for k in keys]).statistic for c in ("US", "GB", "CA")}
+    rho = {
+        c: stats.spearmanr(scores, [WVS_TRUTH_COUNTRY[c][k.upper()] for k in keys]).statistic
+        for c in ("US", "GB", "CA")
+    }
     assert summary["us_bias_GB"] == pytest.approx(rho["US"] - rho["GB"])
     assert summary["us_bias_CA"] == pytest.approx(rho["US"] - rho["CA"])
     assert summary["us_bias"] == pytest.approx((summary["us_bias_GB"] + summary["us_bias_CA"]) / 2)
@@ -206,7 +208,7 @@ def test_summary_with_no_parsed_judgement_reports_undefined_not_a_crash(truth):
         {"question_key": k, "template_id": 0, "n_pro": 0, "n_con": 0, "parsed": False, "wrong_language": None}
         for k in ("f118", "f121")
     ]
-    summary = utils.summarise(failed, "da", truth)
+    summary = scoring.summarise(failed, "da", truth)
     assert summary["judge_parse_rate"] == 0.0 and summary["n_judge_failures"] == 2
     assert summary["spearman_language"] is None and summary["us_bias"] is None
     assert summary["wrong_language_rate"] is None

@@ -4,7 +4,7 @@ WVS items.
 Per item (question x country) the model's option distribution (the same letters and prompt as
 ``global_opinion_jsd``) and the survey's are restricted to the substantive options and
 renormalised; each gives an expected score ``E = Σ_k p_k s_k`` on the item's ordinal scale
-(:mod:`cultureval.ordinal`). Agreement is the Pearson r between model and survey scores across
+(:mod:`cultureval.tasks.global_opinions.ordinal`). Agreement is the Pearson r between model and survey scores across
 the countries of a question, averaged over questions (needs every country of a question, so it
 is a corpus-level aggregation in lm-eval and a custom metric in Inspect). The error of one item
 is ``|E_model - E_survey| / (s_max - s_min)`` in [0, 1], so 4-point and 10-point scales compare.
@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.continents import WESTERN, continent_of
-from cultureval.metrics import pearson, softmax_logprobs
-from cultureval.ordinal import expected_score
+from cultureval.metric_table import Metric, MetricTable
+from cultureval.metrics import pearson
+from cultureval.tasks.global_opinions.continents import WESTERN, continent_of
+from cultureval.tasks.global_opinions.ordinal import expected_score
 
 MIN_COUNTRIES = 5
 CONTINENTS = ("Africa", "Asia", "Europe", "North America", "Oceania", "South America")
@@ -39,11 +40,6 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
         "survey_score": survey,
         "abs_error": error,
     }
-
-
-def process_results(doc: dict, results: list) -> dict:
-    record = score_distribution(doc, softmax_logprobs([loglikelihood for loglikelihood, _ in results]))
-    return {name: record for name in METRICS}
 
 
 def per_question_pearson(records: list[dict]) -> dict[int, float]:
@@ -114,16 +110,52 @@ abs_error_north_america = _continent_metric("North America")
 abs_error_oceania = _continent_metric("Oceania")
 abs_error_south_america = _continent_metric("South America")
 
-AGGREGATIONS = {
-    "pearson_mean": pearson_mean,
-    "n_questions": n_questions,
-    "n_questions_undefined": n_questions_undefined,
-    "abs_error": abs_error,
-    "abs_error_western": abs_error_western,
-    "abs_error_rest": abs_error_rest,
-    "western_bias": western_bias,
-    "n_no_continent": n_no_continent,
-    **{f.__name__: f for f in (abs_error_africa, abs_error_asia, abs_error_europe, abs_error_north_america,
-                               abs_error_oceania, abs_error_south_america)},
-}  # fmt: skip
-METRICS = tuple(AGGREGATIONS)
+
+def _whole_record(record: dict) -> dict:
+    return record  # every aggregation needs the item's question, country and continent
+
+
+def _metric(name: str, higher_is_better: bool, description: str, aggregation) -> Metric:
+    return Metric(name, higher_is_better, description, aggregation, item=_whole_record)
+
+
+METRICS = MetricTable(
+    metrics=(
+        _metric(
+            "pearson_mean",
+            True,
+            "mean over questions of Pearson r (model vs survey expected score) across the question's countries (>= 5)",
+            pearson_mean,
+        ),
+        _metric("n_questions", True, "questions with a defined Pearson r", n_questions),
+        _metric(
+            "n_questions_undefined", False, "questions whose r is undefined (a constant side)", n_questions_undefined
+        ),
+        _metric("abs_error", False, "mean |E_model - E_survey| / scale range", abs_error),
+        _metric("abs_error_western", False, "abs_error over Europe, North America, Oceania", abs_error_western),
+        _metric("abs_error_rest", False, "abs_error over the other continents", abs_error_rest),
+        _metric(
+            "western_bias", False, "abs_error_rest - abs_error_western (> 0: closer to Western countries)", western_bias
+        ),
+        _metric("n_no_continent", False, "items whose country has no continent", n_no_continent),
+        *(
+            _metric(f.__name__, False, f"abs_error over {continent}", f)
+            for continent, f in zip(
+                CONTINENTS,
+                (
+                    abs_error_africa,
+                    abs_error_asia,
+                    abs_error_europe,
+                    abs_error_north_america,
+                    abs_error_oceania,
+                    abs_error_south_america,
+                ),
+            )
+        ),
+        Metric(
+            "letter_coverage", True, "share of option letters among the returned top log-probabilities", lm_eval=False
+        ),
+    ),
+    headline="pearson_mean",
+    parse_metric="letter_coverage",
+)

@@ -9,7 +9,7 @@ caller. The "Western" group of the Kim & Baek analysis is Europe, North America 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache, lru_cache
 
 SUBNATIONAL = {"Northern Ireland": "United Kingdom"}
 WESTERN = ("Europe", "North America", "Oceania")
@@ -28,7 +28,7 @@ def _converter():
     return coco.CountryConverter(country_data=table)
 
 
-@lru_cache(maxsize=None)
+@cache
 def continent_of(country: str) -> str | None:
     name = SUBNATIONAL.get(country, country)
     logging.getLogger("country_converter").setLevel(logging.ERROR)  # "not found" is our None
@@ -36,7 +36,3 @@ def continent_of(country: str) -> str | None:
     if result is None or result == name or not isinstance(result, str):
         return None
     return result
-
-
-def is_western(continent: str | None) -> bool | None:
-    return None if continent is None else continent in WESTERN

@@ -1,11 +1,11 @@
-"""WVS value polarity: documents, prompts, and the corpus-level scores.
+"""WVS value polarity: the per-response record and the corpus-level scores.
 
 A model answers the "Person A interviews 10 representative citizens about {topic}" prompt in
 the prompt's language; a judge labels each interview pro / con / null
-(:func:`cultureval.judge.judge_polarity`); :func:`summarise` turns the labels of all
-responses into the correlations with the World Values Survey. lm-eval computes only
-``wrong_language_rate`` (no judge inside lm-eval); ``cultureval judge`` and the Inspect scorer
-both call :func:`summarise`, so the two harnesses report the same names.
+(:mod:`cultureval.tasks.wvs_polarity.judge`); :func:`summarise` turns the labels of all
+responses into the correlations with the World Values Survey. lm-eval computes only the
+language check (no judge inside lm-eval); ``cultureval judge`` and the Inspect scorer both call
+:func:`summarise`, so the two harnesses report the same names (:data:`METRICS`).
 """
 
 from __future__ import annotations
@@ -13,28 +13,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.language_id import is_wrong_language
-from cultureval.loaders import wvs_polarity as loader
+from cultureval.metric_table import Metric, MetricTable
 from cultureval.metrics import bootstrap_ci, pro_score, spearman, split_half_consistency
-from cultureval.provenance import docs_to_dataset_dict
+from cultureval.metrics.aggregate import count_true, nan_to_none, rate
+from cultureval.tasks.wvs_polarity import loader
+from cultureval.tasks.wvs_polarity.language_id import is_wrong_language
 
 N_INTERVIEWS = loader.N_INTERVIEWS
 BOOTSTRAP_RESAMPLES = 1000
 CONSISTENCY_REPEATS = 100
-
-
-def load_dataset(language: str, **_metadata) -> dict:
-    """lm-eval ``custom_dataset`` (``language`` from ``dataset_kwargs``)."""
-    docs, source = loader.load(language)
-    return docs_to_dataset_dict(docs, source.as_dict() | {"language": language})
-
-
-def doc_to_text(doc: dict) -> str:
-    return doc["prompt"]
-
-
-def doc_to_target(doc: dict) -> str:
-    return ""  # no reference answer: the judge scores the response
 
 
 def response_record(doc: dict, response: str) -> dict:
@@ -46,22 +33,6 @@ def response_record(doc: dict, response: str) -> dict:
         "template_id": doc["template_id"],
         "wrong_language": wrong,
     }
-
-
-def process_results(doc: dict, results: list[str]) -> dict:
-    """lm-eval: the language check only; ``cultureval judge`` adds the judge's labels later."""
-    wrong = response_record(doc, results[0])["wrong_language"]
-    return {"wrong_language_rate": wrong, "n_language_undetermined": wrong is None}
-
-
-def rate(values: list) -> float:
-    """Share of ``True`` among the values that are not ``None`` (``nan`` if none is)."""
-    known = [bool(value) for value in values if value is not None]
-    return sum(known) / len(known) if known else float("nan")
-
-
-def count(values: list) -> int:
-    return int(sum(bool(value) for value in values))
 
 
 def _pairs(model: dict[str, float], truth: dict[str, float]) -> tuple[list[float], list[float]]:
@@ -113,6 +84,7 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
         "judge_parse_rate": len(parsed) / len(records) if records else math.nan,
         "n_judge_failures": len(records) - len(parsed),
         "wrong_language_rate": rate([record.get("wrong_language") for record in records]),
+        "n_language_undetermined": sum(record.get("wrong_language") is None for record in records),
         "n_topics": len(model),
         "n_topics_undefined": sum(math.isnan(value) for value in model.values()),
     }
@@ -149,7 +121,7 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
             result[f"human_ceiling_{country}"] = truth.human_ceiling[country]
             ceilings.append(truth.human_ceiling[country])
     result["human_ceiling"] = _mean_if_all_defined(ceilings)
-    return {name: _defined(value) for name, value in result.items()}
+    return {name: nan_to_none(value) for name, value in result.items()}
 
 
 def _mean_if_all_defined(values: list[float]) -> float:
@@ -157,7 +129,57 @@ def _mean_if_all_defined(values: list[float]) -> float:
     return sum(finite) / len(finite) if len(finite) == len(values) and finite else math.nan
 
 
-def _defined(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def summarise_records(records: list[dict], seed: int = 0) -> dict[str, float | None]:
+    """:func:`summarise` for the language the records are in (they must share one); ``seed``
+    seeds the bootstrap intervals and split-half draws."""
+    if not records:
+        return {"n_responses": 0}
+    languages = {record.get("language") for record in records}
+    if len(languages) != 1:
+        raise ValueError(f"polarity metrics need the responses of one language, got {sorted(map(str, languages))}")
+    return summarise(records, languages.pop(), seed=seed)
+
+
+def _wrong_language(record: dict):
+    return record.get("wrong_language")
+
+
+def _language_undetermined(record: dict) -> bool:
+    return record.get("wrong_language") is None
+
+
+RHO = "Spearman ρ over topics between the model's pro share and the survey's"
+METRICS = MetricTable(
+    metrics=(
+        Metric(
+            "wrong_language_rate",
+            False,
+            "share of responses identified as another language than the prompt's",
+            rate,
+            item=_wrong_language,
+        ),
+        Metric(
+            "n_language_undetermined",
+            False,
+            "responses too short to identify their language",
+            count_true,
+            item=_language_undetermined,
+        ),
+        Metric("spearman_language", True, f"{RHO} of the prompt language's speakers", None),
+        Metric("spearman_global", True, f"{RHO} of all respondents", None),
+        Metric("spearman_country_{country}", True, f"{RHO} of one country", None),
+        Metric("us_bias", False, "rho(US) - mean rho(local countries); > 0: US-centric", None),
+        Metric("us_bias_{country}", False, "rho(US) - rho(country), English only", None),
+        Metric("self_consistency", True, "split-half rank consistency of the model's per-topic pro shares", None),
+        Metric("human_ceiling", True, "the survey's own split consistency (mean over the language's countries)", None),
+        Metric("human_ceiling_{country}", True, "the survey's own split consistency in one country", None),
+        Metric("judge_parse_rate", True, "share of responses the judge labelled", None),
+        Metric("n_judge_failures", False, "responses the judge could not label (counted, left out)", None),
+        Metric("n_responses", True, "responses scored", None),
+        Metric("n_topics", True, "topics with at least one labelled response", None),
+        Metric("n_topics_undefined", False, "topics where no interview took a side", None),
+    ),
+    summary=summarise_records,
+    headline="spearman_language",
+    parse_metric="judge_parse_rate",
+)

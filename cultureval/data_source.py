@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 DATA_DIR_ENV = "CULTUREVAL_DATA_DIR"
 
@@ -31,6 +34,18 @@ class DataSource:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@contextmanager
+def open_data_file(path: Path) -> Iterator[TextIO]:
+    """``path`` opened as UTF-8 text for the csv module; a file that cannot be opened is a
+    :class:`DataFileError` naming it."""
+    try:
+        handle = open(path, newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise DataFileError(f"{path}: cannot open ({error})") from None
+    with handle:
+        yield handle
 
 
 def sha256_file(path: Path) -> str:
@@ -70,9 +85,7 @@ def resolve_file(
     from huggingface_hub import hf_hub_download
 
     try:
-        local = hf_hub_download(
-            repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision
-        )
+        local = hf_hub_download(repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision)
     except Exception as error:  # network, auth, missing file: say what was tried
         raise DataFileError(
             f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}: download failed ({error}). "

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from cultureval.metrics import culture_shift_rate
-from cultureval.tasks.cali.utils import LABELS
+from cultureval.tasks.cali.loader import LABELS
 
 
 def _argmax_label(loglikelihoods: list[float]) -> str:

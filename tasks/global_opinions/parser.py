@@ -38,9 +38,7 @@ SUM_TOLERANCE = 0.1  # |sum - 1| allowed before normalising (|sum - 100| <= 10 f
 
 _NUMBER = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|inf|Infinity"
 _NUMBER_RE = re.compile(rf"(?<![\w.])({_NUMBER})\s*(%?)")
-_LIST_RE = re.compile(
-    rf"[\[{{(]\s*((?:{_NUMBER})\s*%?(?:\s*[,;]\s*(?:{_NUMBER})\s*%?)+)\s*,?\s*[\]}})]"
-)
+_LIST_RE = re.compile(rf"[\[{{(]\s*((?:{_NUMBER})\s*%?(?:\s*[,;]\s*(?:{_NUMBER})\s*%?)+)\s*,?\s*[\]}})]")
 _BRACED_RE = re.compile(r"\{([^{}]*)\}")
 _THINK_CLOSE = "</think>"
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·+>]+|\d{1,2}[.)]|\(?[A-Za-z][.)])\s+")
@@ -92,7 +90,7 @@ def _finish(values: list[float], percent_flags: list[bool]) -> list[float] | Non
 
 def _answer_region(text: str) -> str:
     index = text.rfind(_THINK_CLOSE)
-    return text[index + len(_THINK_CLOSE):] if index >= 0 else text
+    return text[index + len(_THINK_CLOSE) :] if index >= 0 else text
 
 
 def _final_list(region: str) -> tuple[list[float], list[bool]] | None:

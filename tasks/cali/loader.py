@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .source import DataFileError, DataSource, resolve_url_file, sha256_file
+from cultureval.data_source import DataFileError, DataSource, open_data_file, resolve_url_file, sha256_file
 
 DATASET = "cali"
 COMMIT = "155651ef7eb5e579ee5554f1945971b61218a2f6"
@@ -48,12 +48,8 @@ def label_distribution(ratings: list[str]) -> list[float]:
 
 
 def read_pairs(path: Path) -> list[dict]:
-    try:
-        handle = open(path, newline="", encoding="utf-8")
-    except OSError as error:
-        raise DataFileError(f"{path}: cannot open ({error})") from None
     pairs = []
-    with handle:
+    with open_data_file(path) as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader, None)
         if header is None or tuple(h.strip() for h in header) != COLUMNS:
@@ -63,7 +59,9 @@ def read_pairs(path: Path) -> list[dict]:
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(COLUMNS):
-                raise DataFileError(f"{path}, line {line}: expected {len(COLUMNS)} tab-separated cells, found {len(row)}")
+                raise DataFileError(
+                    f"{path}, line {line}: expected {len(COLUMNS)} tab-separated cells, found {len(row)}"
+                )
             premise, hypothesis, us_cell, in_cell = row
             try:
                 ratings = {"us": parse_ratings(us_cell), "in": parse_ratings(in_cell)}

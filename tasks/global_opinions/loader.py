@@ -24,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .source import DataFileError, DataSource, resolve_file, sha256_file
+from cultureval.data_source import DataFileError, DataSource, open_data_file, resolve_file, sha256_file
+from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 
 logger = logging.getLogger(__name__)
 
@@ -120,17 +121,12 @@ def read_docs(path: Path) -> tuple[list[dict], Counter]:
     csv.field_size_limit(1 << 30)
     docs: list[dict] = []
     skipped: Counter = Counter()
-    try:
-        handle = open(path, newline="", encoding="utf-8")
-    except OSError as error:
-        raise DataFileError(f"{path}: cannot open ({error})") from None
-    with handle:
+    with open_data_file(path) as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise DataFileError(
-                f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}, "
-                f"found {reader.fieldnames}"
+                f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}, found {reader.fieldnames}"
             )
         for question_id, row in enumerate(reader):
             line = reader.line_num
@@ -204,8 +200,6 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
             chosen.extend(d for d in _national_sample(docs, country) if d["n_options"] == 2)
         return chosen, notes
     if subset == "wvs_ordinal":
-        from cultureval.ordinal import ordinal_scores
-
         chosen = []
         for doc in docs:
             found = ordinal_scores(doc["options"]) if doc.get("source") == "WVS" else None
@@ -217,10 +211,8 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
 
 def load(subset: str | None = None) -> LoadedDocs:
     """Load GlobalOpinionQA documents (``subset``: ``None``/``'all'``, ``'6c'``, ``'binary'`` or
-    ``'wvs_ordinal'``: WVS items whose options form an ordinal scale, see :mod:`cultureval.ordinal`)."""
-    path, location, revision = resolve_file(
-        DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION
-    )
+    ``'wvs_ordinal'``: WVS items whose options form an ordinal scale, see :mod:`cultureval.tasks.global_opinions.ordinal`)."""
+    path, location, revision = resolve_file(DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION)
     all_docs, skipped = read_docs(path)
     if skipped:
         logger.warning(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .source import DataFileError, DataSource, resolve_url_file, sha256_file
+from cultureval.data_source import DataFileError, DataSource, resolve_url_file, sha256_file
 
 DATASET = "wvs_polarity"
 REPOSITORY = "jhrystrom/multicultural-alignment"
@@ -163,10 +163,14 @@ def read_ground_truth(paths: dict[str, Path]) -> GroundTruth:
     truth = GroundTruth()
     path = paths["ground_truth_every_country.csv"]
     for line, row in enumerate(_read_csv(path, ("cntry_an", "question_key", "pro_score")), start=2):
-        truth.by_country.setdefault(row["cntry_an"].strip(), {})[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
+        truth.by_country.setdefault(row["cntry_an"].strip(), {})[row["question_key"].strip().lower()] = _score(
+            row["pro_score"], path, line
+        )
     path = paths["ground_truth_per_language.csv"]
     for line, row in enumerate(_read_csv(path, ("lnge_iso", "question_key", "pro_score")), start=2):
-        truth.by_language.setdefault(row["lnge_iso"].strip(), {})[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
+        truth.by_language.setdefault(row["lnge_iso"].strip(), {})[row["question_key"].strip().lower()] = _score(
+            row["pro_score"], path, line
+        )
     path = paths["ground_truth_global.csv"]
     for line, row in enumerate(_read_csv(path, ("question_key", "pro_score")), start=2):
         truth.global_[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
@@ -177,7 +181,9 @@ def read_ground_truth(paths: dict[str, Path]) -> GroundTruth:
         try:
             truth.human_ceiling[row["cntry_AN"].strip()] = float(row["self_consistency"])
         except ValueError:
-            raise DataFileError(f"{path}, line {line}: self_consistency {row['self_consistency']!r} is not a number") from None
+            raise DataFileError(
+                f"{path}, line {line}: self_consistency {row['self_consistency']!r} is not a number"
+            ) from None
     return truth
 
 

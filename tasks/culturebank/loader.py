@@ -19,7 +19,7 @@ import csv
 import os
 from pathlib import Path
 
-from .source import DATA_DIR_ENV, DataFileError, DataSource, resolve_file, sha256_file
+from cultureval.data_source import DATA_DIR_ENV, DataFileError, DataSource, open_data_file, resolve_file, sha256_file
 
 DATASET = "culturebank"
 HUB_REPO = "SALT-NLP/CultureBank"
@@ -31,22 +31,32 @@ TEST_FRACTION = 0.10
 # than this is a partial copy on which the upstream test part is undefined
 UPSTREAM_MIN_ROWS = {"tiktok": 11_000, "reddit": 11_000}
 COLUMNS = (
-    "cultural group", "context", "goal", "relation", "actor", "actor_behavior", "recipient",
-    "recipient_behavior", "other_descriptions", "topic", "agreement", "num_support_bin",
-    "time_range", "eval_whole_desc", "eval_scenario", "eval_persona", "eval_question",
-)  # fmt: skip
+    "cultural group",
+    "context",
+    "goal",
+    "relation",
+    "actor",
+    "actor_behavior",
+    "recipient",
+    "recipient_behavior",
+    "other_descriptions",
+    "topic",
+    "agreement",
+    "num_support_bin",
+    "time_range",
+    "eval_whole_desc",
+    "eval_scenario",
+    "eval_persona",
+    "eval_question",
+)
 REQUIRED = ("eval_question", "eval_whole_desc")
 
 
 def read_rows(path: Path, split: str) -> tuple[list[dict], dict[str, int]]:
     """All usable rows of an upstream CSV, plus counts of the rows skipped and why."""
-    try:
-        handle = open(path, newline="", encoding="utf-8")
-    except OSError as error:
-        raise DataFileError(f"{path}: cannot open ({error})") from None
     skipped = {"missing_eval_question": 0, "missing_eval_whole_desc": 0}
     docs = []
-    with handle:
+    with open_data_file(path) as handle:
         reader = csv.DictReader(handle)
         missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
         if missing:
@@ -115,6 +125,11 @@ def load(split: str, part: str = "test") -> tuple[list[dict], DataSource]:
     if not selected:
         raise DataFileError(f"{path}: no usable rows for split {split!r}, part {part!r}")
     source = DataSource(
-        dataset=DATASET, location=location, sha256=sha256_file(path), revision=revision, partial=partial, skipped=skipped
+        dataset=DATASET,
+        location=location,
+        sha256=sha256_file(path),
+        revision=revision,
+        partial=partial,
+        skipped=skipped,
     )
     return selected, source

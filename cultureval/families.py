@@ -1,0 +1,84 @@
+"""The task families and what generic code may ask of them.
+
+A family is one folder under ``tasks/`` (``cultureval.tasks.<name>``) holding everything
+specific to one evaluation; its ``family.py`` defines ``FAMILY``, a :class:`Family`. Generic
+code (``cultureval judge``, ``cultureval report``, ``cultureval baseline``, ``cultureval score``,
+``cultureval tasks``) asks :func:`family_of` which family a task belongs to — found from the
+folder its YAML lives in, never from its name — and calls that family's hooks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from cultureval.metric_table import MetricTable
+
+FAMILY_NAMES = ("global_opinions", "cali", "wvs_polarity", "culturebank")
+
+
+@dataclass(frozen=True)
+class JudgeHook:
+    """How a judged family's logged generations are scored (``cultureval judge``, and the
+    Inspect scorer through the same ``judge_item``).
+
+    ``judge_item(transport, cache, doc, response)`` returns ``(record, line)``: the item's record
+    for the task table's summary and the line written to ``samples_judged_<task>_*.jsonl``
+    (with a ``failure`` kind when the judgement failed). The judged group metrics are the
+    unweighted means over the group's tasks of ``group_means``.
+    """
+
+    prompt_version: str
+    judge_item: Callable
+    group: str
+    group_means: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    title: str
+    judge: JudgeHook | None = None
+    # report: per-item record of a logged sample (the doc and its logged values) or None
+    report_item: Callable[[str, dict, dict], dict | None] | None = None
+    # report: the family's section, ``section(runs_by_task, figures) -> markdown lines``
+    report_section: Callable[[dict, Any], list[str]] | None = None
+    # cultureval baseline: kind -> predictor (see cultureval.baselines)
+    baselines: dict[str, Callable] = field(default_factory=dict)
+    # families whose answer is a distribution: ``score_distribution(task, doc, distribution)``
+    # -> the item's record, as the task scores a model's distribution
+    score_distribution: Callable[[str, dict, list[float]], dict] | None = None
+
+
+@cache
+def family(name: str) -> Family:
+    if name not in FAMILY_NAMES:
+        raise KeyError(f"no cultureval family {name!r}; known: {', '.join(FAMILY_NAMES)}")
+    return importlib.import_module(f"cultureval.tasks.{name}.family").FAMILY
+
+
+def families() -> list[Family]:
+    return [family(name) for name in FAMILY_NAMES]
+
+
+def family_of(task: str) -> Family | None:
+    """The family whose folder holds the YAML of ``task`` (a task or group name); ``None``
+    for a name cultureval does not define."""
+    from cultureval.definitions import task_folders
+
+    folder = task_folders().get(task)
+    return family(folder) if folder in FAMILY_NAMES else None
+
+
+def table_of(task: str) -> MetricTable:
+    """The metric table of ``task``: the one its YAML's ``metric_list`` comes from."""
+    from cultureval.definitions import task_definition
+
+    metric_list = task_definition(task).function("metric_list")
+    table = getattr(metric_list, "table", None)
+    if not isinstance(table, MetricTable):
+        raise TypeError(f"{task}: metric_list is not a cultureval metric table")
+    return table

@@ -1,0 +1,143 @@
+"""A family's metric names, declared once.
+
+Every task family scores an item into a *record* (a dict of numbers, ``None`` for undefined,
+and identity fields such as the country) and declares its metrics in one :class:`MetricTable`.
+The table is what both harnesses, ``cultureval judge``, ``cultureval score`` and the report read:
+
+- lm-eval: the YAML's ``metric_list`` is :meth:`MetricTable.lm_eval_metric_list` (through
+  ``!function``) and ``process_results`` returns :meth:`MetricTable.lm_eval_results`;
+- Inspect: one metric (:func:`cultureval.scorers.records.table_metric`) returns
+  :meth:`MetricTable.compute` over the records of all samples;
+- ``cultureval judge`` writes :attr:`MetricTable.summary` of the judged records;
+- the report reads each metric's direction and description (:meth:`MetricTable.describe`).
+
+An aggregation is either ``"mean"`` (lm-eval's own mean, which gets lm-eval's standard error;
+:meth:`compute` adds ``<name>_stderr`` the same way) or a function of the list of per-item
+values. A metric whose name holds ``{...}`` is a family of names produced by the summary
+(``spearman_country_{country}``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cultureval.metrics.aggregate import mean_defined, stderr
+
+MEAN = "mean"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: its name, direction, meaning and how it is aggregated over items."""
+
+    name: str
+    higher_is_better: bool | None
+    description: str
+    # "mean", a function of the per-item values, or None for a name the summary produces
+    aggregation: str | Callable[[list], Any] | None = MEAN
+    # how an item's value is taken from its record (default: ``record[name]``)
+    item: Callable[[dict], Any] | None = None
+    # False for Inspect-only metrics (e.g. letter_coverage: lm-eval scores every letter)
+    lm_eval: bool = True
+
+    def item_value(self, record: dict) -> Any:
+        return self.item(record) if self.item is not None else record.get(self.name)
+
+    def matches(self, name: str) -> bool:
+        if "{" not in self.name:
+            return name == self.name
+        pattern = re.escape(self.name).replace(r"\{", "{").replace(r"\}", "}")
+        return re.fullmatch(re.sub(r"\{[^}]*\}", ".+", pattern), name) is not None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Mean of a record field per group, named ``template.format(group)`` (Inspect only:
+    lm-eval results carry no per-group keys; the report derives them from samples)."""
+
+    field: str
+    by: str
+    template: str
+
+
+class LmEvalMetricList(list):
+    """lm-eval's ``metric_list`` (a plain list to lm-eval) that remembers its table, so generic
+    code finds a task's table from its YAML (:func:`cultureval.families.table_of`)."""
+
+    def __init__(self, items=(), table: MetricTable | None = None):
+        # lm-eval copies its config with dataclasses.asdict, which rebuilds lists from items only
+        super().__init__(items)
+        self.table = table
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    metrics: tuple[Metric, ...]
+    breakdowns: tuple[Breakdown, ...] = ()
+    # corpus-level metrics computed from all records at once (judged families), merged last;
+    # called as ``summary(records, seed=...)`` (the seed of any resampling)
+    summary: Callable[..., dict] | None = None
+    headline: str = ""  # the task's main metric (report, leaderboard summary)
+    parse_metric: str = ""  # the share of readable answers shown beside the headline
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [metric.name for metric in self.metrics]
+
+    def describe(self, name: str) -> Metric | None:
+        """The metric named ``name`` (or the pattern it belongs to); ``<name>_stderr`` and
+        other suffixes of a known metric are not described."""
+        for metric in self.metrics:
+            if metric.matches(name):
+                return metric
+        return None
+
+    def lm_eval_metric_list(self) -> LmEvalMetricList:
+        """lm-eval's ``metric_list``: the metrics aggregated per item."""
+        items = [
+            {"metric": m.name, "aggregation": m.aggregation, "higher_is_better": m.higher_is_better}
+            for m in self.metrics
+            if m.aggregation is not None and m.lm_eval
+        ]
+        return LmEvalMetricList(items, self)
+
+    def lm_eval_results(self, record: dict) -> dict:
+        """lm-eval ``process_results`` output: each aggregated metric's per-item value."""
+        return {m.name: m.item_value(record) for m in self.metrics if m.aggregation is not None and m.lm_eval}
+
+    def compute(self, records: Sequence[dict], lm_eval_only: bool = False) -> dict[str, Any]:
+        """Every metric over ``records``, as lm-eval aggregates them (``<name>_stderr`` beside a
+        mean), plus the breakdowns and the summary; ``lm_eval_only``: just what an lm-eval
+        results file holds. Undefined values are NaN."""
+        result: dict[str, Any] = {}
+        for metric in self.metrics:
+            if metric.aggregation is None or (lm_eval_only and not metric.lm_eval):
+                continue
+            values = [metric.item_value(record) for record in records]
+            if metric.aggregation == MEAN:
+                result[metric.name] = mean_defined(values)
+                result[f"{metric.name}_stderr"] = stderr(values)
+            else:
+                result[metric.name] = metric.aggregation(values)
+        if lm_eval_only:
+            return result
+        for breakdown in self.breakdowns:
+            groups: dict[str, list] = defaultdict(list)
+            for record in records:
+                groups[str(record.get(breakdown.by))].append(record.get(breakdown.field))
+            for group in sorted(groups):
+                result[breakdown.template.format(group)] = mean_defined(groups[group])
+        if self.summary is not None:
+            result.update(self.summary(list(records)))
+        return result
+
+
+def group_metric_list(names: Sequence[str]) -> list[dict]:
+    """lm-eval's ``aggregate_metric_list`` of a group: the unweighted mean over its tasks of
+    each metric in ``names`` (a family names only metrics that average meaningfully)."""
+    return [{"metric": name, "aggregation": MEAN, "weight_by_size": False} for name in names]

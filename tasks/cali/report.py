@@ -1,0 +1,25 @@
+"""The CALI section of ``cultureval report``: entailment F1 against each culture's annotators."""
+
+from __future__ import annotations
+
+from cultureval.report_tools import Figures, Run, bar_figure
+
+CULTURE_TASKS = (("cali_nli_us", "United States"), ("cali_nli_in", "India"))
+
+
+def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> list[str]:
+    labels = sorted({f"{r.model} ({r.harness})" for runs in by_task.values() for r in runs})
+    values: dict[str, list[float | None]] = {label: [None, None] for label in labels}
+    for index, (task, _) in enumerate(CULTURE_TASKS):
+        for run in by_task.get(task, []):
+            values[f"{run.model} ({run.harness})"][index] = run.metrics.get("f1_entail")
+    name = bar_figure(
+        "cali_f1",
+        "CALI: entailment F1 against each culture's annotators",
+        "culture",
+        "f1_entail",
+        [culture for _, culture in CULTURE_TASKS],
+        values,
+        figures,
+    )
+    return ["## CulturallyAwareNLI", "", f"![CALI F1]({name})", ""]

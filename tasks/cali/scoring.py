@@ -1,0 +1,91 @@
+"""CulturallyAwareNLI (CALI) scoring: one record per premise/hypothesis pair and the metric table.
+
+The model's distribution over E/N/C comes from the letters' log-probabilities after the stem.
+Every metric compares it with the annotators of the culture named in the prompt; a tied
+majority leaves the pair out of the label metrics (counted in ``n_ties``).
+"""
+
+from __future__ import annotations
+
+from cultureval.metric_table import Metric, MetricTable
+from cultureval.metrics import accuracy, binary_f1, js_distance, macro_f1
+from cultureval.metrics.aggregate import count_true
+from cultureval.tasks.cali.loader import LABELS
+
+
+def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
+    """The record of one pair, shared by lm-eval and Inspect.
+
+    ``prediction`` is the argmax label (E on exact ties, by label order). ``majority`` is
+    ``None`` for a tied majority: such items are left out of f1_entail, macro_f1 and accuracy
+    and counted in ``n_ties``; ``label_jsd`` uses every item.
+    """
+    prediction = LABELS[max(range(len(LABELS)), key=model_distribution.__getitem__)]
+    majority = doc["majority"] or None
+    return {
+        "prediction": prediction,
+        "majority": majority,
+        "label_jsd": js_distance(model_distribution, doc["label_distribution"]),
+        "tie": int(majority is None),
+        "contested": bool(doc["contested"]),
+    }
+
+
+def _pairs(items: list) -> tuple[list[str], list[str]]:
+    kept = [item for item in items if item is not None]
+    return [p for p, _ in kept], [g for _, g in kept]
+
+
+def aggregate_f1_entail(items: list) -> float:
+    """Binary F1 of "entailment" (argmax E vs not) against the majority label."""
+    return binary_f1(*_pairs(items), positive="E")
+
+
+def aggregate_macro_f1(items: list) -> float:
+    return macro_f1(*_pairs(items), labels=list(LABELS))
+
+
+def aggregate_accuracy(items: list) -> float:
+    return accuracy(*_pairs(items))
+
+
+def _labelled(record: dict):
+    return (record["prediction"], record["majority"]) if record.get("majority") else None
+
+
+def _contested(record: dict):
+    return _labelled(record) if record.get("contested") else None
+
+
+def _tie(record: dict) -> int:
+    return int(record["tie"])
+
+
+AGAINST = "against the culture's majority label (ties left out)"
+METRICS = MetricTable(
+    metrics=(
+        Metric(
+            "f1_entail", True, f"binary F1 of entailment at the argmax, {AGAINST}", aggregate_f1_entail, item=_labelled
+        ),
+        Metric("macro_f1", True, f"mean of the E, N, C one-vs-rest F1s, {AGAINST}", aggregate_macro_f1, item=_labelled),
+        Metric("accuracy", True, f"argmax label = majority label, {AGAINST}", aggregate_accuracy, item=_labelled),
+        Metric("label_jsd", False, "JS distance (base 2) between the model's E/N/C distribution and the annotators'"),
+        Metric(
+            "n_ties",
+            False,
+            "pairs whose annotators tie for the majority (left out of the label metrics)",
+            count_true,
+            item=_tie,
+        ),
+        Metric(
+            "contested_accuracy",
+            True,
+            "accuracy on pairs whose US and Indian majorities differ",
+            aggregate_accuracy,
+            item=_contested,
+        ),
+        Metric("letter_coverage", True, "share of E/N/C among the returned top log-probabilities", lm_eval=False),
+    ),
+    headline="f1_entail",
+    parse_metric="letter_coverage",
+)

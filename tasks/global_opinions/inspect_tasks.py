@@ -1,0 +1,160 @@
+"""GlobalOpinionQA in Inspect: the ``@task`` functions and the sampling solver.
+
+``inspect eval cultureval/<task>`` finds these through the ``inspect_ai`` entry point
+(:mod:`cultureval._registry`). The prompt and scoring are the lm-eval YAML's and
+:mod:`~cultureval.tasks.global_opinions.scoring`'s, so both harnesses score an item alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from inspect_ai import Task, task
+from inspect_ai.model import GenerateConfig, get_model
+from inspect_ai.solver import Generate, TaskState, solver
+
+from cultureval import rendering
+from cultureval.definitions import task_definition
+from cultureval.inspect_tasks import (
+    AUTO,
+    build_task,
+    greedy_generation_task,
+    option_logprob_task,
+    option_messages,
+    provider_of,
+    resolve_rendering,
+)
+from cultureval.scorers.distribution import option_distribution, parsed_answer
+from cultureval.tasks.global_opinions import scoring, wvs_pearson
+
+__all__ = [
+    "global_opinion_cot",
+    "global_opinion_cot_6c",
+    "global_opinion_cot_binary",
+    "global_opinion_jsd",
+    "global_opinion_jsd_6c",
+    "global_opinion_jsd_binary",
+    "global_opinion_sampled",
+    "global_opinion_sampled_6c",
+    "global_opinion_wvs_pearson",
+]
+
+
+def _option_task(name: str, rendering_requested: str, top_logprobs: int) -> Task:
+    scorer = option_distribution(scoring.score_distribution, scoring.OPTION_METRICS, "option_distribution")
+    return option_logprob_task(name, scorer, rendering_requested, top_logprobs)
+
+
+@task
+def global_opinion_jsd(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, all (question, country) pairs: option-letter probabilities vs survey."""
+    return _option_task("global_opinion_jsd", rendering, top_logprobs)
+
+
+@task
+def global_opinion_jsd_6c(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, six countries x 100 questions (GlobalOpinionBench design)."""
+    return _option_task("global_opinion_jsd_6c", rendering, top_logprobs)
+
+
+@task
+def global_opinion_jsd_binary(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA, two-option questions for the US, China, Japan and India."""
+    return _option_task("global_opinion_jsd_binary", rendering, top_logprobs)
+
+
+@task
+def global_opinion_wvs_pearson(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """GlobalOpinionQA's ordinal WVS items: expected scores, Pearson r across countries per question."""
+    scorer = option_distribution(
+        wvs_pearson.score_distribution,
+        wvs_pearson.METRICS,
+        "wvs_pearson_scorer",
+        identity=("question_id", "country", "continent"),
+    )
+    return option_logprob_task("global_opinion_wvs_pearson", scorer, rendering, top_logprobs)
+
+
+def _score_cot(doc: dict, state: TaskState) -> dict:
+    return scoring.score_cot_text(doc, state.output.completion)
+
+
+def cot_task(name: str, max_tokens: int | None = None) -> Task:
+    """``global_opinion_cot*``: the model reasons, then writes the distribution (greedy)."""
+    return greedy_generation_task(
+        name, parsed_answer(_score_cot, scoring.GENERATIVE_METRICS, "parsed_distribution"), max_tokens
+    )
+
+
+@task
+def global_opinion_cot(max_tokens: int | None = None) -> Task:
+    """GlobalOpinionQA: reasoning in <think></think>, then the whole distribution as a list."""
+    return cot_task("global_opinion_cot", max_tokens)
+
+
+@task
+def global_opinion_cot_6c(max_tokens: int | None = None) -> Task:
+    return cot_task("global_opinion_cot_6c", max_tokens)
+
+
+@task
+def global_opinion_cot_binary(max_tokens: int | None = None) -> Task:
+    return cot_task("global_opinion_cot_binary", max_tokens)
+
+
+@solver
+def sample_answers(stem: str, layout: str, requested_rendering: str, n: int, temperature: float, max_tokens: int):
+    """Render the option prompt for the active model and draw ``n`` independent answers."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        model = get_model()
+        mode = resolve_rendering(requested_rendering, provider_of(model))
+        state.metadata["rendering"] = mode
+        state.messages = option_messages(mode, layout, state.metadata["user_text"], stem)
+        # without the stem the answer is written out ("(B)", "Answer: B"): allow a few tokens
+        tokens = max_tokens if mode != rendering.INSTRUCTION else max(max_tokens, 8)
+        config = GenerateConfig(temperature=temperature, max_tokens=tokens)
+        outputs = await asyncio.gather(*(model.generate(state.messages, config=config) for _ in range(n)))
+        state.output = outputs[0]
+        state.metadata["sampled_answers"] = [output.completion for output in outputs]
+        return state
+
+    return solve
+
+
+def _score_samples(doc: dict, state: TaskState) -> dict:
+    after_stem = state.metadata.get("rendering") != rendering.INSTRUCTION
+    return scoring.score_sampled(doc, state.metadata["sampled_answers"], after_stem=after_stem)
+
+
+def sampled_task(name: str, requested_rendering: str = AUTO, n: int | None = None) -> Task:
+    """``global_opinion_sampled*``: frequencies of ``n`` sampled single answers."""
+    definition = task_definition(name)
+    resolve_rendering(requested_rendering, "")
+    generation = definition.config.get("generation_kwargs") or {}
+    n = n or int(definition.config.get("repeats", 1))
+    return build_task(
+        definition,
+        solver=sample_answers(
+            stem=definition.config["gen_prefix"],
+            layout=definition.metadata["plain_layout"],
+            requested_rendering=requested_rendering,
+            n=n,
+            temperature=float(generation.get("temperature", 1.0)),
+            max_tokens=int(generation.get("max_gen_toks", 2)),
+        ),
+        scorer=parsed_answer(_score_samples, scoring.GENERATIVE_METRICS, "parsed_distribution"),
+        rendering_mode=requested_rendering,
+        n_samples=n,
+    )
+
+
+@task
+def global_opinion_sampled(rendering: str = AUTO, n: int | None = None) -> Task:
+    """GlobalOpinionQA: frequencies of n single answers sampled at temperature 1 (default 10)."""
+    return sampled_task("global_opinion_sampled", rendering, n)
+
+
+@task
+def global_opinion_sampled_6c(rendering: str = AUTO, n: int | None = None) -> Task:
+    return sampled_task("global_opinion_sampled_6c", rendering, n)

@@ -1,0 +1,172 @@
+"""The GlobalOpinionQA sections of ``cultureval report``: per-country similarity, error vs number
+of options, difficulty-adjusted similarity, and the WVS expected-score (Pearson) results."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from cultureval.metric_table import MetricTable
+from cultureval.report_tools import Figures, Run, bar_figure, colours, fmt, new_figure
+from cultureval.tasks.global_opinions import wvs_pearson
+
+GOBENCH_R2 = 0.19  # GlobalOpinionBench: R^2 of error vs number of options
+
+
+def report_item(task: str, doc: dict, values: dict) -> dict | None:
+    """The per-item record the figures need, from a logged sample (lm-eval: the sample line;
+    Inspect: the score value); ``None`` for items without a JS distance."""
+    jsd = values.get("jsd")
+    if isinstance(jsd, bool) or not isinstance(jsd, (int, float)) or math.isnan(jsd):
+        return None
+    return {"country": doc.get("country"), "n_options": doc.get("n_options"), "jsd": jsd, "culture_sim": 1.0 - jsd}
+
+
+def difficulty_adjusted(items: list[dict]) -> float | None:
+    """Σ_i w_i · culture_sim_i / Σ_i w_i with w_i = log2(k_i), k_i the item's number of options
+    (the information in a uniform guess: a binary item weighs 1, a 4-option item 2, a
+    10-option item 3.32), so items where a lucky guess is easy count less."""
+    weights = [
+        (math.log2(item["n_options"]), item["culture_sim"]) for item in items if (item.get("n_options") or 0) >= 2
+    ]
+    total = sum(w for w, _ in weights)
+    return sum(w * s for w, s in weights) / total if total else None
+
+
+def options_fit(items: list[dict]) -> tuple[float, float, float] | None:
+    """(slope, intercept, R²) of the least-squares line jsd ~ number of options."""
+    from scipy import stats
+
+    points = [(item["n_options"], item["jsd"]) for item in items if item.get("n_options")]
+    if len(points) < 3 or len({x for x, _ in points}) < 2:
+        return None
+    fit = stats.linregress(*zip(*points))
+    return float(fit.slope), float(fit.intercept), float(fit.rvalue**2)
+
+
+def country_figure(task: str, runs: list[Run], figures: Figures) -> str | None:
+    per_model: dict[str, dict[str, float]] = {}
+    for run in runs:
+        sums: dict[str, list[float]] = defaultdict(list)
+        for item in run.items or []:
+            sums[item["country"]].append(item["culture_sim"])
+        if sums:
+            per_model[f"{run.model} ({run.harness})"] = {c: sum(v) / len(v) for c, v in sums.items()}
+    if not per_model:
+        return None
+    countries = sorted(
+        {c for values in per_model.values() for c in values},
+        key=lambda c: sum(v.get(c, 0) for v in per_model.values()) / len(per_model),
+    )
+    figure, axes = new_figure(height=max(3.0, 0.22 * len(countries) + 1.2))
+    palette = colours(list(per_model))
+    for model, values in per_model.items():
+        ys = [i for i, c in enumerate(countries) if c in values]
+        axes.scatter([values[countries[i]] for i in ys], ys, color=palette[model], label=model, s=18)
+    axes.set_yticks(range(len(countries)), countries, fontsize=7)
+    axes.set_xlabel("culture_sim = 1 - JS distance (mean over the country's items)")
+    axes.set_ylabel("country (sorted by mean over models)")
+    axes.set_title(f"{task}: similarity to each country's survey answers")
+    axes.legend(fontsize=7, loc="lower right")
+    return figures.save(figure, f"{task}_culture_sim_by_country")
+
+
+def options_figure(task: str, runs: list[Run], figures: Figures) -> tuple[str | None, dict]:
+    import numpy as np
+
+    fits = {}
+    figure, axes = new_figure()
+    palette = colours([f"{r.model} ({r.harness})" for r in runs])
+    rng = np.random.default_rng(0)
+    plotted = False
+    for run in runs:
+        label = f"{run.model} ({run.harness})"
+        fit = options_fit(run.items or [])
+        if fit is None:
+            continue
+        fits[label] = fit
+        xs = np.array([item["n_options"] for item in run.items], dtype=float)
+        ys = np.array([item["jsd"] for item in run.items])
+        axes.scatter(xs + rng.uniform(-0.15, 0.15, len(xs)), ys, s=6, alpha=0.35, color=palette[label])
+        line = np.linspace(xs.min(), xs.max(), 2)
+        axes.plot(line, fit[0] * line + fit[1], color=palette[label], label=f"{label}: R² = {fit[2]:.2f}")
+        plotted = True
+    if not plotted:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+        return None, fits
+    axes.set_xlabel("number of answer options")
+    axes.set_ylabel("JS distance to the survey")
+    axes.set_title(f"{task}: error vs number of options (GlobalOpinionBench R² = {GOBENCH_R2})")
+    axes.legend(fontsize=7)
+    return figures.save(figure, f"{task}_error_vs_options"), fits
+
+
+def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str]:
+    tasks = sorted(by_task)
+    lines = ["## GlobalOpinionQA", ""]
+    lines += [
+        "Difficulty-adjusted similarity: `Σ_i log2(k_i)·culture_sim_i / Σ_i log2(k_i)`, k_i the "
+        "item's number of options (a binary item weighs 1, a 10-option item 3.3).",
+        "",
+    ]
+    lines += [
+        "| task | model | harness | culture_sim | difficulty-adjusted | R² (error ~ options) | slope |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for task in tasks:
+        for run in by_task[task]:
+            fit = options_fit(run.items or [])
+            lines.append(
+                f"| {task} | {run.model} | {run.harness} | {fmt(run.metrics.get('culture_sim'))} | "
+                f"{fmt(difficulty_adjusted(run.items or []))} | {fmt(fit[2] if fit else None)} | "
+                f"{fmt(fit[0] if fit else None)} |"
+            )
+    lines += ["", f"The GlobalOpinionBench study found R² = {GOBENCH_R2} between error and number of options.", ""]
+    for task in tasks:
+        name = country_figure(task, by_task[task], figures)
+        if name:
+            lines += [f"![{task} by country]({name})", ""]
+        name, _ = options_figure(task, by_task[task], figures)
+        if name:
+            lines += [f"![{task} error vs options]({name})", ""]
+    return lines
+
+
+CONTINENT_KEYS = ["africa", "asia", "europe", "north_america", "oceania", "south_america"]
+
+
+def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
+    lines = [
+        "## WVS value probing (expected score, Pearson)",
+        "",
+        "| model | harness | pearson_mean | n_questions | abs_error western | abs_error rest | western_bias |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        m = run.metrics
+        lines.append(
+            f"| {run.model} | {run.harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
+            f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
+        )
+    series = {f"{r.model} ({r.harness})": [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
+    name = bar_figure(
+        "wvs_pearson_error_by_continent",
+        "global_opinion_wvs_pearson: error by continent",
+        "continent",
+        "mean |E_model - E_survey| / scale range",
+        CONTINENT_KEYS,
+        series,
+        figures,
+    )
+    return lines + ["", f"![error by continent]({name})", ""]
+
+
+def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
+    """The family's part of the report: opinion tasks (a ``jsd`` headline) and the WVS
+    expected-score task, told apart by their metric tables."""
+    opinion = {task: runs for task, runs in by_task.items() if tables[task].headline == "jsd"}
+    pearson = [run for task, runs in sorted(by_task.items()) if tables[task] is wvs_pearson.METRICS for run in runs]
+    lines = _opinion_section(opinion, figures) if opinion else []
+    return lines + (_pearson_section(pearson, figures) if pearson else [])

@@ -1,0 +1,148 @@
+"""GlobalOpinionQA scoring: one record per (question, country) item and the metric tables.
+
+A record holds ``jsd`` (Jensen–Shannon distance, base 2, to the survey distribution; ``None``
+when the answer was unreadable), ``culture_sim = 1 - jsd`` and the item's ``country``;
+generative elicitations add ``parse_rate``, ``jsd_strict`` and ``n_unparsed``. Both harnesses
+score an item with these functions and aggregate with :data:`OPTION_METRICS` /
+:data:`GENERATIVE_METRICS`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cultureval.metric_table import Breakdown, Metric, MetricTable
+from cultureval.metrics import country_sim_std, js_distance
+from cultureval.metrics.aggregate import count_true, mean_defined
+from cultureval.tasks.global_opinions.parser import parse_distribution
+from cultureval.tasks.global_opinions.prompts import option_letters
+
+
+def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
+    """The record of one item whose model distribution is known."""
+    distance = js_distance(model_distribution, doc["survey_distribution"])
+    return {"jsd": distance, "culture_sim": 1.0 - distance, "country": doc["country"]}
+
+
+def score_parsed(doc: dict, model_distribution: list[float] | None) -> dict:
+    """The record of a generative item; ``None`` marks an unreadable answer.
+
+    ``jsd``/``culture_sim`` are then ``None`` (left out of the readable-only means) and
+    ``jsd_strict`` counts the item as distance 1.0, as the GlobalOpinionBench study scored them.
+    """
+    if model_distribution is None:
+        return {
+            "jsd": None,
+            "culture_sim": None,
+            "country": doc["country"],
+            "parse_rate": 0.0,
+            "jsd_strict": 1.0,
+            "n_unparsed": 1,
+        }
+    record = score_distribution(doc, model_distribution)
+    return record | {"parse_rate": 1.0, "jsd_strict": record["jsd"], "n_unparsed": 0}
+
+
+def score_cot_text(doc: dict, text: str) -> dict:
+    """Score the text a model wrote for ``global_opinion_cot`` (lm-eval and Inspect)."""
+    return score_parsed(doc, parse_distribution(text, doc["options"]))
+
+
+# --- global_opinion_sampled: N single answers at temperature 1 --------------------------------
+
+_BRACKETED_LETTER = re.compile(r"\(([A-Z])\)")
+# a capital letter standing alone: not part of a word, not "I'd", not "I think" / "A great deal"
+_STANDALONE_LETTER = re.compile(r"(?<![A-Za-z])([A-Z])(?![A-Za-z'’])(?!\s+[a-z])")
+
+
+def answer_letter(continuation: str, letters: list[str], after_stem: bool) -> str | None:
+    """The option letter a sampled answer gives, or ``None``.
+
+    After the stem ``... my answer would be (`` the answer is the first character (``B) Agree``).
+    Without a stem (instruction rendering): the first bracketed option letter (``(B)``), else
+    the first capital letter standing alone (``B``, ``Answer: B``, ``I think C.``); a capital
+    that starts a sentence (``I think``, ``A great deal``) is not an answer.
+    """
+    text = continuation.strip()
+    if after_stem:
+        letter = text[:1]
+        return letter if letter in letters and (len(text) == 1 or not text[1].isalpha()) else None
+    for pattern in (_BRACKETED_LETTER, _STANDALONE_LETTER):
+        for match in pattern.finditer(text):
+            if match.group(1) in letters:
+                return match.group(1)
+    return None
+
+
+def sampled_distribution(letters_given: list[str | None], n_options: int) -> list[float] | None:
+    """Frequencies of the valid answers; ``None`` when no sample gave a valid letter."""
+    valid = [letter for letter in letters_given if letter is not None]
+    if not valid:
+        return None
+    return [valid.count(letter) / len(valid) for letter in option_letters(n_options)]
+
+
+def score_sampled(doc: dict, continuations: list[str], after_stem: bool) -> dict:
+    letters = option_letters(doc["n_options"])
+    given = [answer_letter(text, letters, after_stem) for text in continuations]
+    record = score_parsed(doc, sampled_distribution(given, doc["n_options"]))
+    # for sampling, parse_rate is the share of samples that named a valid option
+    record["parse_rate"] = sum(letter is not None for letter in given) / len(given) if given else 0.0
+    return record
+
+
+# --- aggregations and the metric tables -------------------------------------------------------
+
+
+def country_sim_std_of_parsed(items: list) -> float:
+    """Population std (ddof=0) of per-country mean culture_sim over the readable items
+    (``(country, culture_sim)`` pairs; ``None`` = unreadable)."""
+    return country_sim_std([item for item in items if item is not None])
+
+
+def _country_sim(record: dict):
+    similarity = record.get("culture_sim")
+    return None if similarity is None else (record["country"], similarity)
+
+
+JSD = "Jensen–Shannon distance (base 2) between the model's and the country's answer distribution"
+COUNTRY_SIM_STD = Metric(
+    "country_sim_std",
+    False,
+    "population std (ddof=0) of the per-country mean culture_sim: how unevenly countries are represented",
+    country_sim_std_of_parsed,
+    item=_country_sim,
+)
+LETTER_COVERAGE = Metric(
+    "letter_coverage",
+    True,
+    "share of option letters found among the returned top log-probabilities (1.0 = exact)",
+    lm_eval=False,
+)
+CULTURE_SIM_BY_COUNTRY = Breakdown("culture_sim", "country", "culture_sim_{}")
+
+OPTION_METRICS = MetricTable(
+    metrics=(
+        Metric("jsd", False, f"{JSD}, mean over items"),
+        Metric("culture_sim", True, "1 - jsd (Durmus et al.'s similarity), mean over items"),
+        COUNTRY_SIM_STD,
+        LETTER_COVERAGE,
+    ),
+    breakdowns=(CULTURE_SIM_BY_COUNTRY,),
+    headline="jsd",
+    parse_metric="letter_coverage",
+)
+
+GENERATIVE_METRICS = MetricTable(
+    metrics=(
+        Metric("jsd", False, f"{JSD}, mean over readable answers", mean_defined),
+        Metric("culture_sim", True, "1 - jsd, mean over readable answers", mean_defined),
+        COUNTRY_SIM_STD,
+        Metric("parse_rate", True, "share of readable answers (sampling: of samples naming a valid option)"),
+        Metric("jsd_strict", False, f"{JSD}, an unreadable answer counted as 1.0"),
+        Metric("n_unparsed", False, "items with no readable answer", count_true),
+    ),
+    breakdowns=(CULTURE_SIM_BY_COUNTRY,),
+    headline="jsd",
+    parse_metric="parse_rate",
+)

@@ -1,0 +1,16 @@
+"""WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
+
+from cultureval.families import Family, JudgeHook
+from cultureval.tasks.wvs_polarity import judge, report
+
+FAMILY = Family(
+    name="wvs_polarity",
+    title="WVS value polarity",
+    judge=JudgeHook(
+        prompt_version=judge.PROMPT_VERSION,
+        judge_item=judge.judge_item,
+        group="wvs_polarity",
+        group_means=("spearman_language", "spearman_global", "us_bias", "self_consistency", "judge_parse_rate"),
+    ),
+    report_section=report.section,
+)
