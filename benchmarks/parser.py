@@ -3,7 +3,9 @@
     python benchmarks/parser.py [--outputs 50000]
 
 The corpus mixes what models write: long reasoning with numbers then a final list, labelled
-lines in markdown, percentages, wrong-length lists and truncated reasoning.
+lines in markdown, percentages, wrong-length lists and truncated reasoning. Then degenerate
+single outputs, each timed on its own (target: 1 MB of whitespace in < 1 s): whitespace runs,
+one very long line, many brackets, many labelled lines, many <think> tags.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import random
 import time
 
-from cultureval.tasks.global_opinions.parser import parse_distribution
+from cultureval.tasks.global_opinions.parser import parse_distribution, read_distribution
 
 OPTIONS = [
     "Agree strongly",
@@ -48,6 +50,27 @@ def synthetic_output(rng: random.Random) -> str:
     return "<think>" + FILLER * rng.randint(5, 20)  # truncated
 
 
+MEGABYTE = 1_000_000
+DEGENERATE = {
+    "1 MB of spaces": "I think" + " " * MEGABYTE + "so.",
+    "1 MB of tabs and spaces": "Agree:" + " \t" * (MEGABYTE // 2),
+    "1 MB of newlines": "<think>" + "\n" * MEGABYTE + "</think>",
+    "1 MB one line of words": "word " * (MEGABYTE // 5),
+    "1 MB of '[' and spaces": "[ " * (MEGABYTE // 2),
+    "1 MB of '{0.1,'": "{0.1," * (MEGABYTE // 5),
+    "100k labelled lines": "Agree: 0.1\n" * 100_000,
+    "100k <think> tags": "<think></think>" * 100_000,
+}
+
+
+def degenerate_cases() -> None:
+    print("degenerate outputs (one parse each):")
+    for name, text in DEGENERATE.items():
+        start = time.perf_counter()
+        reading = read_distribution(text, OPTIONS)
+        print(f"  {name:28s} {len(text) / 1e6:5.2f} MB  {time.perf_counter() - start:6.3f} s  ({reading.status})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outputs", type=int, default=50_000)
@@ -60,6 +83,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     print(f"parse_distribution: {len(corpus)} outputs ({characters / len(corpus):.0f} characters on average)")
     print(f"  {elapsed:.2f} s -> {len(corpus) / elapsed:,.0f} outputs/s; {parsed / len(corpus):.1%} parsed")
+    degenerate_cases()
 
 
 if __name__ == "__main__":

@@ -2,15 +2,18 @@
 so the report treats them like any model.
 
 A family offers baselines as predictors (``Family.baselines``: kind -> ``predict(docs, n, seed)``
-returning one answer distribution per document, ``None`` for no prediction); this engine scores
-each prediction with the task's own scoring function and aggregates with the task's metric table,
-so the numbers are comparable with model runs of the same task and data version. Documents
-without a prediction are counted in ``n_skipped_no_prediction``.
+returning one answer distribution per document, or for a document without a prediction the
+reason as a string); this engine scores each prediction with the task's own scoring function and
+aggregates with the task's metric table, so the numbers are comparable with model runs of the
+same task and data version. Documents without a prediction are counted, in all
+(``n_skipped_no_prediction``) and per reason (``n_skipped_<reason>``). ``limit`` scores the
+first documents only, as lm-eval's ``--limit`` does, so a baseline sits on a limited run's items.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,37 +35,40 @@ def _predictor(kind: str, task: str):
     return owner, owner.baselines[kind]
 
 
-def _results_skeleton(kind: str, n: int, seed: int, stamp: str, model_name: str) -> dict:
+def _results_skeleton(kind: str, n: int, seed: int, stamp: str, model_name: str, limit: int | None) -> dict:
     return {
         "results": {},
         "configs": {},
         "versions": {},
         "n-samples": {},
         "higher_is_better": {},
-        "config": {"model": "cultureval-baseline", "model_args": {"kind": kind, "n": n, "seed": seed}},
+        "config": {"model": "cultureval-baseline", "model_args": {"kind": kind, "n": n, "seed": seed}, "limit": limit},
         "model_name": model_name,
         "date": stamp,
         "cultureval_baseline": {"kind": kind, "n": n, "seed": seed},
     }
 
 
-def write_baseline(kind: str, tasks: list[str], output_dir: Path, n: int = 100, seed: int = 0) -> Path:
+def write_baseline(
+    kind: str, tasks: list[str], output_dir: Path, n: int = 100, seed: int = 0, limit: int | None = None
+) -> Path:
     """Score the baseline on each task and write ``<output_dir>/baseline__<kind>/results_<stamp>.json``
     and ``samples_<task>_<stamp>.jsonl`` in lm-eval's format."""
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S.%f")
     folder = output_dir / f"baseline__{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     model_name = f"baseline/{kind}" + (f"-n{n}" if kind == "survey-resample" else "")
-    results = _results_skeleton(kind, n, seed, stamp, model_name)
+    results = _results_skeleton(kind, n, seed, stamp, model_name, limit)
     for task in tasks:
         owner, predict = _predictor(kind, task)
         definition = task_definition(task)
         table = table_of(task)
         dataset = definition.load_dataset()
-        docs = list(dataset)
-        lines, records = [], []
+        docs = list(dataset)[:limit] if limit else list(dataset)
+        lines, records, skipped = [], [], Counter()
         for index, (doc, distribution) in enumerate(zip(docs, predict(docs, n, seed))):
-            if distribution is None:
+            if isinstance(distribution, str) or distribution is None:
+                skipped[distribution or "no_prediction"] += 1
                 continue
             record = owner.score_distribution(task, doc, distribution)
             records.append(record)
@@ -73,7 +79,8 @@ def write_baseline(kind: str, tasks: list[str], output_dir: Path, n: int = 100, 
         (folder / f"samples_{task}_{stamp}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
         metrics = {name: nan_to_none(value) for name, value in table.compute(records, lm_eval_only=True).items()}
         entry = {"alias": task} | {f"{name},none": value for name, value in metrics.items()}
-        results["results"][task] = entry | {"n_skipped_no_prediction,none": len(docs) - len(lines)}
+        counts = {f"n_skipped_{reason},none": count for reason, count in sorted(skipped.items())}
+        results["results"][task] = entry | {"n_skipped_no_prediction,none": len(docs) - len(lines)} | counts
         block = provenance.record(definition.version, provenance.read_provenance(dataset), rendering=None)
         results["configs"][task] = {"task": task, "metadata": (definition.metadata or {}) | {"cultureval": block}}
         results["versions"][task] = definition.version

@@ -26,6 +26,25 @@ from pathlib import Path
 from cultureval.paths import tasks_dir
 
 LM_EVAL_COMMANDS = ("run", "ls", "validate")
+BASELINE_KINDS = ["uniform", "us-prior", "survey-resample", "never-entail", "always-entail", "other-culture"]
+SCORE_HELP = """Re-score per-item outputs produced elsewhere with the tasks' own metric code.
+An optional `model` (or `model_name`) column splits the rows by model. Columns:
+  global_opinions  question, country, and distribution (JSON list, one value per option in the
+                   dataset's order) or text (a written answer); --task names the subset
+  cali             pair_id (0-based row of the CALI file) or premise + hypothesis, culture
+                   (us/in), p_e, p_n, p_c
+  wvs_polarity     language, question_key, and response_pro_score or n_pro + n_con; optional
+                   response_language, template_type
+Rows that match no item are counted per reason and reported on stderr."""
+BASELINE_HELP = """Reference "models", scored by the task's own code and written as lm-eval output:
+  GlobalOpinionQA (global_opinion_* tasks)
+    uniform          every option equally likely: what knowing nothing scores
+    us-prior         the United States' answers for every other country (US items left out)
+    survey-resample  --n respondents drawn from each country's own survey: the sampling floor
+  CALI (cali_nli_us, cali_nli_in)
+    never-entail     P(E) = 0: the floor of macro_f1_binary and of the published tuned F1
+    always-entail    P(E) = 1
+    other-culture    the other culture's majority label"""
 RUN_CONFIG = "cpu_smollm2"  # what `cultureval run` runs
 
 
@@ -134,12 +153,18 @@ def main(argv: list[str] | None = None) -> int:
         "results", nargs="+", help="lm-eval --output_path folders, Inspect log files or folders, baselines"
     )
     report.add_argument("-o", "--output", required=True, help="folder for report.md and the PNG figures")
-    baseline = sub.add_parser("baseline", help="write a reference model's scores in lm-eval's results format")
-    baseline.add_argument("kind", choices=["uniform", "us-prior", "survey-resample"])
-    baseline.add_argument("--tasks", default="global_opinion_jsd", help="comma-separated global_opinion_jsd* tasks")
+    baseline = sub.add_parser(
+        "baseline",
+        help="write a reference model's scores in lm-eval's results format",
+        description=BASELINE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    baseline.add_argument("kind", choices=BASELINE_KINDS)
+    baseline.add_argument("--tasks", default="global_opinion_jsd", help="comma-separated tasks of the kind's family")
     baseline.add_argument("-o", "--output", default="results", help="output folder (default ./results)")
     baseline.add_argument("--n", type=int, default=100, help="respondents per survey-resample draw (default 100)")
     baseline.add_argument("--seed", type=int, default=0)
+    baseline.add_argument("--limit", type=int, default=None, help="score the first N items only, as lm-eval --limit")
     run = sub.add_parser(
         "run", help=f"evaluate a model with lm-eval (the {RUN_CONFIG} run config) and print the metrics"
     )
@@ -148,7 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--limit", type=float, default=None, help="items per task (lm-eval --limit)")
     run.add_argument("--output-path", help=f"lm-eval --output_path (default: the {RUN_CONFIG} config's, ./results)")
     run.add_argument("--batch-size", help=f"lm-eval --batch_size (default: the {RUN_CONFIG} config's)")
+    score = sub.add_parser(
+        "score",
+        help="re-score outputs produced elsewhere (CSV or JSONL) with cultureval's metric code",
+        description=SCORE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    score.add_argument("family", choices=["global_opinions", "cali", "wvs_polarity"])
+    score.add_argument("file", help="CSV (header line) or JSONL (.jsonl) of per-item outputs")
+    score.add_argument("--task", help="GlobalOpinionQA: the task whose items the rows are (default global_opinion_jsd)")
+    score.add_argument("--json", action="store_true", help='print {"<model>": {"<task>": {"<metric>": value}}}')
+    score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
     options = parser.parse_args(argv)
+    if options.command == "score":
+        return _score(options)
 
     if options.command == "tasks-dir":
         print(tasks_dir())
@@ -201,11 +239,47 @@ def _report_or_baseline(options) -> int:
             from cultureval.baselines import write_baseline
 
             tasks = [t.strip() for t in options.tasks.split(",") if t.strip()]
-            path = write_baseline(options.kind, tasks, Path(options.output), n=options.n, seed=options.seed)
+            path = write_baseline(
+                options.kind, tasks, Path(options.output), n=options.n, seed=options.seed, limit=options.limit
+            )
     except (ReportInputError, DataFileError, ValueError, KeyError, OSError) as error:
         print(f"cultureval {options.command}: {error}", file=sys.stderr)
         return 2
     print(path)
+    return 0
+
+
+def _score(options) -> int:
+    import json
+
+    from cultureval.data_source import DataFileError
+    from cultureval.score import read_rows, score_rows
+
+    try:
+        rows = read_rows(Path(options.file))
+        scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed)
+    except (DataFileError, ValueError, KeyError) as error:
+        print(f"cultureval score: {error}", file=sys.stderr)
+        return 2
+    for model, by_task in unmatched.items():
+        for task, reasons in by_task.items():
+            shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
+            print(f"cultureval score: {model}: {task or 'no task'}: unmatched rows ({shown})", file=sys.stderr)
+    if options.json:
+        print(json.dumps(scores, indent=2))
+    else:
+        from cultureval.report_tools import metrics_table
+
+        for model, by_task in scores.items():
+            for task, metrics in by_task.items():
+                print(
+                    f"\n{model} / {task}: {metrics['n_rows_scored']} rows scored, {metrics['n_rows_unmatched']} unmatched"
+                )
+                print(metrics_table(task, metrics, table=tables[task]))
+    matched = sum(m.get("n_rows_scored", 0) for by_task in scores.values() for m in by_task.values())
+    if not matched:
+        print(f"cultureval score: no row of {options.file} matched an item", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -51,6 +51,8 @@ class Family:
     # families whose answer is a distribution: ``score_distribution(task, doc, distribution)``
     # -> the item's record, as the task scores a model's distribution
     score_distribution: Callable[[str, dict, list[float]], dict] | None = None
+    # cultureval score: ``rescore(rows, task) -> cultureval.score.Rescored`` for outside outputs
+    rescore: Callable | None = None
 
 
 @cache

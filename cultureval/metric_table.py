@@ -50,8 +50,10 @@ class Metric:
     def matches(self, name: str) -> bool:
         if "{" not in self.name:
             return name == self.name
+        # a placeholder stands for one name part: no underscore ("us_bias_{country}" is not
+        # "us_bias_random_adjusted")
         pattern = re.escape(self.name).replace(r"\{", "{").replace(r"\}", "}")
-        return re.fullmatch(re.sub(r"\{[^}]*\}", ".+", pattern), name) is not None
+        return re.fullmatch(re.sub(r"\{[^}]*\}", "[^_]+", pattern), name) is not None
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,11 @@ class MetricTable:
         """lm-eval ``process_results`` output: each aggregated metric's per-item value."""
         return {m.name: m.item_value(record) for m in self.metrics if m.aggregation is not None and m.lm_eval}
 
-    def compute(self, records: Sequence[dict], lm_eval_only: bool = False) -> dict[str, Any]:
+    def compute(self, records: Sequence[dict], lm_eval_only: bool = False, seed: int = 0) -> dict[str, Any]:
         """Every metric over ``records``, as lm-eval aggregates them (``<name>_stderr`` beside a
-        mean), plus the breakdowns and the summary; ``lm_eval_only``: just what an lm-eval
-        results file holds. Undefined values are NaN."""
+        mean), plus the breakdowns and the summary (``seed`` seeds its resampling);
+        ``lm_eval_only``: without Inspect-only metrics and breakdowns (what an lm-eval results
+        file, with its judged additions, holds). Undefined values are NaN."""
         result: dict[str, Any] = {}
         for metric in self.metrics:
             if metric.aggregation is None or (lm_eval_only and not metric.lm_eval):
@@ -124,16 +127,14 @@ class MetricTable:
                 result[f"{metric.name}_stderr"] = stderr(values)
             else:
                 result[metric.name] = metric.aggregation(values)
-        if lm_eval_only:
-            return result
-        for breakdown in self.breakdowns:
+        for breakdown in () if lm_eval_only else self.breakdowns:
             groups: dict[str, list] = defaultdict(list)
             for record in records:
                 groups[str(record.get(breakdown.by))].append(record.get(breakdown.field))
             for group in sorted(groups):
                 result[breakdown.template.format(group)] = mean_defined(groups[group])
         if self.summary is not None:
-            result.update(self.summary(list(records)))
+            result.update(self.summary(list(records), seed=seed))
         return result
 
 

@@ -4,6 +4,7 @@ axis labels and legend in ``figures.json``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +114,65 @@ def bar_figure(
     axes.set_title(title)
     axes.legend(fontsize=7)
     return figures.save(figure, name)
+
+
+# ------------------------------------------------------------------------------ console tables
+
+_AUXILIARY = re.compile(r"(_stderr|_ci_low|_ci_high|_n_topics|_n_responses|_pooled_n_topics)$")
+ARROW = {True: "↑ higher is better", False: "↓ lower is better", None: ""}
+
+
+def _value_text(metrics: dict, name: str) -> str:
+    value = metrics.get(name)
+    if value is None:
+        return "n/a"
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return str(value)
+    text = f"{value:.4f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+    stderr = metrics.get(f"{name}_stderr")
+    low, high = metrics.get(f"{name}_ci_low"), metrics.get(f"{name}_ci_high")
+    if isinstance(stderr, (int, float)) and stderr == stderr:
+        return f"{text} ± {stderr:.4f}"
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+        return f"{text} [{low:.3f}, {high:.3f}]"
+    return text
+
+
+def _table(task: str, table):
+    from cultureval.families import family_of, table_of
+
+    return table if table is not None else (table_of(task) if family_of(task) else None)
+
+
+def metric_rows(task: str, metrics: dict, table=None) -> list[str]:
+    """The metric names of ``metrics`` worth a row: the table's metrics (default: the task's; and
+    the names its patterns produce), in table order, without stderr/CI/count companions."""
+    table = _table(task, table)
+    if table is None:
+        return [name for name in metrics if not _AUXILIARY.search(name)]
+    names = []
+    for metric in table.metrics:
+        if "{" in metric.name:
+            names += sorted(n for n in metrics if metric.matches(n) and not _AUXILIARY.search(n) and n not in names)
+        elif metric.name in metrics:
+            names.append(metric.name)
+    return names
+
+
+def metrics_table(task: str, metrics: dict, yardsticks: dict[str, dict] | None = None, table=None) -> str:
+    """A console table of one task's metrics: value (± stderr or [95% CI]), direction, and a
+    column per yardstick (its value of the same metric, where it has one)."""
+    table = _table(task, table)
+    yardsticks = yardsticks or {}
+    header = ["metric", "value", "direction", *yardsticks]
+    rows = []
+    for name in metric_rows(task, metrics, table):
+        described = table.describe(name) if table else None
+        direction = ARROW[described.higher_is_better] if described else ""
+        rows.append([name, _value_text(metrics, name), direction, *(_value_text(y, name) for y in yardsticks.values())])
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)

@@ -1,7 +1,14 @@
 """Pure metric functions over numbers. They import no evaluation harness."""
 
 from .classification import accuracy, binary_f1, culture_shift_rate, macro_f1
-from .correlation import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
+from .correlation import (
+    bootstrap_ci,
+    pairwise_self_consistency,
+    pearson,
+    pro_score,
+    spearman,
+    split_half_consistency,
+)
 from .distribution import (
     country_sim_std,
     culture_sim,
@@ -19,6 +26,7 @@ __all__ = [
     "culture_sim",
     "js_distance",
     "macro_f1",
+    "pairwise_self_consistency",
     "pearson",
     "per_country_mean",
     "pro_score",

@@ -40,3 +40,28 @@ def culture_shift_rate(pairs: Sequence[tuple[str, str, str, str]]) -> float:
     if not pairs:
         return float("nan")
     return sum(pa == ga and pb == gb for pa, ga, pb, gb in pairs) / len(pairs)
+
+
+def macro_f1_binary(golds: Sequence[bool], predictions: Sequence[bool]) -> float:
+    """Macro-F1 over the two classes {positive, negative}: the unweighted mean of the positive
+    class's F1 and the negative class's F1 (``sklearn.metrics.f1_score(average="macro")``, the
+    classes being those present in golds or predictions, a class with no prediction and no gold
+    scoring 0). Predicting "negative" for everything scores ``p / (1 + p)``, p the negative share
+    of the golds. NaN for no items."""
+    if not golds:
+        return float("nan")
+    return float(f1_score([bool(g) for g in golds], [bool(p) for p in predictions], average="macro", zero_division=0))
+
+
+PUBLISHED_THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def tuned_macro_f1_binary(
+    golds: Sequence[bool], probabilities: Sequence[float], thresholds: Sequence[float] = PUBLISHED_THRESHOLDS
+) -> float:
+    """The best :func:`macro_f1_binary` over ``thresholds``, predicting positive when the
+    probability is strictly above the threshold — the threshold chosen on the scored items
+    themselves (the published CALI protocol), so the value is optimistic. NaN for no items."""
+    if not golds:
+        return float("nan")
+    return max(macro_f1_binary(golds, [p > t for p in probabilities]) for t in thresholds)

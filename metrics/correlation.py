@@ -14,6 +14,9 @@ import numpy as np
 from scipy import stats
 
 MIN_PAIRS = 3
+# Rystrøm, Kirk & Hale (2025): the judge's error rate, measured against human annotation; the
+# reliability 1 - 0.045 divides the raw pairwise consistency
+JUDGE_ERROR_RATE = 0.045
 
 
 def pro_score(n_pro: int, n_con: int) -> float:
@@ -128,3 +131,26 @@ def split_half_consistency(
         if not np.isnan(value):
             draws.append(value)
     return float(np.mean(draws)) if draws else float("nan")
+
+
+def pairwise_self_consistency(
+    scores_by_topic: Mapping[str, Sequence[float]], reliability: float = 1 - JUDGE_ERROR_RATE
+) -> float:
+    """Self-consistency as Rystrøm, Kirk & Hale (2025) estimate it: the :func:`spearman`
+    correlation over all ordered pairs ``(s_i, s_j)``, ``i != j``, of responses to the same
+    topic (each pair in both orders), divided by ``reliability`` (the judge's accuracy,
+    default ``1 - JUDGE_ERROR_RATE``). Topics with one response give no pair; undefined
+    scores (NaN) are left out. ``nan`` when fewer than three pairs remain or a side is
+    constant. May exceed 1 when the raw correlation exceeds the reliability."""
+    if not 0 < reliability <= 1:
+        raise ValueError(f"reliability must be in (0, 1], got {reliability}")
+    first: list[float] = []
+    second: list[float] = []
+    for scores in scores_by_topic.values():
+        kept = [float(score) for score in scores if not np.isnan(score)]
+        for i, a in enumerate(kept):
+            for j, b in enumerate(kept):
+                if i != j:
+                    first.append(a)
+                    second.append(b)
+    return spearman(first, second) / reliability

@@ -9,6 +9,7 @@ from sklearn.metrics import f1_score
 
 from cultureval.data_source import DataFileError
 from cultureval.metrics import accuracy, binary_f1, culture_shift_rate, macro_f1
+from cultureval.metrics.classification import macro_f1_binary, tuned_macro_f1_binary
 from cultureval.tasks.cali import lm_eval_hooks, loader, prompts, scoring
 from cultureval.tasks.cali.shift import shift_rate
 
@@ -63,14 +64,16 @@ def test_wrong_columns_and_cell_count(tmp_path, monkeypatch):
 
 
 def test_prompt_is_the_culturebank_evaluation_prompt(use_fixture_data):
+    # character for character the published evaluation's template: a typographic apostrophe in
+    # "Let’s" and a space after "Entail"
     docs, _ = loader.load("in")
     assert prompts.doc_to_text(docs[3]) == (
         "Premise: The guest brought a gift.\n"
         "Hypothesis: The guest was polite.\n"
         "\n"
-        "Let's think as someone who lives in India. What do you think is the relationship between the "
+        "Let\u2019s think as someone who lives in India. What do you think is the relationship between the "
         "premise and the hypothesis?\n"
-        "(E) Entail\n"
+        "(E) Entail \n"
         "(N) Neutral\n"
         "(C) Contradict"
     )
@@ -91,6 +94,21 @@ def test_classification_metrics_against_sklearn_and_by_hand():
     assert culture_shift_rate([("E", "E", "N", "N"), ("E", "E", "E", "N")]) == 0.5
 
 
+def test_binary_macro_f1_by_hand_and_against_sklearn():
+    golds = [True, False, False, True, False]
+    predictions = [True, True, False, False, False]
+    # E: TP 1, FP 1, FN 1 -> 0.5; not-E: TP 2, FP 1, FN 1 -> 2/3; macro 7/12
+    assert macro_f1_binary(golds, predictions) == pytest.approx(7 / 12)
+    assert macro_f1_binary(golds, predictions) == pytest.approx(f1_score(golds, predictions, average="macro"))
+    # never predicting E scores p / (1 + p), p the not-E share: the published floor
+    assert macro_f1_binary(golds, [False] * 5) == pytest.approx((3 / 5) / (1 + 3 / 5))
+    # thresholds chosen on the items themselves, strictly above: 0.95 > 0.9 but 0.65 > 0.6 only
+    p_e = [0.95, 0.65, 0.3, 0.62, 0.1]
+    by_threshold = {t: f1_score(golds, [p > t for p in p_e], average="macro") for t in (0.6, 0.7, 0.8, 0.9, 1.0)}
+    assert tuned_macro_f1_binary(golds, p_e) == pytest.approx(max(by_threshold.values()))
+    assert tuned_macro_f1_binary(golds, [1.0] * 5) == pytest.approx(macro_f1_binary(golds, [False] * 5))
+
+
 def test_process_results_and_aggregations(use_fixture_data):
     docs, _ = loader.load("us")
     # model always prefers E: log-likelihoods for E, N, C
@@ -108,6 +126,16 @@ def test_process_results_and_aggregations(use_fixture_data):
 
     expected = jensenshannon(softmax([-0.1, -2.0, -3.0]), [0.6, 0.4, 0.0], base=2)
     assert items[0]["label_jsd"] == pytest.approx(expected)
+    # the main metric: macro-F1 over {E, not-E}; golds E, N, E, C, all predicted E
+    assert scoring.aggregate_macro_f1_binary([i["macro_f1_binary"] for i in items]) == pytest.approx(
+        f1_score([True, False, True, False], [True] * 4, average="macro")
+    )
+    # the published protocol: the tied pair counts with its first-listed label (N: "NNEE")
+    p_entail = softmax([-0.1, -2.0, -3.0])[0]
+    tuned = scoring.aggregate_macro_f1_binary_tuned([i["macro_f1_binary_tuned"] for i in items])
+    thresholds = (0.6, 0.7, 0.8, 0.9, 1.0)
+    golds = [True, False, False, True, False]
+    assert tuned == pytest.approx(max(f1_score(golds, [p_entail > t] * 5, average="macro") for t in thresholds))
 
 
 @pytest.mark.e2e
@@ -195,3 +223,33 @@ def test_shared_file_has_2228_rows_and_smollm2_runs(shared_data_dir, smollm2, tm
     )
     [results_file] = out.rglob("results_*.json")
     assert "f1_entail,none" in json.loads(results_file.read_text())["results"]["cali_nli_in"]
+
+
+@pytest.mark.real
+def test_trivial_predictors_reproduce_the_published_floor(shared_data_dir, tmp_path):
+    """Never predicting E under the published protocol scores p / (1 + p), p the not-E share
+    of the distinct pairs' tie-broken majorities: 39.2 (US) / 39.5 (IN) in the CultureBank
+    study, where Llama-2-7b-chat scored exactly that."""
+    import csv
+    from collections import Counter
+
+    out = tmp_path / "baselines"
+    run_cli(
+        ["cultureval", "baseline", "never-entail", "--tasks", "cali_nli_us,cali_nli_in", "-o", str(out)],
+        shared_data_dir,
+        tmp_path,
+    )
+    [results_file] = out.rglob("results_*.json")
+    results = json.loads(results_file.read_text())["results"]
+    with open(shared_data_dir / "cali" / "data.tsv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    for culture, column, published in (("us", 2, 0.392), ("in", 3, 0.395)):
+        last = {}
+        for row in rows:
+            labels = [label.strip(" '") for label in row[column].strip().strip("[]").split(",")]
+            last[(row[0].strip(), row[1].strip())] = Counter(labels).most_common(1)[0][0]
+        p = sum(label != "E" for label in last.values()) / len(last)
+        entry = results[f"cali_nli_{culture}"]
+        assert entry["macro_f1_binary_tuned,none"] == pytest.approx(p / (1 + p))
+        assert round(entry["macro_f1_binary_tuned,none"], 3) == published
+        assert entry["f1_entail,none"] == 0.0  # the E-class F1 of a model that never says E

@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cultureval
-from cultureval.tasks.global_opinions.parser import SUM_TOLERANCE, parse_distribution
+from cultureval.tasks.global_opinions.parser import (
+    READ,
+    SUM_TOLERANCE,
+    TRUNCATED,
+    UNREADABLE,
+    parse_distribution,
+    read_distribution,
+)
 
 LIKERT = [
     "Agree strongly",
@@ -102,8 +109,26 @@ CORPUS = [
     ("Yes: 0.5\nYes: 0.5", YES_NO, None),
     # an ambiguous shortened label ("Disagree" names one option exactly; "Agree" too)
     ("Disagree: 0.6\nAgree: 0.4", LIKERT, [0.0, 0.4, 0.0, 0.6, 0.0, 0.0, 0.0]),
-    # a short unlabelled list even though the missing options are non-substantive: no guess
-    ("{0.3, 0.3, 0.1, 0.2, 0.1}", LIKERT, None),
+    # a short list whose omitted options are all trailing non-substantive ones: in order, the rest 0
+    ("{0.3, 0.3, 0.1, 0.2, 0.1}", LIKERT, [0.3, 0.3, 0.1, 0.2, 0.1, 0.0, 0.0]),
+    ("</think>\n[0.45, 0.30, 0.15, 0.10]", SERIOUS, [0.45, 0.30, 0.15, 0.10, 0.0]),
+    # ... but never when a substantive option would be left out
+    ("{0.3, 0.3, 0.2, 0.2}", LIKERT, None),
+    ("{0.5, 0.5}", ["Yes", "No", "Don't know", "Depends (VOL)"], None),
+    # the sum bound is inclusive, also where float addition lands a hair above it (1.1000000000000003)
+    ("{0.05, 0.3, 0.45, 0.2, 0.1}", SERIOUS, [0.05, 0.3, 0.45, 0.2, 0.1]),
+    ("{0.05, 0.3, 0.45, 0.2, 0.1001}", SERIOUS, None),
+    # the answer written inside the reasoning, nothing readable after </think>
+    ("<think>Brazilians lean yes, so the distribution is: {0.4, 0.6}</think>", YES_NO, [0.4, 0.6]),
+    ("<think>draft {0.9, 0.1}. So: {0.4, 0.6}</think>\nI hope this helps.", YES_NO, [0.4, 0.6]),
+    # ... but a readable answer after </think> wins over the reasoning's
+    ("<think>so {0.4, 0.6}</think>\nFinal: {0.7, 0.3}", YES_NO, [0.7, 0.3]),
+    # a truncated reasoning is unreadable even when it holds a draft
+    ("<think>My first guess is {0.4, 0.6} but let me think about", YES_NO, None),
+    ("<think>a</think> {0.5, 0.5} <think>and then {0.2, 0.8}", YES_NO, None),
+    # ranges read as their midpoint
+    ("Yes: Around 80-85%\nNo: 15–20%", YES_NO, [0.825, 0.175]),
+    ("- Yes: 0.6 to 0.7\n- No: 0.3 - 0.4", YES_NO, [0.65, 0.35]),
     # the last labelled block wins over an earlier draft block
     ("Draft:\nYes: 0.9\nNo: 0.1\nThinking again.\nYes: 0.6\nNo: 0.4", YES_NO, [0.6, 0.4]),
     # numbers far from the label are not values
@@ -181,3 +206,57 @@ def test_labelled_lines_in_any_order(order, weights):
     lines = [f"- {SERIOUS[i]}: {weights[i] / total:.6f}" for i in order]
     result = parse_distribution("\n".join(lines), SERIOUS)
     assert result == pytest.approx([w / total for w in weights], abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("<think>People in Japan tend to think about 40% of the time that", TRUNCATED),
+        ("<think>My first guess is {0.4, 0.6} but", TRUNCATED),
+        ("<think>done</think>{0.4, 0.6}", READ),
+        ("I cannot estimate this.", UNREADABLE),
+        ("<think>no numbers here</think> none either", UNREADABLE),
+    ],
+)
+def test_reading_says_why(text, status):
+    reading = read_distribution(text, YES_NO)
+    assert reading.status == status
+    assert (reading.distribution is not None) == (status == READ)
+
+
+# --- long and degenerate inputs: whitespace runs, long lines, many brackets ------------------
+
+whitespace_runs = st.lists(st.sampled_from([" ", "\t", "  \t ", "\u00a0"]), min_size=1, max_size=4).map("".join)
+
+
+@given(
+    st.lists(st.floats(0.01, 1.0), min_size=2, max_size=6),
+    whitespace_runs,
+    st.integers(1, 60_000),
+    st.sampled_from(["before", "inside", "after"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_long_whitespace_runs_do_not_change_the_reading(values, run, repeat, where):
+    total = sum(values)
+    answer = "{" + ", ".join(f"{v / total:.6f}" for v in values) + "}"
+    padding = run * repeat
+    text = {
+        "before": "<think>I think" + padding + "so.</think>" + answer,
+        "inside": "<think>ok</think>" + answer.replace(", ", "," + padding, 1),
+        "after": "<think>ok</think>" + answer + padding,
+    }[where]
+    options = [f"option {i}" for i in range(len(values))]
+    assert parse_distribution(text, options) == pytest.approx([v / total for v in values], abs=1e-5)
+
+
+@given(st.text(alphabet=" \t\n:-=[]{}(),.%0123456789abcYesNo<>/think", max_size=20_000))
+@settings(max_examples=80, deadline=None)
+def test_long_degenerate_text_gives_a_distribution_or_none(text):
+    result = parse_distribution(text, YES_NO)
+    assert result is None or (len(result) == 2 and sum(result) == pytest.approx(1.0))
+
+
+def test_a_megabyte_of_whitespace_is_unreadable_not_stuck():
+    # one degenerate generation: the parse must finish (linear time) and read nothing
+    assert read_distribution("I think" + " " * 1_000_000 + "so.", YES_NO).status == UNREADABLE
+    assert parse_distribution("Yes:" + " " * 200_000 + "0.6\nNo: 0.4", YES_NO) == pytest.approx([0.6, 0.4])

@@ -13,8 +13,6 @@ from fixtures import WVS_TRUTH_LANGUAGE
 from scipy import stats
 from test_e2e_global_opinions import inspect_run, lm_eval_run
 
-from cultureval.metrics import pro_score
-
 pytestmark = pytest.mark.e2e
 
 GEN = ("--gen_kwargs", "max_gen_toks=12")
@@ -57,17 +55,14 @@ def test_wvs_polarity_lm_eval_then_judge_and_inspect_report_the_same_names(tiny_
     assert results["cultureval_judge"]["prompt_versions"]["wvs_polarity"] == "polarity-v1"
     assert "fake-judge" in results["cultureval_judge"]["judge"]
 
-    # spearman_language recomputed from the judged samples and the fixture's ground truth
-    pooled: dict[str, list[int]] = {}
-    for line in judged:
-        counts = pooled.setdefault(line["question_key"], [0, 0])
-        counts[0] += line["n_pro"]
-        counts[1] += line["n_con"]
-    keys = sorted(k for k, (p, c) in pooled.items() if p + c)
-    expected = stats.spearmanr(
-        [pro_score(*pooled[k]) for k in keys], [WVS_TRUTH_LANGUAGE["en"][k.upper()] for k in keys]
-    )
-    assert entry["spearman_language,none"] == pytest.approx(expected.statistic)
+    # spearman_language recomputed from the judged samples and the fixture's ground truth: one
+    # point per response with a pro share, responses in another language left out
+    usable = [line for line in judged if line["n_pro"] + line["n_con"] and line["wrong_language"] is not True]
+    x = [line["n_pro"] / (line["n_pro"] + line["n_con"]) for line in usable]
+    y = [WVS_TRUTH_LANGUAGE["en"][line["question_key"].upper()] for line in usable]
+    assert len(usable) >= 3, judged  # the fake judge's labels vary: the correlation is defined
+    assert entry["spearman_language,none"] == pytest.approx(stats.spearmanr(x, y).statistic)
+    assert entry["spearman_language_n_responses,none"] == len(usable)
     assert entry["us_bias,none"] == pytest.approx(
         (
             (entry["spearman_country_US,none"] - entry["spearman_country_GB,none"])

@@ -6,6 +6,7 @@ from fixtures import GLOBAL_OPINION_ROWS, selections_repr, write_global_opinions
 from cultureval.data_source import DataFileError
 from cultureval.metrics import country_sim_std
 from cultureval.tasks.global_opinions import lm_eval_hooks, loader, prompts
+from cultureval.tasks.global_opinions.study_items import StudyItem, question_key, study_items
 
 
 def test_parse_selections_reads_defaultdict_repr():
@@ -67,30 +68,67 @@ def test_binary_subset_uses_current_national_samples(use_fixture_data):
     assert not any(d["country"] == "Nigeria" for d in docs)
 
 
-def test_six_country_subset_is_deterministic_and_reports_shortfall(use_fixture_data):
-    first, second = loader.load("6c"), loader.load("6c")
-    assert [d["survey_country"] + str(d["question_id"]) for d in first.docs] == [
-        d["survey_country"] + str(d["question_id"]) for d in second.docs
-    ]
-    assert {d["country"] for d in first.docs} <= set(loader.SIX_COUNTRIES)
-    assert not any(d["country_sample"] == "Non-national sample" for d in first.docs)
-    # the fixture has far fewer than 100 questions per country: every one is used, and noted
-    assert len(first.notes) == len(loader.SIX_COUNTRIES)
+def _doc(question: str, survey_country: str, question_id: int) -> dict:
+    country, sample = loader.split_country(survey_country)
+    return {
+        "question_id": question_id,
+        "question": question,
+        "country": country,
+        "survey_country": survey_country,
+        "country_sample": sample or "",
+        "n_options": 2,
+    }
 
 
-def test_six_country_subset_samples_100_per_country():
+def test_six_country_subset_is_the_study_items_in_study_order():
     docs = [
-        {"question_id": q, "country": c, "country_sample": "", "survey_country": c, "n_options": 2}
-        for q in range(250)
-        for c in loader.SIX_COUNTRIES
+        _doc("Q one?", "Brazil", 0),
+        _doc("Q one?", "Brazil (Non-national sample)", 0),
+        _doc("Q two?", "China (Non-national sample)", 1),  # only a non-national sample: never used
+        _doc("Q three?", "Nigeria (Current national sample)", 2),
+        _doc("Q four?", "Sweden", 3),
     ]
-    chosen, notes = loader.select_subset(docs, "6c")
-    assert notes == []
-    assert len(chosen) == 600
-    for country in loader.SIX_COUNTRIES:
-        ids = [d["question_id"] for d in chosen if d["country"] == country]
-        assert len(set(ids)) == 100
-    assert len({tuple(d["question_id"] for d in chosen if d["country"] == c) for c in loader.SIX_COUNTRIES}) > 1
+    items = (
+        StudyItem(0, "Sweden", question_key("Q four?")),
+        StudyItem(1, "Brazil", question_key("  Q one?\n")),  # keys are of the stripped question
+        StudyItem(2, "China", question_key("Q two?")),
+        StudyItem(3, "Nigeria", question_key("Q three?")),
+        StudyItem(4, "Pakistan", question_key("Q five?")),
+    )
+    chosen, notes = loader.study_subset(docs, items)
+    assert [(d["question"], d["survey_country"]) for d in chosen] == [
+        ("Q four?", "Sweden"),
+        ("Q one?", "Brazil"),
+        ("Q three?", "Nigeria (Current national sample)"),
+    ]
+    assert notes == ["3 of the study's 5 items are in this data version; missing items: 2, 4"]
+
+
+def test_shipped_study_items_are_the_studys_600():
+    items = study_items()
+    assert [item.item for item in items] == list(range(600))
+    assert {item.country for item in items} == set(loader.SIX_COUNTRIES)
+    assert all(sum(item.country == country for item in items) == 100 for country in loader.SIX_COUNTRIES)
+    assert all(len(item.question_key) == 16 and int(item.question_key, 16) >= 0 for item in items)
+
+
+@pytest.mark.real
+def test_six_country_subset_on_the_shared_data(shared_data_dir, monkeypatch):
+    """The shipped keys are those of the study's item file, and 598 of its 600 items are in
+    the partial rebuild (README of the shared data)."""
+    import csv
+
+    with open(shared_data_dir / "global_opinions" / "globalopinionbench_items.csv", newline="", encoding="utf-8") as f:
+        upstream = [(int(r["item"]), r["country"], question_key(r["question"])) for r in csv.DictReader(f)]
+    assert upstream == [(i.item, i.country, i.question_key) for i in study_items()]
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
+    loaded = loader.load("6c")
+    assert len(loaded.docs) == 598
+    assert loaded.notes == ["598 of the study's 600 items are in this data version; missing items: 126, 485"]
+    assert not any(d["country_sample"] == "Non-national sample" for d in loaded.docs)
+    expected = [(country, key) for _, country, key in upstream]
+    got = [(d["country"], question_key(d["question"])) for d in loaded.docs]
+    assert got == [pair for pair in expected if pair in set(got)]  # study order
 
 
 def test_unknown_subset():

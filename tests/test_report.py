@@ -60,12 +60,13 @@ def test_us_prior_baseline_by_hand(fixture_data_dir, tmp_path):
     results, _ = _baseline("us-prior", fixture_data_dir, tmp_path)
     entry = results["results"]["global_opinion_jsd_binary"]
     us = POOR["United States"]
-    # the meat question has no US sample: its 2 items are skipped and counted
-    expected = [jsd_by_hand(us, q) for q in POOR.values()]
-    assert expected[0] == 0.0
-    assert entry["jsd,none"] == pytest.approx(sum(expected) / 4)
-    assert entry["n_skipped_no_prediction,none"] == 2
-    assert results["n-samples"]["global_opinion_jsd_binary"] == {"original": 6, "effective": 4}
+    # the US's own item (distance 0 by construction) is left out, and so are the 2 items of the
+    # meat question, which has no US sample; both counted
+    expected = [jsd_by_hand(us, q) for country, q in POOR.items() if country != "United States"]
+    assert entry["jsd,none"] == pytest.approx(sum(expected) / 3)
+    assert entry["n_skipped_us_own_item,none"] == 1 and entry["n_skipped_no_us_answer,none"] == 2
+    assert entry["n_skipped_no_prediction,none"] == 3
+    assert results["n-samples"]["global_opinion_jsd_binary"] == {"original": 6, "effective": 3}
 
 
 def test_survey_resample_draws_from_the_survey():
@@ -243,10 +244,18 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     run_cli(["cultureval", "report", str(tmp_path / "judged"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
     text = (report_dir / "report.md").read_text()
     assert "## WVS value polarity" in text and "## CultureBank" in text
-    assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | 0.700 | 0.760 | 0.900 |" in text
+    assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.760 | 0.900 | n/a |" in text
     assert "| culturebank_tiktok | org/model-a | lm-eval | entailment_score | 0.600 | ± 0.050 | 10 | 1.000 |" in text
     _check_figures(
-        report_dir, ["wvs_polarity_by_country.png", "wvs_polarity_us_vs_local.png", "culturebank_tiktok_by_topic.png"]
+        report_dir,
+        [
+            "wvs_polarity_by_country.png",
+            "wvs_polarity_self_consistency.png",
+            "wvs_polarity_us_vs_local.png",
+            "culturebank_tiktok_by_topic.png",
+        ],
     )
     manifest = {entry["file"]: entry for entry in json.loads((report_dir / "figures.json").read_text())}
-    assert "human ceiling" in manifest["wvs_polarity_by_country.png"]["legend"]
+    # the human ceiling is drawn beside the metric of its granularity only: self-consistency
+    assert "human ceiling (10 resampled respondents)" in manifest["wvs_polarity_self_consistency.png"]["legend"]
+    assert not any("ceiling" in label for label in manifest["wvs_polarity_by_country.png"]["legend"])

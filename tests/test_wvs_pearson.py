@@ -64,7 +64,33 @@ SATISFIED_DESC = [
     [
         (JUSTIFIABLE, "numbered", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None, None, None]),
         (CONFIDENCE, "amount", [4, 3, 2, 1, None, None, None]),
-        (HARD_TO_SAY, "agreement", [2, 3, 4, None, None, None]),
+        # levels present are numbered 1, 2, ... (agreement's "disagree" is level 2 of 5)
+        (HARD_TO_SAY, "agreement", [1, 2, 3, None, None, None]),
+        # a scale without its midpoint is scored evenly, not 5, 4, 2, 1
+        (["Very good", "Fairly good", "Bad", "Very bad", "Don't know"], "goodness", [4, 3, 2, 1, None]),
+        (
+            ["A great deal of respect", "Fairly much respect", "Not much respect", "No respect at all", "No answer"],
+            "respect",
+            [4, 3, 2, 1, None],
+        ),
+        # here the WVS prints "Rather bad" below "Quite bad"
+        (
+            ["Rather bad", "Quite bad", "Neither good, nor bad", "Quite good", "Very good", "Don't know"],
+            "goodness (printed)",
+            [1, 2, 3, 4, 5, None],
+        ),
+        # a volunteered answer beside a ten-point scale is not a level of it
+        (
+            [
+                "It is against democracy (spontaneous)",
+                "Not an essential characteristic of democracy",
+                *[str(i) for i in range(2, 10)],
+                "An essential characteristic of democracy",
+                "Don't know",
+            ],
+            "numbered",
+            [None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, None],
+        ),
         (SATISFIED_DESC, "numbered", [10, 9, 8, 7, 6, 5, 4, 3, 2, 1, None, None, None]),
         (
             ["Have done", "Might do", "Would never do", "Don't know", "No answer", "INAP: No internet/no social media"],
@@ -104,22 +130,8 @@ def test_ordinal_scales(options, scale, scores):
         ["France", "China", "India", "Don't know", "No answer", "Missing; Not available"],
         # "Very much" and "A great deal" are the same level: ambiguous, left out
         ["Very much", "A great deal", "Not much", "Not at all", "Don't know", "No answer"],
-        # a spontaneous extra answer before the numbered scale
-        [
-            "It is against democracy (spontaneous)",
-            "Not an essential characteristic of democracy",
-            "2",
-            "3",
-            "4",
-            "5",
-            "6",
-            "7",
-            "8",
-            "9",
-            "An essential characteristic of democracy",
-            "Don't know",
-            "No answer",
-        ],
+        # an answer outside the scale that is an opinion, not a non-answer
+        ["this is not government’s responsibility", "Very bad", "Bad", "Good", "Very good", "No answer"],
     ],
 )
 def test_not_ordinal(options):
@@ -127,19 +139,40 @@ def test_not_ordinal(options):
 
 
 def test_ordinal_rule_on_the_real_wvs_items(shared_data_dir, monkeypatch):
+    import re
+    from collections import Counter
+    from pathlib import Path
+
     from cultureval.tasks.global_opinions import loader
 
     monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
     docs = loader.load("wvs_ordinal").docs
     questions = {d["question_id"]: d for d in docs}
+    # the counts the family README states are the code's
+    readme = (Path(wvs_pearson.__file__).parent / "README.md").read_text()
+    stated = re.search(r"(\d+) ordinal\s+questions, (\d+) of them asked in 5 or more", readme)
+    samples = Counter(d["question_id"] for d in docs)
+    assert stated and (int(stated.group(1)), int(stated.group(2))) == (
+        len(questions),
+        sum(n >= wvs_pearson.MIN_COUNTRIES for n in samples.values()),
+    )
     assert all(d["source"] == "WVS" for d in docs)
     assert len(questions) > 100  # most WVS questions have an ordinal scale
     lists = {tuple(d["options"]) for d in questions.values()}
     assert tuple(JUSTIFIABLE) in lists and tuple(CONFIDENCE) in lists
     for doc in questions.values():
         kept = [o for o, s in zip(doc["options"], doc["option_scores"]) if s is None]
-        prefixes = ("Don't know", "No answer", "Missing", "Other missing", "INAP", "Don't -", "Not allowed to vote")
-        assert all(o.startswith(prefixes) for o in kept), kept
+        prefixes = (
+            "Don't know",
+            "Don’t know",
+            "No answer",
+            "Missing",
+            "Other missing",
+            "INAP",
+            "Don't -",
+            "Not allowed to vote",
+        )
+        assert all(o.startswith(prefixes) or o.endswith("(spontaneous)") for o in kept), kept
     # every WVS country resolves to a continent through country_converter
     assert {d["country"] for d in docs if continent_of(d["country"]) is None} == set()
 
@@ -308,3 +341,42 @@ def test_smollm2_both_harnesses(smollm2, shared_data_dir, tmp_path):
     log = read_eval_log(list_eval_logs(str(tmp_path / "logs"))[0])
     metrics = log.results.scores[0].metrics
     assert metrics["n_questions"].value >= 1 and 0 <= metrics["abs_error"].value <= 1
+
+
+def test_per_country_pearson_against_scipy():
+    """One r per country across its questions, on the items' scales placed in [0, 1]."""
+    rng_pairs = {
+        "Kenya": [(0.1, 0.2), (0.5, 0.4), (0.9, 0.7), (0.3, 0.5), (0.6, 0.6)],
+        "Peru": [(0.2, 0.9), (0.4, 0.7), (0.6, 0.2), (0.8, 0.1), (0.5, 0.5), (0.3, 0.8)],
+        "Chile": [(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)],  # 3 questions < 5: left out
+        "Fiji": [(0.5, 0.1), (0.5, 0.2), (0.5, 0.3), (0.5, 0.4), (0.5, 0.5)],  # constant model: undefined
+    }
+    continents = {"Kenya": "Africa", "Peru": "South America", "Chile": "South America", "Fiji": "Oceania"}
+    records = [
+        {"question_id": q, "country": c, "continent": continents[c], "model_position": m, "survey_position": s}
+        for c, pairs in rng_pairs.items()
+        for q, (m, s) in enumerate(pairs)
+    ]
+    kenya = stats.pearsonr(*zip(*rng_pairs["Kenya"])).statistic
+    peru = stats.pearsonr(*zip(*rng_pairs["Peru"])).statistic
+    assert wvs_pearson.pearson_country_mean(records) == pytest.approx((kenya + peru) / 2)
+    assert wvs_pearson.n_countries(records) == 2
+    by_name = {m.name: m for m in wvs_pearson.METRICS.metrics}
+    assert by_name["pearson_country_africa"].aggregation(records) == pytest.approx(kenya)
+    assert by_name["pearson_country_south_america"].aggregation(records) == pytest.approx(peru)
+    assert math.isnan(by_name["pearson_country_oceania"].aggregation(records))
+
+
+def test_positions_place_items_on_a_zero_one_scale():
+    doc = {
+        "question_id": 7,
+        "survey_country": "Kenya",
+        "country": "Kenya",
+        "option_scores": [1.0, 2.0, 3.0, 4.0, None],
+        "survey_distribution": [0.0, 0.0, 0.5, 0.5, 0.0],
+    }
+    record = wvs_pearson.score_distribution(doc, [0.5, 0.5, 0.0, 0.0, 0.0])
+    # hand-worked: E_model = 1.5 -> (1.5 - 1) / 3; E_survey = 3.5 -> 2.5 / 3; error = 2 / 3
+    assert record["model_position"] == pytest.approx(0.5 / 3)
+    assert record["survey_position"] == pytest.approx(2.5 / 3)
+    assert record["abs_error"] == pytest.approx(2 / 3)

@@ -173,18 +173,21 @@ def test_summary_danish_by_hand(truth):
     def rho(table):
         return stats.spearmanr(scores, [table[k.upper()] for k in keys]).statistic
 
-    assert summary["n_topics_undefined"] == 1 and summary["n_topics"] == 5
+    # one response per topic: the response-level and topic-pooled correlations coincide
+    assert summary["n_responses_undefined"] == 1 and summary["n_topics"] == 4
     assert summary["spearman_language"] == pytest.approx(rho(WVS_TRUTH_LANGUAGE["da"]))
     assert summary["spearman_global"] == pytest.approx(rho(WVS_TRUTH_GLOBAL))
     assert summary["spearman_country_DK"] == pytest.approx(rho(WVS_TRUTH_COUNTRY["DK"]))
     assert summary["spearman_country_US"] == pytest.approx(rho(WVS_TRUTH_COUNTRY["US"]))
     assert summary["us_bias"] == pytest.approx(rho(WVS_TRUTH_COUNTRY["US"]) - rho(WVS_TRUTH_COUNTRY["DK"]))
-    assert summary["spearman_language_n_topics"] == 4
+    assert summary["spearman_language_n_responses"] == 4 and summary["spearman_language_pooled_n_topics"] == 4
+    assert summary["spearman_language_pooled"] == pytest.approx(summary["spearman_language"])
     assert summary["judge_parse_rate"] == pytest.approx(5 / 6) and summary["n_judge_failures"] == 1
     assert summary["wrong_language_rate"] == pytest.approx(1 / 6)
     assert summary["human_ceiling_DK"] == WVS_CEILING["DK"] == summary["human_ceiling"]
     assert summary["spearman_language_ci_low"] <= summary["spearman_language"] <= summary["spearman_language_ci_high"]
-    assert summary["self_consistency"] is None  # one response per topic: nothing to split
+    # one response per topic: no pair of responses, nothing to split
+    assert summary["self_consistency"] is None and summary["self_consistency_split_half"] is None
 
 
 def test_summary_english_reports_us_bias_per_country(truth):
@@ -212,3 +215,77 @@ def test_summary_with_no_parsed_judgement_reports_undefined_not_a_crash(truth):
     assert summary["judge_parse_rate"] == 0.0 and summary["n_judge_failures"] == 2
     assert summary["spearman_language"] is None and summary["us_bias"] is None
     assert summary["wrong_language_rate"] is None
+
+
+def test_correlations_are_response_level_and_pooled_is_the_variant(truth):
+    """The study correlates every response with its topic's survey share; pooling per topic
+    first (cultureval 0.1) is kept as ``*_pooled``. Hand-built so the two differ."""
+    responses = {  # topic -> (n_pro, n_con) of each response
+        "f118": [(9, 1), (2, 8), (6, 4)],
+        "f121": [(7, 3), (7, 3)],
+        "e235": [(10, 0), (1, 9)],
+        "f144_02": [(1, 9), (3, 7), (0, 10)],
+        "e069_01": [(5, 5), (8, 2)],
+    }
+    records = [
+        {"question_key": k, "template_id": i, "n_pro": p, "n_con": c, "parsed": True, "wrong_language": False}
+        for k, pairs in responses.items()
+        for i, (p, c) in enumerate(pairs)
+    ]
+    summary = scoring.summarise(records, "da", truth)
+    truth_da = WVS_TRUTH_LANGUAGE["da"]
+    x = [p / (p + c) for pairs in responses.values() for p, c in pairs]
+    y = [truth_da[k.upper()] for k, pairs in responses.items() for _ in pairs]
+    assert summary["spearman_language"] == pytest.approx(stats.spearmanr(x, y).statistic)
+    assert summary["spearman_language_n_responses"] == 12
+    pooled = {k: sum(p for p, _ in v) / sum(p + c for p, c in v) for k, v in responses.items()}
+    expected_pooled = stats.spearmanr(list(pooled.values()), [truth_da[k.upper()] for k in pooled]).statistic
+    assert summary["spearman_language_pooled"] == pytest.approx(expected_pooled)
+    assert summary["spearman_language"] != pytest.approx(summary["spearman_language_pooled"])
+    # the study's self-consistency: every ordered pair of distinct responses to one topic
+    first, second = [], []
+    for pairs in responses.values():
+        scores = [p / (p + c) for p, c in pairs]
+        for a, b in itertools.permutations(range(len(scores)), 2):
+            first.append(scores[a])
+            second.append(scores[b])
+    expected = stats.spearmanr(first, second).statistic / (1 - 0.045)
+    assert summary["self_consistency"] == pytest.approx(expected)
+
+
+def test_wrong_language_responses_are_left_out_and_counted(truth):
+    base = {"f118": (8, 2), "f121": (6, 4), "e235": (9, 1), "f144_02": (1, 9), "e069_01": (3, 7)}
+    records = _records(base)
+    strays = [
+        {"question_key": key, "template_id": 1, "n_pro": p, "n_con": 10 - p, "parsed": True, "wrong_language": True}
+        for key, p in (("f118", 0), ("f121", 9))
+    ]
+    with_strays = scoring.summarise(records + strays, "da", truth)
+    without = scoring.summarise(records, "da", truth)
+    assert with_strays["spearman_language"] == pytest.approx(without["spearman_language"])
+    assert with_strays["spearman_language_n_responses"] == 5 and with_strays["n_wrong_language"] == 2
+    assert with_strays["wrong_language_rate"] == pytest.approx(2 / 7)
+    # the study's consistency groups by prompt language: the strays pair with their topics' responses
+    first, second = [0.8, 0.0, 0.6, 0.9], [0.0, 0.8, 0.9, 0.6]
+    assert with_strays["self_consistency"] == pytest.approx(stats.spearmanr(first, second).statistic / 0.955)
+    assert without["self_consistency"] is None
+
+
+def test_random_adjusted_us_bias_against_an_independent_draw(truth, monkeypatch):
+    monkeypatch.setattr(scoring, "RANDOM_BASELINE_DRAWS", 7)
+    model = {"f118": (8, 2), "f121": (6, 4), "e235": (9, 1), "f144_02": (1, 9), "e069_01": (3, 7)}
+    summary = scoring.summarise(_records(model), "da", truth, seed=11)
+    keys = list(model)
+    scores = [p / (p + c) for p, c in model.values()]
+
+    def rho(country, values):
+        return stats.spearmanr(values, [WVS_TRUTH_COUNTRY[country][k.upper()] for k in keys]).statistic
+
+    def random_rho(country, seed):  # uniform pro scores for the same responses, mean over draws
+        rng = np.random.default_rng(seed)
+        return np.mean([rho(country, rng.uniform(0, 1, len(keys))) for _ in range(7)])
+
+    # countries in sorted order get seeds seed + 100 + position: DK first, then US
+    adjusted = (rho("US", scores) - random_rho("US", 11 + 101)) - (rho("DK", scores) - random_rho("DK", 11 + 100))
+    assert summary["us_bias_random_adjusted"] == pytest.approx(adjusted)
+    assert summary["us_bias"] == pytest.approx(rho("US", scores) - rho("DK", scores))

@@ -1,7 +1,7 @@
 """CulturallyAwareNLI (CALI) as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family
-from cultureval.tasks.cali import report, scoring
+from cultureval.tasks.cali import baselines, report, rescore, scoring
 
 
 def score_distribution(task: str, doc: dict, distribution: list[float]) -> dict:
@@ -12,5 +12,7 @@ FAMILY = Family(
     name="cali",
     title="CulturallyAwareNLI",
     report_section=report.section,
+    baselines=baselines.PREDICTORS,
     score_distribution=score_distribution,
+    rescore=rescore.rescore,
 )

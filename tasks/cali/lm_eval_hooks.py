@@ -10,7 +10,7 @@ from cultureval.tasks.cali.scoring import METRICS, score_distribution
 
 METRIC_LIST = METRICS.lm_eval_metric_list()
 # the group's score: the unweighted mean over its tasks of these metrics
-GROUP_MEANS = ("f1_entail", "macro_f1", "accuracy", "label_jsd")
+GROUP_MEANS = ("macro_f1_binary", "macro_f1_binary_tuned", "f1_entail", "macro_f1", "accuracy", "label_jsd")
 GROUP_METRIC_LIST = group_metric_list(GROUP_MEANS)
 
 

@@ -42,6 +42,12 @@ def majority_label(ratings: list[str]) -> str | None:
     return counts[0][0]
 
 
+def first_majority_label(ratings: list[str]) -> str:
+    """The majority label as the published CALI evaluation reads it
+    (``collections.Counter(labels).most_common(1)``): a tie goes to the label listed first."""
+    return Counter(ratings).most_common(1)[0][0]
+
+
 def label_distribution(ratings: list[str]) -> list[float]:
     """Share of annotators choosing E, N, C (in that order)."""
     return [ratings.count(label) / len(ratings) for label in LABELS]
@@ -78,6 +84,10 @@ def read_pairs(path: Path) -> list[dict]:
             )
     if not pairs:
         raise DataFileError(f"{path}: no premise/hypothesis rows")
+    last = {(pair["premise"], pair["hypothesis"]): pair["pair_id"] for pair in pairs}
+    for pair in pairs:
+        # the published evaluation keeps one row per (premise, hypothesis): the last one
+        pair["last_of_duplicates"] = last[(pair["premise"], pair["hypothesis"])] == pair["pair_id"]
     return pairs
 
 
@@ -94,7 +104,9 @@ def culture_doc(pair: dict, culture: str) -> dict:
         "ratings": ratings,
         "label_distribution": label_distribution(ratings),
         "majority": majority or "",
+        "majority_first": first_majority_label(ratings),
         "other_majority": other_majority or "",
+        "other_majority_first": first_majority_label(pair[f"{other}_ratings"]),
         "contested": bool(majority and other_majority and majority != other_majority),
     }
 

@@ -2,8 +2,10 @@
 
 * ``uniform`` — every option equally likely: what a model that knows nothing scores.
 * ``us-prior`` — the United States' survey distribution of the same question, used for every
-  country: what a fully US-centric model scores. Questions without a US sample (plain name or
-  current national sample) have no prediction; their items are skipped and counted.
+  other country: what a fully US-centric model scores. The United States' own items are left out
+  (their distance is 0 by construction) and counted (``n_skipped_us_own_item``), as are items
+  of questions without a US sample (plain name or current national sample;
+  ``n_skipped_no_us_answer``).
 * ``survey-resample`` — the answers of ``n`` respondents drawn (multinomial, seeded) from the
   country's own survey distribution: the sampling-noise floor of a survey of that size.
 """
@@ -31,17 +33,22 @@ def _us_distributions(docs: list[dict]) -> dict[int, list[float]]:
     return {question: distribution for question, (_, distribution) in found.items()}
 
 
+US_OWN_ITEM = "us_own_item"
+NO_US_ANSWER = "no_us_answer"
+
+
 def predict(
     kind: str, docs: list[dict], n: int = 100, seed: int = 0, all_docs: list[dict] | None = None
-) -> list[list[float] | None]:
-    """The baseline's distribution for each document (``None`` = no prediction). ``us-prior``
-    looks the US answers up in ``all_docs`` (default: the whole dataset of the same data
-    source): a subset such as ``_6c`` holds the US sample of only the US's own questions."""
+) -> list[list[float] | str]:
+    """The baseline's distribution for each document, or the reason it has none (a string,
+    counted by ``cultureval baseline``). ``us-prior`` looks the US answers up in ``all_docs``
+    (default: the whole dataset of the same data source): a subset such as ``_6c`` holds the US
+    sample of only the US's own questions."""
     if kind == "uniform":
         return [[1.0 / doc["n_options"]] * doc["n_options"] for doc in docs]
     if kind == "us-prior":
         us = _us_distributions(all_docs if all_docs is not None else loader.load().docs)
-        return [us.get(doc["question_id"]) for doc in docs]
+        return [US_OWN_ITEM if doc["country"] == US else us.get(doc["question_id"], NO_US_ANSWER) for doc in docs]
     if kind == "survey-resample":
         if n < 1:
             raise ValueError(f"survey-resample needs n >= 1 respondents, got {n}")
@@ -56,7 +63,7 @@ def predict(
 
 
 def _predictor(kind: str):
-    def run(docs: list[dict], n: int, seed: int) -> list[list[float] | None]:
+    def run(docs: list[dict], n: int, seed: int) -> list[list[float] | str]:
         return predict(kind, docs, n=n, seed=seed)
 
     return run

@@ -18,7 +18,6 @@ import ast
 import csv
 import logging
 import math
-import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from cultureval.data_source import DataFileError, DataSource, open_data_file, resolve_file, sha256_file
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
+from cultureval.tasks.global_opinions.study_items import question_key, study_items
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +39,12 @@ _DEFAULTDICT = re.compile(r"^\s*defaultdict\(\s*<class 'list'>\s*,\s*(\{.*\})\s*
 _SAMPLE_NOTE = re.compile(r"^(?P<country>.+?)\s*\((?P<note>[^()]*sample)\)\s*$")
 CURRENT_NATIONAL = "Current national sample"
 
-# The six-country design of the GlobalOpinionBench study (100 questions each) and the four
-# countries of the binary subset.
+# The six countries of the GlobalOpinionBench study (its 600 items: study_items.py) and the
+# four countries of the binary subset.
 SIX_COUNTRIES = ("Brazil", "China", "Nigeria", "Pakistan", "Sweden", "United States")
 BINARY_COUNTRIES = ("United States", "China", "Japan", "India")
-SUBSET_SEED = 2023
 # Size of the upstream release; a local copy with fewer questions is recorded as partial.
 UPSTREAM_QUESTIONS = 2556
-SIX_COUNTRY_QUESTIONS = 100
 
 
 @dataclass
@@ -174,26 +172,34 @@ def _national_sample(docs: list[dict], country: str) -> list[dict]:
     return [by_question[q] for q in sorted(by_question)]
 
 
+def study_subset(docs: list[dict], items) -> tuple[list[dict], list[str]]:
+    """The GlobalOpinionBench study's items in study order: each item's stripped question (by
+    :func:`~cultureval.tasks.global_opinions.study_items.question_key`) for its country's
+    current national sample. Items this data version lacks are left out and noted."""
+    national: dict[tuple[str, str], dict] = {}
+    for country in {item.country for item in items}:
+        for doc in _national_sample(docs, country):
+            national[(question_key(doc["question"]), country)] = doc
+    chosen = [
+        national[(item.question_key, item.country)] for item in items if (item.question_key, item.country) in national
+    ]
+    missing = [item.item for item in items if (item.question_key, item.country) not in national]
+    notes = []
+    if missing:
+        shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
+        notes.append(
+            f"{len(chosen)} of the study's {len(items)} items are in this data version; missing items: {shown}"
+        )
+    return chosen, notes
+
+
 def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], list[str]]:
     """Apply a named subset; returns the docs and notes about shortfalls."""
     if subset in (None, "", "all"):
         return docs, []
     notes: list[str] = []
     if subset == "6c":
-        chosen: list[dict] = []
-        for country in SIX_COUNTRIES:
-            candidates = _national_sample(docs, country)
-            rng = random.Random(f"{SUBSET_SEED}-{country}")
-            if len(candidates) < SIX_COUNTRY_QUESTIONS:
-                notes.append(
-                    f"{country}: only {len(candidates)} questions in this data version "
-                    f"(design: {SIX_COUNTRY_QUESTIONS}); all are used"
-                )
-                picked = candidates
-            else:
-                picked = rng.sample(candidates, SIX_COUNTRY_QUESTIONS)
-            chosen.extend(sorted(picked, key=lambda d: d["question_id"]))
-        return chosen, notes
+        return study_subset(docs, study_items())
     if subset == "binary":
         chosen = []
         for country in BINARY_COUNTRIES:

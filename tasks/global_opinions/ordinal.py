@@ -2,9 +2,11 @@
 
 Used by ``global_opinion_wvs_pearson`` (Kim & Baek's expected-score method). The rule:
 
-1. **Non-substantive options are dropped** (score ``None``): ``Don't know``, ``No answer``
-   (``No answer/refused``), ``Missing...``, ``Other missing...``, ``INAP...``, ``Don't -9:-2``,
-   ``Not allowed to vote``, ``Other answer``.
+1. **Non-substantive options are dropped** (score ``None``): ``Don't know``, ``DK/Refused``,
+   ``Refused``, ``No answer`` (``No answer/refused``), ``Missing...``, ``Other missing...``,
+   ``INAP...``, ``Don't -9:-2``, ``Not allowed to vote``, ``Other answer``, and answers recorded
+   only when volunteered (``... (spontaneous)``, e.g. ``It is against democracy (spontaneous)``
+   beside the ten-point "essential characteristic of democracy" scale).
 2. The remaining (substantive) options are an ordinal scale when either
    a. **numbered scale**: they are ``label, 2, 3, ..., k-1, label`` (the 10-point WVS scales;
       the end labels may start with ``1 ``/``10 ``): option *i* scores *i*, so "high" is the
@@ -13,8 +15,9 @@ Used by ``global_opinion_wvs_pearson`` (Kim & Baek's expected-score method). The
    b. **verbal scale**: every option is a distinct level of one of the graded scales in
       :data:`VERBAL_SCALES` (agreement, amount/confidence, importance, frequency, trust,
       satisfaction, goodness, rights, interest, closeness, proportion, action, membership,
-      good/bad thing), at least three levels. The option scores its level; levels are
-      numbered so that "high" means *more* of what the scale names: more agreement, more
+      good/bad thing, respect), at least three levels. The option scores its level, the levels
+      present numbered 1, 2, ... (a scale without its midpoint is scored evenly); levels are
+      ordered so that "high" means *more* of what the scale names: more agreement, more
       confidence, more important, more often, more trust, more satisfied, better, more of a
       right, more interested, closer, more of them, more action, more active, a better thing.
       The listing order does not matter (``Disagree, Hard to say, Agree`` is an agreement scale
@@ -31,7 +34,10 @@ from __future__ import annotations
 import re
 
 NON_SUBSTANTIVE = re.compile(
-    r"^(don'?t know|no answer|missing|other missing|inap\b|don'?t -\d|not allowed to vote|other answer)",
+    r"^(don[’']?t know|dk\b|refused|no answer|missing|other missing|inap\b|don[’']?t -\d|not allowed to vote"
+    r"|other answer)"
+    # answers interviewers record only when volunteered ("It is against democracy (spontaneous)")
+    r"|.*\(spontaneous\)$",
     re.IGNORECASE,
 )
 
@@ -85,6 +91,18 @@ VERBAL_SCALES: dict[str, list[tuple[str, ...]]] = {
     "thing": [("bad thing",), ("don't mind",), ("good thing",)],
     "likelihood": [("not likely",), ("somewhat likely",), ("very likely",)],
     "extent": [("not at all",), ("to a small extent",), ("to a medium extent",), ("to a large extent",)],
+    "respect": [
+        ("no respect at all",),
+        ("not much respect",),
+        ("fairly much respect", "some respect"),
+        ("a great deal of respect",),
+    ],
+}
+# Scales whose levels are only told apart by the order the questionnaire prints them in: the
+# WVS prints "Rather bad" below "Quite bad" in this item, where elsewhere "rather bad" is the
+# level just under the midpoint. Scored by printed position, lowest first.
+PRINTED_SCALES: dict[str, tuple[str, ...]] = {
+    "goodness (printed)": ("rather bad", "quite bad", "neither good, nor bad", "quite good", "very good"),
 }
 MIN_LEVELS = 3
 
@@ -115,12 +133,23 @@ def _numbered(options: list[str]) -> list[float] | None:
     return None
 
 
+def _dense(ranks: list[int]) -> list[float]:
+    """Levels renumbered 1, 2, ... in order, so a scale that skips a level of its family (``Very
+    good, Fairly good, Bad, Very bad`` has no midpoint) is scored evenly: 4, 3, 2, 1."""
+    order = {rank: position for position, rank in enumerate(sorted(set(ranks)), start=1)}
+    return [float(order[rank]) for rank in ranks]
+
+
 def _verbal(options: list[str]) -> tuple[str, list[float]] | None:
+    normalised = [_normalise(o) for o in options]
+    for name, printed in PRINTED_SCALES.items():
+        if sorted(normalised) == sorted(printed):
+            return name, [float(printed.index(o) + 1) for o in normalised]
     for name, levels in VERBAL_SCALES.items():
         lookup = {spelling: rank for rank, spellings in enumerate(levels, start=1) for spelling in spellings}
-        ranks = [lookup.get(_normalise(o)) for o in options]
+        ranks = [lookup.get(o) for o in normalised]
         if all(r is not None for r in ranks) and len(set(ranks)) == len(ranks) >= MIN_LEVELS:
-            return name, [float(r) for r in ranks]
+            return name, _dense(ranks)
     return None
 
 

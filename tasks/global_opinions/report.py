@@ -164,9 +164,9 @@ def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
 
 
 def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
-    """The family's part of the report: opinion tasks (a ``jsd`` headline) and the WVS
-    expected-score task, told apart by their metric tables."""
-    opinion = {task: runs for task, runs in by_task.items() if tables[task].headline == "jsd"}
+    """The family's part of the report: opinion tasks (option and generative tables) and the
+    WVS expected-score task, told apart by their metric tables."""
+    opinion = {task: runs for task, runs in by_task.items() if tables[task] is not wvs_pearson.METRICS}
     pearson = [run for task, runs in sorted(by_task.items()) if tables[task] is wvs_pearson.METRICS for run in runs]
     lines = _opinion_section(opinion, figures) if opinion else []
     return lines + (_pearson_section(pearson, figures) if pearson else [])

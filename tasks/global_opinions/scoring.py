@@ -14,7 +14,7 @@ import re
 from cultureval.metric_table import Breakdown, Metric, MetricTable
 from cultureval.metrics import country_sim_std, js_distance
 from cultureval.metrics.aggregate import count_true, mean_defined
-from cultureval.tasks.global_opinions.parser import parse_distribution
+from cultureval.tasks.global_opinions.parser import TRUNCATED, read_distribution
 from cultureval.tasks.global_opinions.prompts import option_letters
 
 
@@ -24,8 +24,9 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
     return {"jsd": distance, "culture_sim": 1.0 - distance, "country": doc["country"]}
 
 
-def score_parsed(doc: dict, model_distribution: list[float] | None) -> dict:
-    """The record of a generative item; ``None`` marks an unreadable answer.
+def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: bool = False) -> dict:
+    """The record of a generative item; ``None`` marks an unreadable answer (``truncated``: cut
+    off inside its reasoning).
 
     ``jsd``/``culture_sim`` are then ``None`` (left out of the readable-only means) and
     ``jsd_strict`` counts the item as distance 1.0, as the GlobalOpinionBench study scored them.
@@ -38,14 +39,30 @@ def score_parsed(doc: dict, model_distribution: list[float] | None) -> dict:
             "parse_rate": 0.0,
             "jsd_strict": 1.0,
             "n_unparsed": 1,
+            "n_truncated": int(truncated),
         }
     record = score_distribution(doc, model_distribution)
-    return record | {"parse_rate": 1.0, "jsd_strict": record["jsd"], "n_unparsed": 0}
+    return record | {"parse_rate": 1.0, "jsd_strict": record["jsd"], "n_unparsed": 0, "n_truncated": 0}
 
 
 def score_cot_text(doc: dict, text: str) -> dict:
     """Score the text a model wrote for ``global_opinion_cot`` (lm-eval and Inspect)."""
-    return score_parsed(doc, parse_distribution(text, doc["options"]))
+    reading = read_distribution(text, doc["options"])
+    return score_parsed(doc, reading.distribution, truncated=reading.status == TRUNCATED)
+
+
+def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
+    """The record of ``doc`` for a given answer distribution, as ``task`` scores it (baselines,
+    ``cultureval score``): an option task, a generative one, or the WVS expected-score task."""
+    from cultureval.families import table_of
+    from cultureval.tasks.global_opinions import wvs_pearson
+
+    table = table_of(task)
+    if table is wvs_pearson.METRICS:
+        return wvs_pearson.score_distribution(doc, distribution)
+    if table is GENERATIVE_METRICS:
+        return score_parsed(doc, distribution)
+    return score_distribution(doc, distribution)
 
 
 # --- global_opinion_sampled: N single answers at temperature 1 --------------------------------
@@ -141,8 +158,12 @@ GENERATIVE_METRICS = MetricTable(
         Metric("parse_rate", True, "share of readable answers (sampling: of samples naming a valid option)"),
         Metric("jsd_strict", False, f"{JSD}, an unreadable answer counted as 1.0"),
         Metric("n_unparsed", False, "items with no readable answer", count_true),
+        Metric(
+            "n_truncated", False, "unreadable items cut off inside their reasoning (an unclosed <think>)", count_true
+        ),
     ),
     breakdowns=(CULTURE_SIM_BY_COUNTRY,),
-    headline="jsd",
+    # an unreadable answer counts as distance 1: a run that reads few answers cannot rank first
+    headline="jsd_strict",
     parse_metric="parse_rate",
 )

@@ -4,10 +4,18 @@ WVS items.
 Per item (question x country) the model's option distribution (the same letters and prompt as
 ``global_opinion_jsd``) and the survey's are restricted to the substantive options and
 renormalised; each gives an expected score ``E = Σ_k p_k s_k`` on the item's ordinal scale
-(:mod:`cultureval.tasks.global_opinions.ordinal`). Agreement is the Pearson r between model and survey scores across
-the countries of a question, averaged over questions (needs every country of a question, so it
-is a corpus-level aggregation in lm-eval and a custom metric in Inspect). The error of one item
-is ``|E_model - E_survey| / (s_max - s_min)`` in [0, 1], so 4-point and 10-point scales compare.
+(:mod:`cultureval.tasks.global_opinions.ordinal`). Two readings of agreement, both corpus-level
+aggregations (lm-eval) and metrics over all samples (Inspect):
+
+- **per question** (``pearson_mean``): Pearson r between model and survey scores across the
+  countries of a question, averaged over questions — does the model move with the countries?
+- **per country** (``pearson_country_mean``, ``pearson_country_<continent>``): Pearson r across
+  a country's questions between the model's and the survey's scores, each placed on its scale
+  as ``(E - s_min) / (s_max - s_min)`` so 4- and 10-point items share one axis, averaged over
+  countries — does the model know the country's value profile?
+
+Both need at least :data:`MIN_COUNTRIES` (5) points. The error of one item is
+``|E_model - E_survey| / (s_max - s_min)`` in [0, 1].
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
     defined = [s for s in scores if s is not None]
     model = expected_score(model_distribution, scores)
     survey = expected_score(doc["survey_distribution"], scores)
-    span = max(defined) - min(defined)
+    low, span = min(defined), max(defined) - min(defined)
     error = abs(model - survey) / span if model is not None and survey is not None else None
     return {
         "question_id": doc["question_id"],
@@ -38,6 +46,8 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
         "continent": continent_of(doc["country"]),
         "model_score": model,
         "survey_score": survey,
+        "model_position": None if model is None else (model - low) / span,
+        "survey_position": None if survey is None else (survey - low) / span,
         "abs_error": error,
     }
 
@@ -54,6 +64,45 @@ def per_question_pearson(records: list[dict]) -> dict[int, float]:
         for question, rows in by_question.items()
         if len({r["country"] for r in rows}) >= MIN_COUNTRIES
     }
+
+
+def per_country_pearson(records: list[dict]) -> dict[str, tuple[str | None, float]]:
+    """Per survey sample (country), ``(continent, r)``: Pearson r across its questions between
+    the model's and the survey's positions on the items' scales (``MIN_COUNTRIES`` or more
+    questions; undefined = ``nan``)."""
+    by_country: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        if record.get("model_position") is not None and record.get("survey_position") is not None:
+            by_country[record["country"]].append(record)
+    return {
+        country: (
+            rows[0]["continent"],
+            pearson([r["model_position"] for r in rows], [r["survey_position"] for r in rows]),
+        )
+        for country, rows in by_country.items()
+        if len({r["question_id"] for r in rows}) >= MIN_COUNTRIES
+    }
+
+
+def _mean_defined(values) -> float:
+    kept = [value for value in values if not math.isnan(value)]
+    return sum(kept) / len(kept) if kept else math.nan
+
+
+def pearson_country_mean(records: list[dict]) -> float:
+    return _mean_defined(r for _, r in per_country_pearson(records).values())
+
+
+def n_countries(records: list[dict]) -> int:
+    return sum(not math.isnan(r) for _, r in per_country_pearson(records).values())
+
+
+def _country_pearson_of(continent: str):
+    def aggregate(records: list[dict]) -> float:
+        return _mean_defined(r for c, r in per_country_pearson(records).values() if c == continent)
+
+    aggregate.__name__ = "pearson_country_" + continent.lower().replace(" ", "_")
+    return aggregate
 
 
 def pearson_mean(records: list[dict]) -> float:
@@ -130,6 +179,23 @@ METRICS = MetricTable(
         _metric("n_questions", True, "questions with a defined Pearson r", n_questions),
         _metric(
             "n_questions_undefined", False, "questions whose r is undefined (a constant side)", n_questions_undefined
+        ),
+        _metric(
+            "pearson_country_mean",
+            True,
+            "mean over countries of Pearson r (model vs survey position on the scale) across the country's "
+            "questions (>= 5)",
+            pearson_country_mean,
+        ),
+        _metric("n_countries", True, "countries with a defined per-country r", n_countries),
+        *(
+            _metric(
+                f"pearson_country_{c.lower().replace(' ', '_')}",
+                True,
+                f"pearson_country_mean over {c}",
+                _country_pearson_of(c),
+            )
+            for c in CONTINENTS
         ),
         _metric("abs_error", False, "mean |E_model - E_survey| / scale range", abs_error),
         _metric("abs_error_western", False, "abs_error over Europe, North America, Oceania", abs_error_western),

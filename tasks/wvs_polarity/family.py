@@ -1,7 +1,7 @@
 """WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family, JudgeHook
-from cultureval.tasks.wvs_polarity import judge, report
+from cultureval.tasks.wvs_polarity import judge, report, rescore
 
 FAMILY = Family(
     name="wvs_polarity",
@@ -13,4 +13,5 @@ FAMILY = Family(
         group_means=("spearman_language", "spearman_global", "us_bias", "self_consistency", "judge_parse_rate"),
     ),
     report_section=report.section,
+    rescore=rescore.rescore,
 )

@@ -125,4 +125,5 @@ async def judge_item(transport: Transport, cache: JudgeCache | None, doc: dict, 
         "parsed": judgement.labels is not None,
     }
     answer = " ".join(judgement.labels) if judgement.labels else None
-    return record, {"question_key": doc["question_key"], "answer": answer} | judgement.as_dict()
+    line = {"question_key": doc["question_key"], "wrong_language": record["wrong_language"], "answer": answer}
+    return record, line | judgement.as_dict()

@@ -1,5 +1,6 @@
 """The WVS value polarity section of ``cultureval report``: ρ per language with its interval,
-ρ per country beside the human ceiling, and alignment with the US vs the local countries."""
+ρ per country, the model's self-consistency beside the human ceiling (the same granularity:
+one response vs 10 resampled respondents), and alignment with the US vs the local countries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections import defaultdict
 from cultureval.report_tools import Figures, Run, bar_figure, fmt, uncertainty
 
 COUNTRY_PREFIX = "spearman_country_"
-CEILING_PREFIX = "human_ceiling_"
 
 
 def language_of(task: str) -> str:
@@ -29,10 +29,16 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
     lines = [
         "## WVS value polarity",
         "",
-        "| language | model | spearman_language | 95% CI | us_bias | self_consistency | human_ceiling | judge_parse_rate |",
-        "|---|---|---|---|---|---|---|---|",
+        "ρ: response level (the study's definition). The human ceiling bounds `self_consistency`, "
+        "which has its granularity (one response vs 10 resampled respondents); it is not a ceiling "
+        "of the ρ with the survey.",
+        "",
+        "| language | model | spearman_language | 95% CI | us_bias | us_bias_random_adjusted | self_consistency "
+        "| human_ceiling | judge_parse_rate | n_wrong_language |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     country_series: dict[str, dict[str, float | None]] = defaultdict(dict)
+    consistency: dict[str, dict[str, float | None]] = defaultdict(dict)
     ceilings: dict[str, float] = {}
     side: dict[str, dict[str, list[float | None]]] = defaultdict(dict)
     for task in sorted(by_task):
@@ -41,17 +47,17 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
             m = run.metrics
             lines.append(
                 f"| {language} | {run.model} | {fmt(m.get('spearman_language'))} | {uncertainty(run, 'spearman_language')} | "
-                f"{fmt(m.get('us_bias'))} | {fmt(m.get('self_consistency'))} | {fmt(m.get('human_ceiling'))} | "
-                f"{fmt(m.get('judge_parse_rate'))} |"
+                f"{fmt(m.get('us_bias'))} | {fmt(m.get('us_bias_random_adjusted'))} | {fmt(m.get('self_consistency'))} | "
+                f"{fmt(m.get('human_ceiling'))} | {fmt(m.get('judge_parse_rate'))} | {fmt(m.get('n_wrong_language'))} |"
             )
             label = f"{run.model} ({run.harness})"
             for key, value in m.items():
-                if key.startswith(COUNTRY_PREFIX) and not key.endswith(("_ci_low", "_ci_high", "_n_topics")):
-                    country = key.removeprefix(COUNTRY_PREFIX)
-                    if language == "en" or country != "US":
-                        country_series[label][f"{country} ({language})"] = value
-                if key.startswith(CEILING_PREFIX):
-                    ceilings[f"{key.removeprefix(CEILING_PREFIX)} ({language})"] = value
+                country = key.removeprefix(COUNTRY_PREFIX)
+                if key.startswith(COUNTRY_PREFIX) and "_" not in country and (language == "en" or country != "US"):
+                    country_series[label][f"{country} ({language})"] = value
+            consistency[label][language] = m.get("self_consistency")
+            if m.get("human_ceiling") is not None:
+                ceilings[language] = m["human_ceiling"]
             side[label][language] = [m.get("spearman_country_US"), _local_mean(m)]
     countries = sorted({c for series in country_series.values() for c in series})
     name = bar_figure(
@@ -62,11 +68,21 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         countries,
         {label: [series.get(c) for c in countries] for label, series in country_series.items()},
         figures,
-        reference=ceilings,
-        reference_label="human ceiling",
     )
     lines += ["", f"![polarity by country]({name})", ""]
     languages = sorted({lang for values in side.values() for lang in values})
+    name = bar_figure(
+        "wvs_polarity_self_consistency",
+        "WVS polarity: the model's self-consistency beside the human ceiling",
+        "prompt language",
+        "Spearman ρ between responses to one topic / 0.955",
+        languages,
+        {label: [values.get(lang) for lang in languages] for label, values in consistency.items()},
+        figures,
+        reference=ceilings,
+        reference_label="human ceiling (10 resampled respondents)",
+    )
+    lines += [f"![self-consistency]({name})", ""]
     series = {}
     for label, values in side.items():
         series[f"{label}: US"] = [values.get(lang, [None, None])[0] for lang in languages]

@@ -1,0 +1,39 @@
+"""Trivial CALI predictors, scored like any model by ``cultureval baseline`` (and shown beside
+model rows): what a score means depends on what a predictor that reads nothing gets.
+
+* ``never-entail`` — P(E) = 0, the rest split evenly between N and C (its argmax is N): the
+  floor of ``macro_f1_binary`` and of the published tuned F1 (0.392 US / 0.396 IN on this data).
+* ``always-entail`` — P(E) = 1.
+* ``other-culture`` — the other culture's majority label (ties to the first-listed label), as a
+  one-hot distribution: a model that knows the annotators but not whose view was asked.
+"""
+
+from __future__ import annotations
+
+from cultureval.tasks.cali.loader import LABELS
+
+KINDS = ("never-entail", "always-entail", "other-culture")
+
+
+def _one_hot(label: str) -> list[float]:
+    return [1.0 if candidate == label else 0.0 for candidate in LABELS]
+
+
+def predict(kind: str, docs: list[dict]) -> list[list[float]]:
+    if kind == "never-entail":
+        return [[0.0, 0.5, 0.5] for _ in docs]
+    if kind == "always-entail":
+        return [_one_hot("E") for _ in docs]
+    if kind == "other-culture":
+        return [_one_hot(doc["other_majority_first"]) for doc in docs]
+    raise ValueError(f"unknown CALI baseline {kind!r}; known: {', '.join(KINDS)}")
+
+
+def _predictor(kind: str):
+    def run(docs: list[dict], n: int, seed: int) -> list[list[float]]:
+        return predict(kind, docs)
+
+    return run
+
+
+PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
