@@ -12,12 +12,12 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
     values: dict[str, list[float | None]] = {label: [None, None] for label in labels}
     for index, (task, _) in enumerate(CULTURE_TASKS):
         for run in by_task.get(task, []):
-            values[f"{run.model} ({run.harness})"][index] = run.metrics.get("f1_entail")
+            values[f"{run.model} ({run.harness})"][index] = run.metrics.get("macro_f1_binary")
     name = bar_figure(
         "cali_f1",
-        "CALI: entailment F1 against each culture's annotators",
+        "CALI: macro-F1 over {E, not-E} against each culture's annotators",
         "culture",
-        "f1_entail",
+        "macro_f1_binary",
         [culture for _, culture in CULTURE_TASKS],
         values,
         figures,
