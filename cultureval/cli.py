@@ -50,7 +50,9 @@ RUN_CONFIG = "cpu_smollm2"  # what `cultureval run` runs
 
 def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str]:
     """lm-eval's argv with cultureval's tasks folder as ``--include_path``; a ``--config``
-    is resolved and written into ``config_folder`` (a new temporary folder if not given).
+    is resolved and written into ``config_folder``, which the caller owns and removes
+    (:func:`run_lm_eval` uses a temporary folder for the run's length); without one a
+    ``--config`` is an error rather than a file left behind.
 
     lm-eval takes a single include folder on its command line; to combine cultureval's tasks
     with your own, call ``lm_eval`` with ``TaskManager(include_path=[...])`` from Python.
@@ -82,9 +84,10 @@ def _resolve_config_args(args: list[str], config_folder: Path | None) -> list[st
         if name is None:
             resolved.append(arg)
         else:
+            if config_folder is None:
+                raise ValueError("lm_eval_argv: --config needs a config_folder to write the resolved config into")
             try:
-                folder = config_folder or Path(tempfile.mkdtemp(prefix="cultureval-config-"))
-                resolved += ["--config", str(materialize_lm_eval_config(name, folder))]
+                resolved += ["--config", str(materialize_lm_eval_config(name, config_folder))]
             except RunConfigError as error:
                 raise SystemExit(f"cultureval lm-eval: {error}") from error
         index += 1
@@ -146,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         "--judge-base-url", help="e.g. http://localhost:8000/v1 (else config, else $CULTUREVAL_JUDGE_BASE_URL)"
     )
     judge.add_argument("--concurrency", type=int, help="parallel judge requests (default 8)")
+    judge.add_argument(
+        "--judge-allow-insecure-key",
+        action="store_true",
+        help="send the API key over plain HTTP to another machine (by default it is sent only over "
+        "https or to a loopback address)",
+    )
     judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
     judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
     report = sub.add_parser("report", help="report.md and figures across models from lm-eval outputs and Inspect logs")
@@ -288,6 +297,7 @@ def _judge(options) -> int:
 
     from cultureval.judge import JudgeConfig
     from cultureval.judge_outputs import JudgeInputError, judge_outputs
+    from cultureval.report_tools import metrics_table
 
     try:
         config = JudgeConfig.from_file(options.judge_config) if options.judge_config else JudgeConfig()
@@ -295,16 +305,30 @@ def _judge(options) -> int:
             "model": options.judge_model,
             "base_url": options.judge_base_url,
             "concurrency": options.concurrency,
+            "allow_insecure_key": options.judge_allow_insecure_key,
         }
         config = replace(config, **{key: value for key, value in overrides.items() if value})
-        written = judge_outputs(
+        judged = judge_outputs(
             [Path(p) for p in options.outputs], config, cache_enabled=not options.no_cache, seed=options.seed
         )
     except (JudgeInputError, ValueError, OSError) as error:
         print(f"cultureval judge: {error}", file=sys.stderr)
         return 2
-    for path in written:
-        print(path)
+    for run in judged:
+        print(f"\n{run.path}: {run.n_judged} of {run.n_items} items judged")
+        for task, info in run.results["cultureval_judge"]["tasks"].items():
+            metrics = {k.split(",")[0]: v for k, v in run.results["results"][task].items() if "," in k}
+            failures = ", ".join(f"{kind} {count}" for kind, count in info["failures"].items()) or "none"
+            print(f"\n{task}: failures {failures}; {info['cache_hits']} from the cache")
+            print(metrics_table(task, metrics))
+    if not any(run.n_judged for run in judged):
+        total = sum(run.n_items for run in judged)
+        print(
+            f"cultureval judge: every judgement failed ({total} items; the failure kinds are above and under "
+            "cultureval_judge in the judged results files): is the judge endpoint up and the model name right?",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -6,9 +6,11 @@ exactly which bytes were evaluated (path or Hub id + revision, and a sha256).
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,16 +38,49 @@ class DataSource:
         return asdict(self)
 
 
-@contextmanager
-def open_data_file(path: Path) -> Iterator[TextIO]:
-    """``path`` opened as UTF-8 text for the csv module; a file that cannot be opened is a
-    :class:`DataFileError` naming it."""
+def read_text(path: Path) -> str:
+    """The file's text, strictly UTF-8. A file that cannot be read, or a byte that is not UTF-8,
+    is a :class:`DataFileError` naming the file (and the line of the byte)."""
     try:
-        handle = open(path, newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
+        data = Path(path).read_bytes()
     except OSError as error:
         raise DataFileError(f"{path}: cannot open ({error})") from None
-    with handle:
-        yield handle
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataFileError(
+            f"{path}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8 (save the file as UTF-8)"
+        ) from None
+
+
+@contextmanager
+def open_data_file(path: Path) -> Iterator[TextIO]:
+    """``path``'s text (:func:`read_text`) as a stream for the csv module (line endings kept)."""
+    yield io.StringIO(read_text(path), newline="")
+
+
+def csv_rows(reader, path: Path) -> Iterable:
+    """The rows of a csv ``reader`` over ``path``; a malformed row (a field over the csv
+    module's size limit, a stray quote in strict mode, ...) is a :class:`DataFileError` naming
+    the file and line. Loaders never raise the process-wide field size limit."""
+    iterator = iter(reader)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise DataFileError(f"{path}, line {reader.line_num}: {error}") from None
+        yield row
+
+
+def require_cells(row: dict, columns: Iterable[str], path: Path, line: int) -> None:
+    """A :class:`DataFileError` when the csv ``row`` lacks any of ``columns`` (a short row:
+    ``csv.DictReader`` fills the missing cells with ``None``)."""
+    missing = [column for column in columns if row.get(column) is None]
+    if missing:
+        raise DataFileError(f"{path}, line {line}: the row has no cell for {missing} (a short or truncated row)")
 
 
 def sha256_file(path: Path) -> str:

@@ -35,6 +35,9 @@ class JudgeHook:
     judge_item: Callable
     group: str
     group_means: tuple[str, ...]
+    # reads what the summary will need (ground truth) before the first judge call, so a missing
+    # data file fails the command at once instead of after every call was paid for
+    preflight: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)

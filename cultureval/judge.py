@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,9 @@ class JudgeConfig:
     concurrency: int = 8
     json_mode: bool = True  # send response_format={"type": "json_object"} for JSON prompts
     top_logprobs: int = 5
+    # send the API key over plain HTTP to a host that is not this machine (off: it is withheld)
+    allow_insecure_key: bool = False
+    max_retry_after: float = 120.0  # longest Retry-After (seconds) a 429/503 reply is obeyed for
 
     @classmethod
     def from_file(cls, path: str | Path) -> JudgeConfig:
@@ -111,21 +119,74 @@ class JudgeConfig:
         return None
 
 
+def redacted_url(url: str) -> str:
+    """``url`` without the user name and password it may embed (``https://user:key@host/v1``
+    -> ``https://host/v1``): what results and logs may record."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def is_safe_for_credentials(url: str) -> bool:
+    """``True`` for HTTPS, and for plain HTTP to this machine (a loopback address or
+    ``localhost``): where an API key does not travel in clear over a network."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def retry_after_seconds(response, limit: float) -> float | None:
+    """The wait a ``Retry-After`` header asks for (seconds, or an HTTP date), capped at ``limit``;
+    ``None`` without a readable header."""
+    value = (response.headers.get("retry-after") or "").strip() if response is not None else ""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), limit)
+
+
 class OpenAICompatibleJudge:
     """A judge behind an OpenAI-compatible ``POST {base_url}/chat/completions``.
 
     Greedy (``temperature=0``). Connection errors, timeouts, HTTP 429 and 5xx are retried
-    ``max_retries`` times with exponential backoff; other HTTP errors and malformed response
-    bodies fail at once. Either way the caller gets :class:`JudgeError`.
+    ``max_retries`` times with exponential backoff, or after the ``Retry-After`` the server asks
+    for; other HTTP errors and malformed response bodies fail at once. Either way the caller gets
+    :class:`JudgeError`. The API key is sent only over HTTPS or to this machine, unless
+    ``allow_insecure_key``; URLs are recorded without embedded credentials.
     """
 
     def __init__(self, config: JudgeConfig):
         import httpx
 
         self.config = config.resolved()
-        self.name = f"openai-compatible/{self.config.model}@{self.config.base_url}"
+        self.url = redacted_url(self.config.base_url)
+        self.name = f"openai-compatible/{self.config.model}@{self.url}"
         headers = {"Content-Type": "application/json"}
         key = self.config.api_key()
+        if key and not (is_safe_for_credentials(self.config.base_url) or self.config.allow_insecure_key):
+            logger.warning(
+                "not sending the judge API key to %s: plain HTTP to another machine; use https, a loopback "
+                "address, or allow_insecure_key (--judge-allow-insecure-key) if this network is trusted",
+                self.url,
+            )
+            key = None
         if key:
             headers["Authorization"] = f"Bearer {key}"
         self._client = httpx.AsyncClient(base_url=self.config.base_url, headers=headers, timeout=self.config.timeout)
@@ -133,8 +194,8 @@ class OpenAICompatibleJudge:
 
     @property
     def cache_name(self) -> str:
-        # the endpoint does not change a model's answers: key the cache by model only
-        return f"openai-compatible/{self.config.model}"
+        # two servers may serve different weights under one model name: key by endpoint too
+        return f"openai-compatible/{self.config.model}@{self.url}"
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -144,6 +205,13 @@ class OpenAICompatibleJudge:
     ) -> JudgeReply:
         import httpx
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+        backoff = wait_exponential(multiplier=self.config.backoff, max=30)
+
+        def wait(retry_state) -> float:
+            error = retry_state.outcome.exception() if retry_state.outcome else None
+            asked = retry_after_seconds(getattr(error, "response", None), self.config.max_retry_after)
+            return asked if asked is not None else backoff(retry_state)
 
         body: dict[str, Any] = {
             "model": self.config.model,
@@ -167,7 +235,7 @@ class OpenAICompatibleJudge:
             async with self._semaphore:
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(self.config.max_retries + 1),
-                    wait=wait_exponential(multiplier=self.config.backoff, max=30),
+                    wait=wait,
                     retry=retry_if_exception(retryable),
                     reraise=True,
                 ):
@@ -248,9 +316,10 @@ class InspectModelJudge:
 class JudgeCache:
     """Judge replies on disk, one JSON file per request under ``directory``.
 
-    The key is the sha256 of the judge's model name, the prompt version and the whole request
-    (prompt and decoding settings). Only replies that arrived are cached: transport failures
-    are retried on the next run.
+    The key is the sha256 of the judge's name (model and endpoint, or an Inspect model with its
+    arguments), the prompt version and the whole request (prompt and decoding settings). Only
+    replies that arrived and that the family's parser can read are cached (:func:`ask`):
+    transport failures and unreadable replies are asked again on the next run.
     """
 
     def __init__(self, directory: str | Path | None = None, enabled: bool = True):
@@ -291,13 +360,23 @@ class JudgeCache:
         temporary.replace(path)
 
 
-async def ask(transport: Transport, cache: JudgeCache | None, version: str, prompt: str, **settings) -> JudgeReply:
+async def ask(
+    transport: Transport,
+    cache: JudgeCache | None,
+    version: str,
+    prompt: str,
+    usable: Callable[[JudgeReply], bool] | None = None,
+    **settings,
+) -> JudgeReply:
+    """The judge's reply to ``prompt``, from the cache when it holds one. A reply is cached only
+    when ``usable(reply)`` (the family's parser can read it): an unreadable reply is asked again
+    on the next run, so a fixed judge or prompt is not stuck with an old failure."""
     key = JudgeCache.key(getattr(transport, "cache_name", transport.name), version, {"prompt": prompt} | settings)
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
             return cached
     reply = await transport.complete(prompt, **settings)
-    if cache is not None:
+    if cache is not None and (usable is None or usable(reply)):
         cache.put(key, reply)
     return reply

@@ -20,6 +20,8 @@ import asyncio
 import json
 import logging
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from cultureval.families import JudgeHook, families, family_of, table_of
@@ -128,67 +130,96 @@ def _judged_tasks(results: dict) -> dict[str, JudgeHook]:
     return found
 
 
-async def judge_run(results_path: Path, stamp: str, transport, cache: JudgeCache, seed: int = 0) -> Path | None:
-    """Judge one lm-eval run; returns the path of the judged results file (``None`` when the
-    run has no judge-scored task)."""
+@dataclass
+class PlannedRun:
+    """One lm-eval run to judge: its results, and per judged task the logged samples."""
+
+    results_path: Path
+    stamp: str
+    results: dict
+    samples: dict[str, list[dict]]
+    hooks: dict[str, JudgeHook]
+
+
+@dataclass
+class JudgedRun:
+    path: Path  # the results_judged_*.json written
+    results: dict  # its content
+    n_judged: int  # judgements that were read, over all tasks
+    n_items: int
+
+
+def plan_run(results_path: Path, stamp: str) -> PlannedRun | None:
+    """Read one run and everything its judged tasks need, before any judge call: a missing
+    samples file or unreadable data is an error now, not after the judge has been paid."""
     try:
         results = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise JudgeInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
-    judged = _judged_tasks(results)
-    if not judged:
+    hooks = _judged_tasks(results)
+    if not hooks:
         logger.info("%s: no judge-scored task", results_path)
         return None
-    report = {
-        "judge": transport.name,
-        "prompt_versions": {family_of(task).name: hook.prompt_version for task, hook in judged.items()},
-        "tasks": {},
-    }
-    for task, hook in judged.items():
+    samples = {}
+    for task in hooks:
         samples_path = results_path.parent / f"samples_{task}_{stamp}.jsonl"
         if not samples_path.is_file():
             raise JudgeInputError(f"{samples_path}: missing; rerun lm-eval with --log_samples to judge {task}")
-        samples = read_samples(samples_path)
+        samples[task] = read_samples(samples_path)
+    for hook in {id(h): h for h in hooks.values()}.values():
+        if hook.preflight is not None:
+            hook.preflight()
+    return PlannedRun(results_path, stamp, results, samples, hooks)
+
+
+async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0) -> JudgedRun:
+    """Judge one planned run and write ``results_judged_<stamp>.json`` beside it."""
+    results = run.results
+    report = {
+        "judge": transport.name,
+        "prompt_versions": {family_of(task).name: hook.prompt_version for task, hook in run.hooks.items()},
+        "tasks": {},
+    }
+    n_judged = n_items = 0
+    for task, hook in run.hooks.items():
+        samples = run.samples[task]
         hits_before = cache.hits
         records, lines = await _judge_samples(hook, transport, cache, samples)
         _write_metrics(results["results"][task], table_of(task).summary(records, seed=seed))
-        failures: dict[str, int] = {}
-        for line in lines:
-            if line.get("failure"):
-                failures[line["failure"]] = failures.get(line["failure"], 0) + 1
+        failures = Counter(line["failure"] for line in lines if line.get("failure"))
         report["tasks"][task] = {
             "n_samples": len(samples),
-            "failures": failures,
+            "n_judged": len(samples) - sum(failures.values()),
+            "failures": dict(failures),
             "cache_hits": cache.hits - hits_before,
         }
-        judged_samples = results_path.parent / f"samples_judged_{task}_{stamp}.jsonl"
+        n_judged += len(samples) - sum(failures.values())
+        n_items += len(samples)
+        judged_samples = run.results_path.parent / f"samples_judged_{task}_{run.stamp}.jsonl"
         judged_samples.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    _group_means(results, judged)
+    _group_means(results, run.hooks)
     results["cultureval_judge"] = report
-    target = results_path.parent / f"results_judged_{stamp}.json"
+    target = run.results_path.parent / f"results_judged_{run.stamp}.json"
     target.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
-    return target
+    return JudgedRun(target, results, n_judged, n_items)
 
 
-def judge_outputs(folders: list[Path], config: JudgeConfig, cache_enabled: bool = True, seed: int = 0) -> list[Path]:
-    """Judge every lm-eval run under ``folders``; the judged results files written."""
-    runs = find_runs(folders)
+def judge_outputs(
+    folders: list[Path], config: JudgeConfig, cache_enabled: bool = True, seed: int = 0
+) -> list[JudgedRun]:
+    """Judge every lm-eval run under ``folders``; the judged runs written. Everything is read
+    and checked before the first judge call."""
+    planned = [run for run in (plan_run(path, stamp) for path, stamp in find_runs(folders)) if run]
+    if not planned:
+        judged_families = ", ".join(f.title for f in families() if f.judge is not None)
+        raise JudgeInputError(f"none of the lm-eval runs found has a judge-scored task ({judged_families})")
     cache = JudgeCache(enabled=cache_enabled)
 
-    async def run_all() -> list[Path]:
+    async def run_all() -> list[JudgedRun]:
         transport = OpenAICompatibleJudge(config)
         try:
-            written = []
-            for results_path, stamp in runs:
-                target = await judge_run(results_path, stamp, transport, cache, seed=seed)
-                if target:
-                    written.append(target)
-            return written
+            return [await judge_run(run, transport, cache, seed=seed) for run in planned]
         finally:
             await transport.aclose()
 
-    written = asyncio.run(run_all())
-    if not written:
-        judged_families = ", ".join(f.title for f in families() if f.judge is not None)
-        raise JudgeInputError(f"none of {len(runs)} lm-eval runs has a judge-scored task ({judged_families})")
-    return written
+    return asyncio.run(run_all())

@@ -71,6 +71,19 @@ def _version(config: dict) -> tuple:
     return (block.get("task_version"), source.get("sha256"))
 
 
+def _note_failed_judgements(path: Path, results: dict, notes: list[str]) -> None:
+    """A judged results file where a task got no judgement at all: its judged metrics are empty
+    because the judge failed, not because the model scored nothing."""
+    for task, info in ((results.get("cultureval_judge") or {}).get("tasks") or {}).items():
+        judged = info.get("n_judged", info.get("n_samples", 0) - sum((info.get("failures") or {}).values()))
+        if info.get("n_samples") and not judged:
+            failures = ", ".join(f"{kind} {count}" for kind, count in (info.get("failures") or {}).items())
+            notes.append(
+                f"{path}: {task}: not one of {info['n_samples']} judgements succeeded ({failures}); "
+                "its judged metrics are missing, not zero — rerun cultureval judge against a working judge"
+            )
+
+
 def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
     files = sorted(folder.rglob("results_*.json")) if folder.is_dir() else [folder]
     by_stamp: dict[tuple[Path, str], Path] = {}
@@ -90,6 +103,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
         model = _model_label(
             str(results.get("model_name") or (results.get("config") or {}).get("model_args") or "unknown")
         )
+        _note_failed_judgements(path, results, notes)
         groups = set(results.get("group_subtasks") or {})
         for task, entry in (results.get("results") or {}).items():
             if task in groups:

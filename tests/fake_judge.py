@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible judge on 127.0.0.1 for tests of the real HTTP path.
 
-``behaviour(body, attempt)`` returns ``(status, payload)``: a dict is sent as JSON, a str as
-raw text; ``attempt`` counts the requests so far (for retry tests). ``delay`` seconds of sleep
+``behaviour(body, attempt)`` returns ``(status, payload)`` or ``(status, payload, headers)``: a
+dict is sent as JSON, a str as raw text, ``headers`` (e.g. ``Retry-After``) beside;
+``attempt`` counts the requests so far (for retry tests). ``delay`` seconds of sleep
 before answering simulate a timeout.
 """
 
@@ -66,14 +67,23 @@ class FakeJudge:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length))
                 with outer._lock:
-                    outer.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                    outer.requests.append(
+                        {
+                            "path": self.path,
+                            "body": body,
+                            "auth": self.headers.get("Authorization"),
+                            "time": time.monotonic(),
+                        }
+                    )
                     attempt = len(outer.requests)
                 if outer.delay:
                     time.sleep(outer.delay)
-                status, payload = outer.behaviour(body, attempt)
+                status, payload, *extra = outer.behaviour(body, attempt)
                 data = json.dumps(payload).encode() if isinstance(payload, dict) else str(payload).encode()
                 try:
                     self.send_response(status)
+                    for name, value in (extra[0] if extra else {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

@@ -145,20 +145,28 @@ def test_cultureval_run_is_the_cpu_smollm2_config_with_its_options(monkeypatch):
     }
 
 
-def test_cultureval_lm_eval_hands_lm_eval_the_expanded_config(monkeypatch):
+def test_cultureval_lm_eval_hands_lm_eval_the_expanded_config(monkeypatch, tmp_path):
+    import tempfile
+
     from cultureval.cli import lm_eval_argv
 
     monkeypatch.setenv("ADAPTER", "/adapters/x")
     monkeypatch.setenv("TP", "2")
-    argv = lm_eval_argv(["--config", "vllm_lora", "--limit", "3"])
+    argv = lm_eval_argv(["--config", "vllm_lora", "--limit", "3"], tmp_path)
     assert argv[:4] == ["lm-eval", "run", "--include_path", str(tasks_dir())]
     assert argv[4] == "--config" and argv[6:] == ["--limit", "3"]
+    assert Path(argv[5]).parent == tmp_path  # written where the caller said, nowhere else
     written = yaml.safe_load(Path(argv[5]).read_text())
     assert written["model_args"]["lora_local_path"] == "/adapters/x"
     assert written["model_args"]["tensor_parallel_size"] == 2
+    # without a folder to write into: an error, never a temporary folder left behind
+    before = set(Path(tempfile.gettempdir()).glob("cultureval-config-*"))
+    with pytest.raises(ValueError, match="config_folder"):
+        lm_eval_argv(["--config", "vllm_lora"])
+    assert set(Path(tempfile.gettempdir()).glob("cultureval-config-*")) == before
     monkeypatch.delenv("ADAPTER")
     with pytest.raises(SystemExit, match="ADAPTER"):
-        lm_eval_argv(["--config=vllm_lora"])
+        lm_eval_argv(["--config=vllm_lora"], tmp_path)
 
 
 @pytest.mark.parametrize("name", INSPECT_CONFIGS)

@@ -10,11 +10,14 @@ labels, one per annotator (usually 5, up to 93).
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections import Counter
 from pathlib import Path
 
-from cultureval.data_source import DataFileError, DataSource, open_data_file, resolve_url_file, sha256_file
+from cultureval.data_source import DataFileError, DataSource, csv_rows, open_data_file, resolve_url_file, sha256_file
+
+logger = logging.getLogger(__name__)
 
 DATASET = "cali"
 COMMIT = "155651ef7eb5e579ee5554f1945971b61218a2f6"
@@ -22,6 +25,8 @@ URL = f"https://raw.githubusercontent.com/SALT-NLP/CulturallyAwareNLI/{COMMIT}/d
 COLUMNS = ("premise", "hypothesis", "us_ratings", "in_ratings")
 LABELS = ("E", "N", "C")
 CULTURES = {"us": "the United States", "in": "India"}
+# rows of the upstream release at COMMIT; a copy with fewer is flagged partial in the results
+UPSTREAM_PAIRS = 2228
 
 _RATINGS_RE = re.compile(r"^\[\s*'[ENC]'(?:\s*,\s*'[ENC]')*\s*\]$")
 
@@ -60,7 +65,7 @@ def read_pairs(path: Path) -> list[dict]:
         header = next(reader, None)
         if header is None or tuple(h.strip() for h in header) != COLUMNS:
             raise DataFileError(f"{path}, line 1: expected tab-separated columns {list(COLUMNS)}, found {header}")
-        for row in reader:
+        for row in csv_rows(reader, path):
             line = reader.line_num
             if not row or all(not cell.strip() for cell in row):
                 continue
@@ -116,5 +121,10 @@ def load(culture: str) -> tuple[list[dict], DataSource]:
         raise ValueError(f"unknown CALI culture {culture!r}; use one of {sorted(CULTURES)}")
     path, location, revision = resolve_url_file(DATASET, "data.tsv", URL, COMMIT)
     pairs = read_pairs(path)
-    source = DataSource(dataset=DATASET, location=location, sha256=sha256_file(path), revision=revision)
+    partial = len(pairs) < UPSTREAM_PAIRS
+    if partial:
+        logger.warning("%s: %d of the release's %d pairs: a partial copy", location, len(pairs), UPSTREAM_PAIRS)
+    source = DataSource(
+        dataset=DATASET, location=location, sha256=sha256_file(path), revision=revision, partial=partial
+    )
     return [culture_doc(pair, culture) for pair in pairs], source

@@ -89,7 +89,17 @@ async def judge_entailment(
     judge exposes log-probabilities, else 1/0 from its parsed reply."""
     prompt = entailment_prompt(question, answer, knowledge)
     try:
-        reply = await ask(transport, cache, PROMPT_VERSION, prompt, max_tokens=3, logprobs=logprobs)
+        reply = await ask(
+            transport,
+            cache,
+            PROMPT_VERSION,
+            prompt,
+            usable=lambda reply: (
+                yes_probability(reply.first_token_logprobs) is not None or parse_yes_no(reply.text) is not None
+            ),
+            max_tokens=3,
+            logprobs=logprobs,
+        )
     except JudgeError as error:
         logger.warning("entailment judge failed: %s", error)
         return EntailmentJudgement(score=None, failure=FAILURE_TRANSPORT, detail=str(error))

@@ -19,7 +19,15 @@ import csv
 import os
 from pathlib import Path
 
-from cultureval.data_source import DATA_DIR_ENV, DataFileError, DataSource, open_data_file, resolve_file, sha256_file
+from cultureval.data_source import (
+    DATA_DIR_ENV,
+    DataFileError,
+    DataSource,
+    csv_rows,
+    open_data_file,
+    resolve_file,
+    sha256_file,
+)
 
 DATASET = "culturebank"
 HUB_REPO = "SALT-NLP/CultureBank"
@@ -61,7 +69,7 @@ def read_rows(path: Path, split: str) -> tuple[list[dict], dict[str, int]]:
         missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
         if missing:
             raise DataFileError(f"{path}: missing columns {missing}; found {reader.fieldnames}")
-        for row_index, row in enumerate(reader):
+        for row_index, row in enumerate(csv_rows(reader, path)):
             absent = [column for column in REQUIRED if not (row.get(column) or "").strip()]
             if absent:
                 skipped[f"missing_{absent[0]}"] += 1
@@ -95,8 +103,8 @@ def select_part(docs: list[dict], n_rows: int, part: str, split: str) -> tuple[l
 
 
 def _count_rows(path: Path) -> int:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return sum(1 for _ in csv.DictReader(handle))
+    with open_data_file(path) as handle:
+        return sum(1 for _ in csv_rows(csv.DictReader(handle), path))
 
 
 def local_file_name(split: str) -> str:

@@ -23,7 +23,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cultureval.data_source import DataFileError, DataSource, open_data_file, resolve_file, sha256_file
+from cultureval.data_source import (
+    DataFileError,
+    DataSource,
+    csv_rows,
+    open_data_file,
+    require_cells,
+    resolve_file,
+    sha256_file,
+)
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 from cultureval.tasks.global_opinions.study_items import question_key, study_items
 
@@ -32,7 +40,8 @@ logger = logging.getLogger(__name__)
 DATASET = "global_opinions"
 HUB_REPO = "Anthropic/llm_global_opinions"
 HUB_FILENAME = "data/global_opinions.csv"
-HUB_REVISION = "main"
+# the commit that put the file at data/global_opinions.csv; later commits change only README.md
+HUB_REVISION = "5c87e48d8db8ffc9ae8a6738f958d5130ee116e5"
 COLUMNS = ("question", "selections", "options", "source")
 
 _DEFAULTDICT = re.compile(r"^\s*defaultdict\(\s*<class 'list'>\s*,\s*(\{.*\})\s*\)\s*$", re.DOTALL)
@@ -69,23 +78,33 @@ def format_option(option: object) -> str:
     return str(option)
 
 
-def parse_selections(cell: str) -> dict[str, list[float]]:
-    """Parse the ``selections`` cell (a ``defaultdict`` repr) into ``{country: [p, ...]}``."""
+def selection_pairs(cell: str) -> list[tuple[str, list[float]]]:
+    """The ``selections`` cell (a ``defaultdict`` repr) as ``(country, [p, ...])`` pairs in
+    written order, a country written twice kept twice (a dict would keep only the last)."""
     match = _DEFAULTDICT.match(cell)
     literal = match.group(1) if match else cell
     try:
-        value = ast.literal_eval(literal)
-    except (ValueError, SyntaxError) as error:
+        tree = ast.parse(literal.strip(), mode="eval").body
+        if not isinstance(tree, ast.Dict) or any(key is None for key in tree.keys):
+            raise ValueError("not a dict literal")
+        pairs = [(ast.literal_eval(key), ast.literal_eval(value)) for key, value in zip(tree.keys, tree.values)]
+    except (ValueError, SyntaxError, TypeError, RecursionError) as error:
         raise ValueError(f"selections is not a defaultdict/dict literal ({error})") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"selections is a {type(value).__name__}, not a dict")
-    parsed: dict[str, list[float]] = {}
-    for country, distribution in value.items():
+    parsed: list[tuple[str, list[float]]] = []
+    for country, distribution in pairs:
         if not isinstance(country, str) or not isinstance(distribution, (list, tuple)):
             raise ValueError(f"selections entry {country!r} is not 'country: [numbers]'")
         if not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in distribution):
             raise ValueError(f"selections entry {country!r} holds a non-number: {distribution!r}")
-        parsed[country] = [float(p) for p in distribution]
+        parsed.append((country, [float(p) for p in distribution]))
+    return parsed
+
+
+def parse_selections(cell: str) -> dict[str, list[float]]:
+    """``{country: [p, ...]}`` of the ``selections`` cell (a country written twice: the first)."""
+    parsed: dict[str, list[float]] = {}
+    for country, distribution in selection_pairs(cell):
+        parsed.setdefault(country, distribution)
     return parsed
 
 
@@ -102,6 +121,11 @@ def parse_options(cell: str) -> list[str]:
     return [format_option(o) for o in value]
 
 
+# The released distributions sum to 1 within rounding (0.997 to 1.003 in the local rebuild);
+# a sum further off (0.01, or 100 for percentages) is a broken row, not a rounding error
+SUM_TOLERANCE = 0.05
+
+
 def _skip_reason(distribution: list[float], n_options: int) -> str | None:
     if len(distribution) != n_options:
         return "length_mismatch"
@@ -111,14 +135,52 @@ def _skip_reason(distribution: list[float], n_options: int) -> str | None:
         return "negative"
     if sum(distribution) <= 0:
         return "all_zero"
+    if abs(sum(distribution) - 1) > SUM_TOLERANCE:
+        return "implausible_sum"
     return None
+
+
+def _row_docs(row: dict, question_id: int, path: Path, line: int, seen: set, skipped: Counter) -> list[dict]:
+    """The docs of one CSV row: one per valid, not yet seen (question, survey sample)."""
+    require_cells(row, COLUMNS, path, line)
+    try:
+        options = parse_options(row["options"])
+        selections = selection_pairs(row["selections"])
+    except ValueError as error:
+        raise DataFileError(f"{path}, line {line}: {error}") from None
+    question = row["question"].strip()
+    docs = []
+    for survey_country, distribution in selections:
+        reason = _skip_reason(distribution, len(options))
+        if reason is None and (question, survey_country) in seen:
+            reason = "duplicate"  # the same question and survey sample again: the first one counts
+        if reason:
+            skipped[reason] += 1
+            continue
+        seen.add((question, survey_country))
+        country, sample = split_country(survey_country)
+        total = sum(distribution)
+        docs.append(
+            {
+                "question_id": question_id,
+                "question": question,
+                "options": options,
+                "n_options": len(options),
+                "source": row["source"],
+                "country": country,
+                "survey_country": survey_country,
+                "country_sample": sample or "",
+                "survey_distribution": [p / total for p in distribution],
+            }
+        )
+    return docs
 
 
 def read_docs(path: Path) -> tuple[list[dict], Counter]:
     """Read the CSV at ``path`` into one doc per (question, survey sample); count skips."""
-    csv.field_size_limit(1 << 30)
     docs: list[dict] = []
     skipped: Counter = Counter()
+    seen: set[tuple[str, str]] = set()
     with open_data_file(path) as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -126,33 +188,8 @@ def read_docs(path: Path) -> tuple[list[dict], Counter]:
             raise DataFileError(
                 f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}, found {reader.fieldnames}"
             )
-        for question_id, row in enumerate(reader):
-            line = reader.line_num
-            try:
-                options = parse_options(row["options"] or "")
-                selections = parse_selections(row["selections"] or "")
-            except ValueError as error:
-                raise DataFileError(f"{path}, line {line}: {error}") from None
-            for survey_country, distribution in selections.items():
-                reason = _skip_reason(distribution, len(options))
-                if reason:
-                    skipped[reason] += 1
-                    continue
-                country, sample = split_country(survey_country)
-                total = sum(distribution)
-                docs.append(
-                    {
-                        "question_id": question_id,
-                        "question": row["question"].strip(),
-                        "options": options,
-                        "n_options": len(options),
-                        "source": row["source"],
-                        "country": country,
-                        "survey_country": survey_country,
-                        "country_sample": sample or "",
-                        "survey_distribution": [p / total for p in distribution],
-                    }
-                )
+        for question_id, row in enumerate(csv_rows(reader, path)):
+            docs += _row_docs(row, question_id, path, reader.line_num, seen, skipped)
     if not docs:
         raise DataFileError(f"{path}: no usable (question, country) rows")
     return docs, skipped

@@ -1,7 +1,7 @@
 """WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family, JudgeHook
-from cultureval.tasks.wvs_polarity import judge, report, rescore
+from cultureval.tasks.wvs_polarity import judge, loader, report, rescore
 
 FAMILY = Family(
     name="wvs_polarity",
@@ -11,6 +11,7 @@ FAMILY = Family(
         judge_item=judge.judge_item,
         group="wvs_polarity",
         group_means=("spearman_language", "spearman_global", "us_bias", "self_consistency", "judge_parse_rate"),
+        preflight=loader.load_ground_truth,
     ),
     report_section=report.section,
     rescore=rescore.rescore,

@@ -103,7 +103,15 @@ async def judge_polarity(
     """Label each of the ``n`` interviews in ``response`` pro/con/null; failures are returned, not raised."""
     prompt = polarity_prompt(response, pro, con, n)
     try:
-        reply = await ask(transport, cache, PROMPT_VERSION, prompt, max_tokens=32 + 8 * n, json_mode=True)
+        reply = await ask(
+            transport,
+            cache,
+            PROMPT_VERSION,
+            prompt,
+            usable=lambda reply: parse_polarity_labels(reply.text, n)[0] is not None,
+            max_tokens=32 + 8 * n,
+            json_mode=True,
+        )
     except JudgeError as error:
         logger.warning("polarity judge failed: %s", error)
         return PolarityJudgement(labels=None, failure=FAILURE_TRANSPORT, detail=str(error))

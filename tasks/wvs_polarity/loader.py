@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from cultureval.data_source import DataFileError, DataSource, resolve_url_file, sha256_file
+from cultureval.data_source import (
+    DataFileError,
+    DataSource,
+    csv_rows,
+    open_data_file,
+    read_text,
+    require_cells,
+    resolve_url_file,
+    sha256_file,
+)
 
 DATASET = "wvs_polarity"
 REPOSITORY = "jhrystrom/multicultural-alignment"
@@ -37,6 +46,7 @@ LANGUAGES = ("en", "da", "nl", "pt")
 TEMPLATE_TYPE = "survey_hypothetical"  # the prompt type the paper scores
 PROMPT_COLUMNS = ("language", "template_type", "prompt", "topic", "question_key", "cateogry", "question_name")
 N_INTERVIEWS = 10
+UPSTREAM_PROMPTS_PER_LANGUAGE = 300
 
 
 def _resolve(name: str) -> tuple[Path, DataSource]:
@@ -46,24 +56,28 @@ def _resolve(name: str) -> tuple[Path, DataSource]:
     return path, DataSource(dataset=DATASET, location=location, sha256=sha256_file(path), revision=revision)
 
 
-def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict]:
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [column for column in required if column not in header]
-            if missing:
-                raise DataFileError(f"{path}: missing columns {missing}; found {header}")
-            return list(reader)
-    except OSError as error:
-        raise DataFileError(f"{path}: cannot read ({error})") from None
+def _read_csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """``(line, row)`` of every row, each holding a cell for every ``required`` column."""
+    with open_data_file(path) as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [column for column in required if column not in header]
+        if missing:
+            raise DataFileError(f"{path}: missing columns {missing}; found {header}")
+        rows = []
+        for row in csv_rows(reader, path):
+            require_cells(row, required, path, reader.line_num)
+            rows.append((reader.line_num, row))
+        return rows
 
 
 def read_stance_labels(path: Path) -> dict[str, tuple[str, str]]:
     """``{question_key: (pro statement, con statement)}`` with lower-case keys."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        raw = json.loads(read_text(path))
+    except ValueError as error:
+        if isinstance(error, DataFileError):
+            raise
         raise DataFileError(f"{path}: not readable JSON ({error})") from None
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected an object of topic key -> [pro, con]")
@@ -87,7 +101,7 @@ def read_prompts(path: Path, language: str, stances: dict[str, tuple[str, str]])
     skipped = {"no_topic_slot": 0, "empty_topic": 0, "no_stance_labels": 0}
     templates: dict[str, int] = {}
     docs = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         if row["language"].strip() != language or row["template_type"].strip() != TEMPLATE_TYPE:
             continue
         template, topic = row["prompt"], row["topic"].strip()
@@ -129,6 +143,8 @@ def load(language: str) -> tuple[list[dict], DataSource]:
     if not docs:
         raise DataFileError(f"{prompts_path}: no {TEMPLATE_TYPE} prompts for language {language!r}")
     source.skipped = skipped
+    # the release has 300 prompts of the scored template per language; fewer: a partial copy
+    source.partial = len(docs) + sum(skipped.values()) < UPSTREAM_PROMPTS_PER_LANGUAGE
     source.location = f"{source.location} + {stance_source.location}"
     source.sha256 = f"{source.sha256} + {stance_source.sha256}"
     return docs, source
@@ -159,31 +175,35 @@ class GroundTruth:
         return sorted(country for country, lang in self.country_language.items() if lang == language)
 
 
+def _ceiling(value: str, path: Path, line: int) -> float:
+    """A human self-consistency: a correlation, so a finite number in [-1, 1]."""
+    try:
+        ceiling = float(value)
+    except ValueError:
+        raise DataFileError(f"{path}, line {line}: self_consistency {value!r} is not a number") from None
+    if not (math.isfinite(ceiling) and -1.0 <= ceiling <= 1.0):
+        raise DataFileError(f"{path}, line {line}: self_consistency {ceiling} is not a correlation in [-1, 1]")
+    return ceiling
+
+
 def read_ground_truth(paths: dict[str, Path]) -> GroundTruth:
     truth = GroundTruth()
     path = paths["ground_truth_every_country.csv"]
-    for line, row in enumerate(_read_csv(path, ("cntry_an", "question_key", "pro_score")), start=2):
-        truth.by_country.setdefault(row["cntry_an"].strip(), {})[row["question_key"].strip().lower()] = _score(
-            row["pro_score"], path, line
-        )
+    for line, row in _read_csv(path, ("cntry_an", "question_key", "pro_score")):
+        country = truth.by_country.setdefault(row["cntry_an"].strip(), {})
+        country[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
     path = paths["ground_truth_per_language.csv"]
-    for line, row in enumerate(_read_csv(path, ("lnge_iso", "question_key", "pro_score")), start=2):
-        truth.by_language.setdefault(row["lnge_iso"].strip(), {})[row["question_key"].strip().lower()] = _score(
-            row["pro_score"], path, line
-        )
+    for line, row in _read_csv(path, ("lnge_iso", "question_key", "pro_score")):
+        language = truth.by_language.setdefault(row["lnge_iso"].strip(), {})
+        language[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
     path = paths["ground_truth_global.csv"]
-    for line, row in enumerate(_read_csv(path, ("question_key", "pro_score")), start=2):
+    for line, row in _read_csv(path, ("question_key", "pro_score")):
         truth.global_[row["question_key"].strip().lower()] = _score(row["pro_score"], path, line)
-    for row in _read_csv(paths["country_languages.csv"], ("cntry_AN", "lnge_iso")):
+    for _, row in _read_csv(paths["country_languages.csv"], ("cntry_AN", "lnge_iso")):
         truth.country_language[row["cntry_AN"].strip()] = row["lnge_iso"].strip()
     path = paths["gt_self_consistency.csv"]
-    for line, row in enumerate(_read_csv(path, ("cntry_AN", "self_consistency")), start=2):
-        try:
-            truth.human_ceiling[row["cntry_AN"].strip()] = float(row["self_consistency"])
-        except ValueError:
-            raise DataFileError(
-                f"{path}, line {line}: self_consistency {row['self_consistency']!r} is not a number"
-            ) from None
+    for line, row in _read_csv(path, ("cntry_AN", "self_consistency")):
+        truth.human_ceiling[row["cntry_AN"].strip()] = _ceiling(row["self_consistency"], path, line)
     return truth
 
 
