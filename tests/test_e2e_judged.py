@@ -139,7 +139,10 @@ def test_judge_failures_are_counted_and_correlations_undefined(tiny_model, fixtu
     lm_eval_run(f"pretrained={tiny_model}", fixture_data_dir, tmp_path / "lm", task=task, extra=GEN)
     out = tmp_path / "lm" / "lm-eval-out"
     with FakeJudge(lambda body, attempt: (200, chat_completion('{"labels": ["pro", "con"]}'))) as server:
-        judge_cli(out, fixture_data_dir, tmp_path / "judge", server)
+        result = judge_cli(out, fixture_data_dir, tmp_path / "judge", server, check=False)
+    # nothing was judged: the judged file is written (with the failures), the command says so
+    assert result.returncode == 1 and "every judgement failed" in result.stderr
+    assert "wrong_count 5" in result.stdout
     results, judged = judged_results(out, task)
     entry = results["results"][task]
     assert entry["judge_parse_rate,none"] == 0.0 and entry["n_judge_failures,none"] == 5
