@@ -46,6 +46,19 @@ BASELINE_HELP = """Reference "models", scored by the task's own code and written
     always-entail    P(E) = 1
     other-culture    the other culture's majority label"""
 RUN_CONFIG = "cpu_smollm2"  # what `cultureval run` runs
+EXAMPLES = """examples:
+  cultureval run                                   SmolLM2 on CPU, GlobalOpinionQA 6 countries
+  cultureval run --model-path ./my-model --tasks global_opinion_jsd_6c,cali_nli_us --limit 50
+  cultureval tasks                                 every task: harnesses, kind, items, cost per item
+  cultureval lm-eval run --model vllm --model_args pretrained=org/model --tasks global_opinion_jsd \\
+      --output_path results/                       any lm-eval command, with the task folder added
+  inspect eval cultureval/global_opinion_jsd_6c --model openai/gpt-4o-mini --max-connections 20
+  cultureval judge results/ --judge-config "$(cultureval configs-dir)/judge/vllm_local.yaml"
+  cultureval baseline uniform --tasks global_opinion_jsd_6c -o results/
+  cultureval report results/ logs/ -o report/      report.md, figures, summary.csv/.json
+  cultureval score cali outputs.csv                re-score another tool's per-item outputs
+
+`cultureval COMMAND --help` explains each command; the README has the rest."""
 
 
 def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str]:
@@ -95,11 +108,30 @@ def _resolve_config_args(args: list[str], config_folder: Path | None) -> list[st
 
 
 def run_lm_eval(args: list[str]) -> int:
+    """lm-eval with cultureval's tasks; for ``run``: checks before the model loads
+    (:mod:`cultureval.preflight`), then lm-eval's own table, then cultureval's with yardsticks."""
+    import time
+
     from lm_eval.__main__ import cli_evaluate
 
+    from cultureval.preflight import PreflightError, prepare_run
+    from cultureval.run_summary import print_run_summary
+
     with tempfile.TemporaryDirectory(prefix="cultureval-config-") as folder:
-        sys.argv = lm_eval_argv(args, Path(folder))
-        return int(cli_evaluate() or 0)
+        argv = lm_eval_argv(args, Path(folder))
+        request = None
+        if argv[1] == "run":
+            try:
+                request = prepare_run(argv[4:])
+            except PreflightError as error:
+                print(f"cultureval: {error}", file=sys.stderr)
+                return 2
+        sys.argv = argv
+        started = time.time()
+        status = int(cli_evaluate() or 0)
+    if request is not None and request.output_path and status == 0:
+        print_run_summary(Path(request.output_path), started)
+    return status
 
 
 def run_job_config(
@@ -123,12 +155,14 @@ def run_job_config(
     return config
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
-        return run_lm_eval(argv[1:])
-
-    parser = argparse.ArgumentParser(prog="cultureval", description=__doc__.split("\n\n")[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cultureval",
+        description="Cultural-alignment evaluations (GlobalOpinionQA, WVS value polarity, CALI, CultureBank) "
+        "for lm-evaluation-harness and Inspect: run, judge, score and report.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("tasks-dir", help="print the installed lm-eval task folder")
     sub.add_parser("configs-dir", help="print the installed folder of run and judge configs")
@@ -193,7 +227,25 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--task", help="GlobalOpinionQA: the task whose items the rows are (default global_opinion_jsd)")
     score.add_argument("--json", action="store_true", help='print {"<model>": {"<task>": {"<metric>": value}}}')
     score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
-    options = parser.parse_args(argv)
+    listing = sub.add_parser("tasks", help="list every task: family, harnesses, kind, items, cost per item")
+    listing.add_argument("--no-items", action="store_true", help="do not load the data to count items")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
+        return run_lm_eval(argv[1:])
+
+    options = build_parser().parse_args(argv)
+    if options.command == "tasks":
+        import logging as _logging
+
+        from cultureval.task_list import format_rows, task_rows
+
+        _logging.getLogger("cultureval").setLevel(_logging.ERROR)  # skip counts are not the point here
+        print(format_rows(task_rows(count_items=not options.no_items)))
+        return 0
     if options.command == "score":
         return _score(options)
 
@@ -254,7 +306,14 @@ def _report_or_baseline(options) -> int:
     except (ReportInputError, DataFileError, ValueError, KeyError, OSError) as error:
         print(f"cultureval {options.command}: {error}", file=sys.stderr)
         return 2
-    print(path)
+    if options.command == "baseline":
+        from cultureval.run_summary import task_tables
+
+        print(f"baseline {options.kind}: metrics, direction, and the other yardsticks on the same items\n")
+        print("\n\n".join(task_tables(path)))
+        print(f"\n(results: {path})")
+    else:
+        print(path)
     return 0
 
 
@@ -295,6 +354,7 @@ def _score(options) -> int:
 def _judge(options) -> int:
     from dataclasses import replace
 
+    from cultureval.families import family_of
     from cultureval.judge import JudgeConfig
     from cultureval.judge_outputs import JudgeInputError, judge_outputs
     from cultureval.report_tools import metrics_table
@@ -320,7 +380,9 @@ def _judge(options) -> int:
             metrics = {k.split(",")[0]: v for k, v in run.results["results"][task].items() if "," in k}
             failures = ", ".join(f"{kind} {count}" for kind, count in info["failures"].items()) or "none"
             print(f"\n{task}: failures {failures}; {info['cache_hits']} from the cache")
-            print(metrics_table(task, metrics))
+            owner = family_of(task)
+            yardsticks = owner.yardsticks(task, [], run.records[task]) if owner and owner.yardsticks else {}
+            print(metrics_table(task, metrics, yardsticks, n=info["n_samples"]))
     if not any(run.n_judged for run in judged):
         total = sum(run.n_items for run in judged)
         print(

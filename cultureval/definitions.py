@@ -79,6 +79,12 @@ def group_names() -> list[str]:
     return sorted(_indexes()[1])
 
 
+def group_tasks(name: str) -> list[str]:
+    """The tasks of the cultureval group ``name`` (empty for any other name)."""
+    path = _indexes()[1].get(name)
+    return [str(task) for task in (_read(path).get("task") or [])] if path else []
+
+
 def task_folders() -> dict[str, str]:
     """Task and group name -> the family folder its YAML lives in."""
     tasks, groups = _indexes()

@@ -54,8 +54,11 @@ class Family:
     # families whose answer is a distribution: ``score_distribution(task, doc, distribution)``
     # -> the item's record, as the task scores a model's distribution
     score_distribution: Callable[[str, dict, list[float]], dict] | None = None
-    # cultureval score: ``rescore(rows, task) -> cultureval.score.Rescored`` for outside outputs
+    # cultureval score: ``rescore(rows_by_model, task) -> {model: cultureval.score.Rescored}``
     rescore: Callable | None = None
+    # the reference points printed beside a run's metrics, computed on the same items:
+    # ``yardsticks(task, docs, records=None) -> {label: {metric: value, "n": items}}``
+    yardsticks: Callable | None = None
 
 
 @cache

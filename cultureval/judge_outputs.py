@@ -147,6 +147,7 @@ class JudgedRun:
     results: dict  # its content
     n_judged: int  # judgements that were read, over all tasks
     n_items: int
+    records: dict[str, list[dict]]  # per judged task, its items' records (yardsticks)
 
 
 def plan_run(results_path: Path, stamp: str) -> PlannedRun | None:
@@ -181,10 +182,12 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
         "tasks": {},
     }
     n_judged = n_items = 0
+    all_records = {}
     for task, hook in run.hooks.items():
         samples = run.samples[task]
         hits_before = cache.hits
         records, lines = await _judge_samples(hook, transport, cache, samples)
+        all_records[task] = records
         _write_metrics(results["results"][task], table_of(task).summary(records, seed=seed))
         failures = Counter(line["failure"] for line in lines if line.get("failure"))
         report["tasks"][task] = {
@@ -201,7 +204,7 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
     results["cultureval_judge"] = report
     target = run.results_path.parent / f"results_judged_{run.stamp}.json"
     target.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
-    return JudgedRun(target, results, n_judged, n_items)
+    return JudgedRun(target, results, n_judged, n_items, all_records)
 
 
 def judge_outputs(

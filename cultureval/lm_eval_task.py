@@ -11,9 +11,14 @@ concatenation cannot express.
 
 from __future__ import annotations
 
+import json
+import os
+
 from lm_eval.api.task import ConfigurableTask
 
 from cultureval import provenance, rendering
+
+WARNINGS_ENV = "CULTUREVAL_RUN_WARNINGS"  # set by cultureval.preflight.prepare_run
 
 
 class CulturevalTask(ConfigurableTask):
@@ -28,12 +33,15 @@ class CulturevalTask(ConfigurableTask):
         data_source = provenance.read_provenance(self.dataset[provenance.TEST_SPLIT])
         metadata = dict(self.config.metadata or {})
         owner = family_of(self.config.task)
-        judged = {"judge_prompt_version": owner.judge.prompt_version} if owner and owner.judge else {}
+        extra = {"judge_prompt_version": owner.judge.prompt_version} if owner and owner.judge else {}
+        warnings = json.loads(os.environ.get(WARNINGS_ENV) or "[]")
+        if warnings:
+            extra["warnings"] = warnings  # from the command's checks (cultureval.preflight)
         metadata["cultureval"] = provenance.record(
             metadata.get("version"),
             data_source,
             rendering=None,  # set by fewshot_context, once the harness says which
-            **judged,
+            **extra,
         )
         self.config.metadata = metadata
 

@@ -85,11 +85,18 @@ class MetricTable:
     summary: Callable[..., dict] | None = None
     headline: str = ""  # the task's main metric (report, leaderboard summary)
     parse_metric: str = ""  # the share of readable answers shown beside the headline
+    # the headline as a leaderboard wants it, higher is better (culture_sim for a distance);
+    # empty: the headline itself, which is then higher-is-better
+    leaderboard: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
         return [metric.name for metric in self.metrics]
+
+    @property
+    def leaderboard_metric(self) -> str:
+        return self.leaderboard or self.headline
 
     def describe(self, name: str) -> Metric | None:
         """The metric named ``name`` (or the pattern it belongs to); ``<name>_stderr`` and

@@ -1,221 +1,153 @@
 """``cultureval report RESULTS... -o DIR``: tables and figures across models.
 
-Reads lm-eval output folders (``results_*.json`` — or ``results_judged_*.json`` of the same
-run when ``cultureval judge`` wrote one — and ``samples_*.jsonl``; baselines written by
-``cultureval baseline`` are lm-eval output too) and Inspect logs (``.eval``/``.json`` files
-or folders of them, through ``inspect_ai.log``). Writes ``report.md``, PNG figures and
-``figures.json`` (each figure's title, axis labels and legend) into DIR, one section per task
-family present.
+Reads lm-eval output folders and Inspect logs (:mod:`cultureval.report_inputs`) and writes into
+DIR: ``report.md`` (notes on comparability, a summary that ranks the runs of each task ×
+rendering by its headline metric, one section per task family), PNG figures with
+``figures.json`` (each figure's title, axis labels and legend), and the leaderboard files
+``summary.csv`` and ``summary.json`` (one row per model × task × metric).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
-import math
-import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.families import FAMILY_NAMES, family, family_of, table_of
-from cultureval.report_tools import Figures, Run, fmt, uncertainty
+from cultureval.report_inputs import Inputs, ReportInputError, read_inputs
+from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
 
 logger = logging.getLogger(__name__)
 
-_RESULTS_RE = re.compile(r"^results_(?P<judged>judged_)?(?P<stamp>.+)\.json$")
+__all__ = ["ReportInputError", "read_inputs", "write_report"]
+
+SUMMARY_COLUMNS = (
+    "model",
+    "task",
+    "family",
+    "harness",
+    "rendering",
+    "limit",
+    "metric",
+    "value",
+    "stderr",
+    "ci_low",
+    "ci_high",
+    "higher_is_better",
+    "headline",
+    "leaderboard",
+    "n",
+    "parse_rate",
+    "model_path",
+    "model_revision",
+    "cultureval_version",
+    "task_version",
+    "data_sha256",
+    "source",
+)
 
 
-class ReportInputError(ValueError):
-    """An input is missing or unreadable (the message names it)."""
-
-
-@dataclass
-class Inputs:
-    runs: list[Run] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def _number(value) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def _model_label(name: str) -> str:
-    """Shorten local paths to their last two parts; Hub ids and provider names stay."""
-    if name.startswith("/") or name.startswith("."):
-        parts = Path(name).parts
-        return "/".join(parts[-2:])
-    return name
-
-
-def _item(task: str, doc: dict, values: dict) -> dict | None:
-    """Per-item record of a logged sample, for the families whose figures need items."""
-    owner = family_of(task)
-    return owner.report_item(task, doc, values) if owner and owner.report_item else None
-
-
-def _wants_items(task: str) -> bool:
-    owner = family_of(task)
-    return bool(owner and owner.report_item)
-
-
-def _version(config: dict) -> tuple:
-    block = (config.get("metadata") or {}).get("cultureval") or {}
-    source = block.get("data_source") or {}
-    return (block.get("task_version"), source.get("sha256"))
-
-
-def _note_failed_judgements(path: Path, results: dict, notes: list[str]) -> None:
-    """A judged results file where a task got no judgement at all: its judged metrics are empty
-    because the judge failed, not because the model scored nothing."""
-    for task, info in ((results.get("cultureval_judge") or {}).get("tasks") or {}).items():
-        judged = info.get("n_judged", info.get("n_samples", 0) - sum((info.get("failures") or {}).values()))
-        if info.get("n_samples") and not judged:
-            failures = ", ".join(f"{kind} {count}" for kind, count in (info.get("failures") or {}).items())
-            notes.append(
-                f"{path}: {task}: not one of {info['n_samples']} judgements succeeded ({failures}); "
-                "its judged metrics are missing, not zero — rerun cultureval judge against a working judge"
-            )
-
-
-def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
-    files = sorted(folder.rglob("results_*.json")) if folder.is_dir() else [folder]
-    by_stamp: dict[tuple[Path, str], Path] = {}
-    for path in files:
-        match = _RESULTS_RE.match(path.name)
-        if not match:
-            continue
-        key = (path.parent, match.group("stamp"))
-        if match.group("judged") or key not in by_stamp:
-            by_stamp[key] = path  # a judged file supersedes the plain one of the same run
-    runs = []
-    for (parent, stamp), path in sorted(by_stamp.items()):
-        try:
-            results = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise ReportInputError(f"{path}: not a readable lm-eval results file ({error})") from None
-        model = _model_label(
-            str(results.get("model_name") or (results.get("config") or {}).get("model_args") or "unknown")
-        )
-        _note_failed_judgements(path, results, notes)
-        groups = set(results.get("group_subtasks") or {})
-        for task, entry in (results.get("results") or {}).items():
-            if task in groups:
-                continue
-            metrics = {key.split(",")[0]: _number(value) for key, value in entry.items() if "," in key}
-            n = ((results.get("n-samples") or {}).get(task) or {}).get("effective")
-            samples_path = parent / f"samples_{task}_{stamp}.jsonl"
-            items = None
-            if samples_path.is_file():
-                items = []
-                for line in samples_path.read_text(encoding="utf-8").splitlines():
-                    if line.strip():
-                        sample = json.loads(line)
-                        record = _item(task, sample.get("doc") or {}, sample)
-                        if record:
-                            items.append(record)
-            elif _wants_items(task):
-                notes.append(
-                    f"{path}: no {samples_path.name} (run lm-eval with --log_samples): per-country figures skip {model} on {task}"
-                )
-            runs.append(
-                Run(
-                    model,
-                    "baseline" if model.startswith("baseline/") else "lm-eval",
-                    task,
-                    metrics,
-                    n,
-                    items,
-                    str(path),
-                    _version((results.get("configs") or {}).get(task) or {}),
-                )
-            )
-    return runs
-
-
-def read_inspect(path: Path, notes: list[str]) -> list[Run]:
-    from inspect_ai.log import list_eval_logs, read_eval_log
-
-    files = [info.name for info in list_eval_logs(str(path))] if path.is_dir() else [str(path)]
-    runs = []
-    for file in files:
-        log = read_eval_log(file)
-        task = log.eval.task.split("/")[-1]
-        if log.status != "success":
-            notes.append(f"{file}: Inspect log status {log.status!r}: {task} on {log.eval.model} is partial")
-        metrics: dict[str, float | None] = {}
-        for score in log.results.scores if log.results else []:
-            for name, metric in score.metrics.items():
-                metrics[name] = _number(metric.value)
-        items = []
-        for sample in log.samples or []:
-            score = next(iter((sample.scores or {}).values()), None)
-            if score is not None and isinstance(score.value, dict):
-                record = _item(task, (sample.metadata or {}).get("doc") or {}, score.value)
-                if record:
-                    items.append(record)
-        n = log.results.completed_samples if log.results else None
-        version = _version({"metadata": {"cultureval": log.eval.metadata or {}}})
-        runs.append(Run(_model_label(str(log.eval.model)), "inspect", task, metrics, n, items, file, version))
-    return runs
-
-
-def read_inputs(paths: list[Path]) -> Inputs:
-    from tqdm import tqdm
-
-    inputs = Inputs()
-    for path in tqdm(paths, desc="reading results", unit="input", leave=False):
-        if not path.exists():
-            raise ReportInputError(f"{path}: no such file or folder")
-        is_inspect = path.suffix in (".eval", ".json") and not path.name.startswith("results_")
-        if path.is_dir():
-            is_inspect = not any(path.rglob("results_*.json")) and (
-                any(path.rglob("*.eval")) or any(path.rglob("*.json"))
-            )
-        found = read_inspect(path, inputs.notes) if is_inspect else read_lm_eval(path, inputs.notes)
-        if not found:
-            raise ReportInputError(f"{path}: holds neither lm-eval results_*.json nor Inspect logs")
-        inputs.runs += found
-    by_task: dict[str, set] = defaultdict(set)
-    for run in inputs.runs:
-        if run.version != (None, None):
-            by_task[run.task].add(run.version)
-    for task, versions in sorted(by_task.items()):
-        if len(versions) > 1:
-            shown = "; ".join(f"task version {v}, data sha256 {str(s)[:12]}" for v, s in sorted(versions, key=str))
-            inputs.notes.append(
-                f"{task}: runs differ in task version or data ({shown}); comparisons across them are not like for like"
-            )
-    return inputs
-
-
-# ------------------------------------------------------------------------------------ report
+def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
+    """The runs of one task × rendering, best first by the task's leaderboard metric (higher is
+    better; generative GlobalOpinionQA: ``culture_sim_strict``, so unreadable answers cost)."""
+    if not runs:
+        return []
+    metric = table_of(runs[0].task).leaderboard_metric
+    scored = sorted(runs, key=lambda r: (r.metrics.get(metric) is None, -(r.metrics.get(metric) or 0.0), r.model))
+    return [(rank if run.metrics.get(metric) is not None else None, run) for rank, run in enumerate(scored, 1)]
 
 
 def _summary(runs: list[Run]) -> list[str]:
     lines = [
         "## Summary",
         "",
-        "| task | model | harness | metric | value | uncertainty | n | parse rate |",
-        "|---|---|---|---|---|---|---|---|",
+        "Ranked within each task and rendering by the task's headline; ↑/↓: higher/lower is better. "
+        "Runs of one task in different renderings read different prompts and are not ranked together.",
+        "",
+        "| task | rendering | rank | model | harness | limit | headline | value | uncertainty | n | parse rate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for run in sorted(runs, key=lambda r: (r.task, r.model, r.harness)):
-        if family_of(run.task) is None:
+    groups: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for run in runs:
+        if family_of(run.task) is not None:
+            groups[(run.task, run.rendering)].append(run)
+    for (task, rendering), group in sorted(groups.items()):
+        table = table_of(task)
+        metric = table.headline
+        arrow = ARROW[table.describe(metric).higher_is_better][0] if table.describe(metric) else ""
+        for rank, run in _ranked(group):
+            lines.append(
+                f"| {task} | {rendering or 'n/a'} | {rank or '—'} | {run.model} | {run.harness} | "
+                f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(run.metrics.get(metric))} | "
+                f"{uncertainty(run, metric)} | {run.n if run.n is not None else 'n/a'} | "
+                f"{fmt(run.metrics.get(table.parse_metric))} |"
+            )
+    return lines + [""]
+
+
+def summary_rows(runs: list[Run]) -> list[dict]:
+    """One row per run × metric (the task table's metrics, without stderr/CI companions)."""
+    rows = []
+    for run in runs:
+        owner = family_of(run.task)
+        if owner is None:
             continue
         table = table_of(run.task)
-        metric = table.headline
-        lines.append(
-            f"| {run.task} | {run.model} | {run.harness} | {metric} | {fmt(run.metrics.get(metric))} | "
-            f"{uncertainty(run, metric)} | {run.n if run.n is not None else 'n/a'} | "
-            f"{fmt(run.metrics.get(table.parse_metric))} |"
-        )
-    return lines + [""]
+        for name in metric_rows(run.task, run.metrics, table):
+            described = table.describe(name)
+            rows.append(
+                {
+                    "model": run.model,
+                    "task": run.task,
+                    "family": owner.name,
+                    "harness": run.harness,
+                    "rendering": run.rendering,
+                    "limit": run.limit,
+                    "metric": name,
+                    "value": run.metrics.get(name),
+                    "stderr": run.metrics.get(f"{name}_stderr"),
+                    "ci_low": run.metrics.get(f"{name}_ci_low"),
+                    "ci_high": run.metrics.get(f"{name}_ci_high"),
+                    "higher_is_better": described.higher_is_better if described else None,
+                    "headline": name == table.headline,
+                    "leaderboard": name == table.leaderboard_metric,
+                    "n": run.n,
+                    "parse_rate": run.metrics.get(table.parse_metric),
+                    "model_path": run.model_path,
+                    "model_revision": run.model_revision,
+                    "cultureval_version": run.cultureval_version,
+                    "task_version": run.version[0] if run.version else None,
+                    "data_sha256": run.version[1] if run.version else None,
+                    "source": run.source,
+                }
+            )
+    return rows
+
+
+def write_summary_files(runs: list[Run], output: Path) -> None:
+    rows = summary_rows(runs)
+    with open(output / "summary.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
+        writer.writeheader()
+        writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+    (output / "summary.json").write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
+
+
+def _sections(inputs: Inputs, figures: Figures) -> list[str]:
+    by_family: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
+    for run in inputs.runs:
+        owner = family_of(run.task)
+        if owner is not None:
+            by_family[owner.name][run.task].append(run)
+    lines = []
+    for name in FAMILY_NAMES:
+        owner = family(name)
+        if name in by_family and owner.report_section is not None:
+            by_task = dict(by_family[name])
+            lines += owner.report_section(by_task, {task: table_of(task) for task in by_task}, figures)
+    return lines
 
 
 def write_report(paths: list[Path], output: Path) -> Path:
@@ -226,23 +158,16 @@ def write_report(paths: list[Path], output: Path) -> Path:
     lines = [
         "# cultureval report",
         "",
-        f"Inputs: {len(paths)} path(s), {len(runs)} task run(s), {len({r.model for r in runs})} model(s).",
+        f"Inputs: {len(paths)} path(s), {len(runs)} task run(s), {len({r.model for r in runs})} model(s). "
+        "Leaderboard rows: `summary.csv`, `summary.json`.",
         "",
     ]
     if inputs.notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in inputs.notes] + [""]
     lines += _summary(runs)
-    by_family: dict[str, dict[str, list[Run]]] = defaultdict(lambda: defaultdict(list))
-    for run in runs:
-        owner = family_of(run.task)
-        if owner is not None:
-            by_family[owner.name][run.task].append(run)
-    for name in FAMILY_NAMES:
-        owner = family(name)
-        if name in by_family and owner.report_section is not None:
-            by_task = dict(by_family[name])
-            lines += owner.report_section(by_task, {task: table_of(task) for task in by_task}, figures)
+    lines += _sections(inputs, figures)
     (output / "figures.json").write_text(json.dumps(figures.manifest, indent=2))
+    write_summary_files(runs, output)
     path = output / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

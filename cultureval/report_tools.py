@@ -11,7 +11,7 @@ from pathlib import Path
 
 @dataclass
 class Run:
-    model: str
+    model: str  # normalised: a local folder's name, a Hub id, a hosted provider/model
     harness: str
     task: str
     metrics: dict[str, float | None]
@@ -19,6 +19,17 @@ class Run:
     items: list[dict] | None = None  # per-item records, when samples were logged
     source: str = ""
     version: tuple = ()  # (task version, data sha256) for the mixed-version check
+    rendering: str = ""  # plain, chat, instruction (or "" when not recorded)
+    limit: float | None = None  # --limit of the run, when it had one
+    model_path: str = ""  # the model as the run named it (folder, Hub id, provider/model)
+    model_revision: str = ""  # a revision or sha where the harness recorded one
+    cultureval_version: str = ""
+
+    @property
+    def label(self) -> str:
+        """How figures name the run: model, harness, and a limit when there was one."""
+        limit = f", limit {self.limit:g}" if self.limit else ""
+        return f"{self.model} ({self.harness}{limit})"
 
 
 def uncertainty(run: Run, metric: str) -> str:
@@ -49,6 +60,7 @@ class Figures:
             "xlabel": axes.get_xlabel(),
             "ylabel": axes.get_ylabel(),
             "legend": [text.get_text() for text in legend.get_texts()] if legend else [],
+            "xticks": [label.get_text() for label in axes.get_xticklabels()],
         }
         figure.savefig(self.folder / entry["file"], dpi=110, bbox_inches="tight")
         import matplotlib.pyplot as plt
@@ -84,9 +96,15 @@ def bar_figure(
     figures: Figures,
     reference: dict[str, float] | None = None,
     reference_label: str = "",
-) -> str:
+    errors: dict[str, list[tuple[float, float] | None]] | None = None,
+) -> str | None:
+    """Grouped bars, one series per run. A missing value is drawn as "n/a" (not as an empty
+    bar that reads as 0); ``errors`` gives each bar's (low, high) as an error bar. A figure with
+    no value at all is not drawn (``None``)."""
     import numpy as np
 
+    if not groups or all(v is None for values in series.values() for v in values):
+        return None
     figure, axes = new_figure(width=max(6.0, 0.6 * len(groups) * max(1, len(series)) + 2))
     palette = colours(list(series))
     width = 0.8 / max(1, len(series))
@@ -94,6 +112,14 @@ def bar_figure(
         xs = np.arange(len(groups)) + index * width - 0.4 + width / 2
         heights = [np.nan if v is None else v for v in values]
         axes.bar(xs, heights, width=width, color=palette[label], label=label)
+        for x, (value, interval) in zip(xs, zip(values, (errors or {}).get(label) or [None] * len(values))):
+            if value is None:
+                axes.text(x, 0, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color="grey")
+            elif interval is not None:
+                low, high = interval
+                axes.errorbar(
+                    x, value, yerr=[[max(value - low, 0)], [max(high - value, 0)]], color="black", capsize=2, lw=0.8
+                )
     if reference:
         for i, group in enumerate(groups):
             if group in reference:
@@ -116,6 +142,18 @@ def bar_figure(
     return figures.save(figure, name)
 
 
+def interval(metrics: dict, name: str) -> tuple[float, float] | None:
+    """A metric's (low, high): its 95% CI when recorded, else ± its standard error."""
+    value = metrics.get(name)
+    low, high = metrics.get(f"{name}_ci_low"), metrics.get(f"{name}_ci_high")
+    if low is not None and high is not None:
+        return low, high
+    stderr = metrics.get(f"{name}_stderr")
+    if value is not None and stderr is not None:
+        return value - stderr, value + stderr
+    return None
+
+
 # ------------------------------------------------------------------------------ console tables
 
 _AUXILIARY = re.compile(r"(_stderr|_ci_low|_ci_high|_n_topics|_n_responses|_pooled_n_topics)$")
@@ -124,7 +162,7 @@ ARROW = {True: "↑ higher is better", False: "↓ lower is better", None: ""}
 
 def _value_text(metrics: dict, name: str) -> str:
     value = metrics.get(name)
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):
         return "n/a"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
@@ -159,17 +197,23 @@ def metric_rows(task: str, metrics: dict, table=None) -> list[str]:
     return names
 
 
-def metrics_table(task: str, metrics: dict, yardsticks: dict[str, dict] | None = None, table=None) -> str:
+def metrics_table(
+    task: str, metrics: dict, yardsticks: dict[str, dict] | None = None, table=None, n: int | None = None
+) -> str:
     """A console table of one task's metrics: value (± stderr or [95% CI]), direction, and a
-    column per yardstick (its value of the same metric, where it has one)."""
+    column per yardstick (its value of the same metric, where it has one); a last row ``n``
+    gives the items each column was scored on (a yardstick's own ``n``)."""
     table = _table(task, table)
     yardsticks = yardsticks or {}
     header = ["metric", "value", "direction", *yardsticks]
     rows = []
     for name in metric_rows(task, metrics, table):
         described = table.describe(name) if table else None
-        direction = ARROW[described.higher_is_better] if described else ""
+        # counts (n_*) are facts about the run, not scores: no direction
+        direction = ARROW[described.higher_is_better] if described and not name.startswith("n_") else ""
         rows.append([name, _value_text(metrics, name), direction, *(_value_text(y, name) for y in yardsticks.values())])
+    if n is not None:
+        rows.append(["n (items)", str(n), "", *(str(y.get("n", "")) for y in yardsticks.values())])
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
     lines = [
         "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]

@@ -52,7 +52,7 @@ def task_tables(results_path: Path) -> list[str]:
         n = ((results.get("n-samples") or {}).get(task) or {}).get("effective")
         docs = [sample["doc"] for sample in _samples(results_path, task) if isinstance(sample.get("doc"), dict)]
         yardsticks = owner.yardsticks(task, docs) if owner.yardsticks and docs else {}
-        header = f"{task}: {n} items" + (f" (--limit {limit})" if limit else "")
+        header = f"{task}: {n} items" + (f" (--limit {limit:g})" if limit else "")
         header += f", rendering {block.get('rendering')}" if block.get("rendering") else ""
         blocks.append(header + "\n" + metrics_table(task, metrics, yardsticks, n=n))
     return blocks

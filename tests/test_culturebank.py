@@ -60,8 +60,8 @@ def test_summary_by_hand():
     assert summary["entailment_score_stderr"] == pytest.approx((0.12667 / 2) ** 0.5 / 3**0.5, rel=1e-3)
     assert summary["entail_rate"] == pytest.approx(2 / 3)
     assert summary["judge_parse_rate"] == pytest.approx(3 / 4) and summary["n_judge_failures"] == 1
-    assert summary["entailment_score[topic=Food]"] == pytest.approx(0.65)
-    assert summary["entailment_score[topic=Dress]"] == pytest.approx(0.6)
-    assert summary["entailment_score[group=American]"] == pytest.approx(0.5)
+    assert summary["entailment_score|topic=Food"] == pytest.approx(0.65)
+    assert summary["entailment_score|topic=Dress"] == pytest.approx(0.6)
+    assert summary["entailment_score|group=American"] == pytest.approx(0.5)
     empty = scoring.summarise([{"score": None, "topic": "x", "cultural_group": "y"}])
     assert empty["entailment_score"] is None and empty["judge_parse_rate"] == 0.0

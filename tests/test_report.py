@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import shutil
@@ -137,8 +138,29 @@ def test_report_on_tiny_model_outputs_baselines_and_inspect(tiny_model, fixture_
     text = (report_dir / "report.md").read_text()
     for heading in ("## Summary", "## GlobalOpinionQA", "## CulturallyAwareNLI"):
         assert heading in text
-    assert "| global_opinion_jsd | " in text and "| global_opinion_jsd_binary | baseline/uniform | baseline |" in text
-    assert "| inspect |" in text
+    assert "| global_opinion_jsd | " in text and "| baseline/uniform | baseline |" in text
+    # one model under two harnesses: named alike (the model folder), and the rendering
+    # difference (plain in lm-eval, instruction through Inspect's hf provider) said in words
+    model = tiny_model.name
+    assert f"| {model} | lm-eval |" in text and f"| {model} | inspect |" in text
+    assert (
+        f"{model} on global_opinion_jsd was run with different renderings — instruction (inspect), plain (lm-eval)"
+        in text
+    )
+    assert "| global_opinion_jsd | plain | 1 |" in text and "| global_opinion_jsd | instruction | 1 |" in text
+    # the leaderboard files: one row per run x metric, the headline oriented higher-is-better
+    rows = list(csv.DictReader((report_dir / "summary.csv").read_text(encoding="utf-8").splitlines()))
+    lm_eval_jsd = [r for r in rows if r["task"] == "global_opinion_jsd" and r["harness"] == "lm-eval"]
+    [leader] = [r for r in lm_eval_jsd if r["leaderboard"] == "True"]
+    assert leader["metric"] == "culture_sim" and leader["higher_is_better"] == "True"
+    [jsd] = [r for r in lm_eval_jsd if r["metric"] == "jsd"]
+    results = json.loads(next((tmp_path / "lm" / "lm-eval-out").rglob("results_*.json")).read_text())
+    assert float(jsd["value"]) == pytest.approx(results["results"]["global_opinion_jsd"]["jsd,none"])
+    assert jsd["rendering"] == "plain" and jsd["model"] == model and jsd["data_sha256"]
+    as_json = json.loads((report_dir / "summary.json").read_text())
+    assert [(r["model"], r["task"], r["harness"], r["metric"]) for r in as_json] == [
+        (r["model"], r["task"], r["harness"], r["metric"]) for r in rows
+    ]
     _check_figures(
         report_dir,
         ["global_opinion_jsd_culture_sim_by_country.png", "global_opinion_jsd_error_vs_options.png", "cali_f1.png"],
@@ -227,8 +249,8 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
             "entailment_score_stderr": 0.05,
             "entail_rate": 0.55,
             "judge_parse_rate": 1.0,
-            "entailment_score[topic=Food and Dining]": 0.7,
-            "entailment_score[topic=Dress Codes]": 0.5,
+            "entailment_score|topic=Food and Dining": 0.7,
+            "entailment_score|topic=Dress Codes": 0.5,
         },
     }
     results = {
@@ -245,7 +267,10 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     text = (report_dir / "report.md").read_text()
     assert "## WVS value polarity" in text and "## CultureBank" in text
     assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.760 | 0.900 | n/a |" in text
-    assert "| culturebank_tiktok | org/model-a | lm-eval | entailment_score | 0.600 | ± 0.050 | 10 | 1.000 |" in text
+    assert (
+        "| culturebank_tiktok | n/a | 1 | org/model-a | lm-eval | — | entailment_score ↑ | 0.600 | ± 0.050 | 10 | 1.000 |"
+        in text
+    )
     _check_figures(
         report_dir,
         [
@@ -256,6 +281,8 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
         ],
     )
     manifest = {entry["file"]: entry for entry in json.loads((report_dir / "figures.json").read_text())}
+    # countries in a fixed (alphabetical) order
+    assert manifest["wvs_polarity_by_country.png"]["xticks"] == ["DK (da)", "GB (en)", "US (en)"]
     # the human ceiling is drawn beside the metric of its granularity only: self-consistency
     assert "human ceiling (10 resampled respondents)" in manifest["wvs_polarity_self_consistency.png"]["legend"]
     assert not any("ceiling" in label for label in manifest["wvs_polarity_by_country.png"]["legend"])

@@ -37,3 +37,14 @@ def _predictor(kind: str):
 
 
 PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
+
+
+def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
+    """The trivial predictors scored on ``docs`` (a run's own pairs) with the task's code."""
+    from cultureval.tasks.cali.scoring import METRICS, score_distribution
+
+    found = {}
+    for kind in KINDS:
+        scored = [score_distribution(doc, p) for doc, p in zip(docs, predict(kind, docs))]
+        found[kind] = METRICS.compute(scored, lm_eval_only=True) | {"n": len(scored)}
+    return found

@@ -13,6 +13,7 @@ FAMILY = Family(
     title="CulturallyAwareNLI",
     report_section=report.section,
     baselines=baselines.PREDICTORS,
+    yardsticks=baselines.yardsticks,
     score_distribution=score_distribution,
     rescore=rescore.rescore,
 )

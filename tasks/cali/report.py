@@ -8,11 +8,11 @@ CULTURE_TASKS = (("cali_nli_us", "United States"), ("cali_nli_in", "India"))
 
 
 def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> list[str]:
-    labels = sorted({f"{r.model} ({r.harness})" for runs in by_task.values() for r in runs})
+    labels = sorted({f"{r.label}, n={r.n}" for runs in by_task.values() for r in runs})
     values: dict[str, list[float | None]] = {label: [None, None] for label in labels}
     for index, (task, _) in enumerate(CULTURE_TASKS):
         for run in by_task.get(task, []):
-            values[f"{run.model} ({run.harness})"][index] = run.metrics.get("macro_f1_binary")
+            values[f"{run.label}, n={run.n}"][index] = run.metrics.get("macro_f1_binary")
     name = bar_figure(
         "cali_f1",
         "CALI: macro-F1 over {E, not-E} against each culture's annotators",
@@ -22,4 +22,4 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         values,
         figures,
     )
-    return ["## CulturallyAwareNLI", "", f"![CALI F1]({name})", ""]
+    return ["## CulturallyAwareNLI", "", f"![CALI F1]({name})" if name else "(no macro_f1_binary to plot)", ""]

@@ -20,8 +20,8 @@ def summarise(records: list[dict], seed: int = 0) -> dict[str, float | None]:
     ``entailment_score`` = mean score over judged answers (with ``entailment_score_stderr`` =
     sample sd / sqrt(n)); ``entail_rate`` = share of judged answers with score > 0.5 (the
     CultureBank study reports both); ``judge_parse_rate`` = judged / all; per-topic and
-    per-cultural-group means as ``entailment_score[topic=...]`` and
-    ``entailment_score[group=...]``. Undefined values are ``None``.
+    per-cultural-group means as ``entailment_score|topic=...`` and
+    ``entailment_score|group=...``. Undefined values are ``None``.
     """
     scores = [float(record["score"]) for record in records if record.get("score") is not None]
     n = len(scores)
@@ -39,7 +39,7 @@ def summarise(records: list[dict], seed: int = 0) -> dict[str, float | None]:
             if record.get("score") is not None:
                 groups[str(record.get(field))].append(float(record["score"]))
         for name in sorted(groups):
-            result[f"entailment_score[{label}={name}]"] = mean_defined(groups[name])
+            result[f"entailment_score|{label}={name}"] = mean_defined(groups[name])
     return {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in result.items()}
 
 
@@ -61,8 +61,8 @@ METRICS = MetricTable(
         Metric("judge_parse_rate", True, "share of answers the judge scored", None),
         Metric("n_judge_failures", False, "answers the judge could not score (counted, left out)", None),
         Metric("n_judged", True, "answers the judge scored", None),
-        Metric("entailment_score[topic={topic}]", True, "entailment_score per topic", None),
-        Metric("entailment_score[group={group}]", True, "entailment_score per cultural group", None),
+        Metric("entailment_score|topic={topic}", True, "entailment_score per topic", None),
+        Metric("entailment_score|group={group}", True, "entailment_score per cultural group", None),
     ),
     summary=summarise,
     headline="entailment_score",

@@ -70,3 +70,25 @@ def _predictor(kind: str):
 
 
 PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
+
+
+YARDSTICKS = (("uniform", "uniform"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))
+
+
+def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
+    """The baselines scored on ``docs`` (a run's own items) with the task's code: uniform, the
+    US prior (on the non-US items that have a US answer) and 100 respondents resampled from
+    each survey; only the last for the expected-score task."""
+    from cultureval.families import table_of
+    from cultureval.tasks.global_opinions import scoring, wvs_pearson
+
+    table = table_of(task)
+    found = {}
+    for kind, label in YARDSTICKS:
+        if table is wvs_pearson.METRICS and kind != "survey-resample":
+            continue
+        predictions = predict(kind, docs, n=100, seed=0)
+        records_ = [scoring.score_for_task(task, d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]
+        if records_:
+            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_)}
+    return found

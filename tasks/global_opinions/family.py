@@ -9,6 +9,7 @@ FAMILY = Family(
     report_item=report.report_item,
     report_section=report.section,
     baselines=baselines.PREDICTORS,
+    yardsticks=baselines.yardsticks,
     score_distribution=scoring.score_for_task,
     rescore=rescore.rescore,
 )

@@ -45,27 +45,42 @@ def options_fit(items: list[dict]) -> tuple[float, float, float] | None:
 
 
 def country_figure(task: str, runs: list[Run], figures: Figures) -> str | None:
-    per_model: dict[str, dict[str, float]] = {}
+    """Mean culture_sim per country (± its standard error over the country's items), one colour
+    per run, countries in alphabetical order so figures of different runs line up."""
+    import numpy as np
+
+    per_model: dict[str, dict[str, tuple[float, float]]] = {}
     for run in runs:
-        sums: dict[str, list[float]] = defaultdict(list)
+        values: dict[str, list[float]] = defaultdict(list)
         for item in run.items or []:
-            sums[item["country"]].append(item["culture_sim"])
-        if sums:
-            per_model[f"{run.model} ({run.harness})"] = {c: sum(v) / len(v) for c, v in sums.items()}
+            values[item["country"]].append(item["culture_sim"])
+        if values:
+            label = f"{run.label}, n={sum(len(v) for v in values.values())}"
+            per_model[label] = {
+                country: (float(np.mean(v)), float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0)
+                for country, v in values.items()
+            }
     if not per_model:
         return None
-    countries = sorted(
-        {c for values in per_model.values() for c in values},
-        key=lambda c: sum(v.get(c, 0) for v in per_model.values()) / len(per_model),
-    )
+    countries = sorted({c for values in per_model.values() for c in values}, reverse=True)
     figure, axes = new_figure(height=max(3.0, 0.22 * len(countries) + 1.2))
     palette = colours(list(per_model))
-    for model, values in per_model.items():
+    for offset, (model, values) in enumerate(per_model.items()):
         ys = [i for i, c in enumerate(countries) if c in values]
-        axes.scatter([values[countries[i]] for i in ys], ys, color=palette[model], label=model, s=18)
+        shift = (offset - (len(per_model) - 1) / 2) * 0.12
+        axes.errorbar(
+            [values[countries[i]][0] for i in ys],
+            [i + shift for i in ys],
+            xerr=[values[countries[i]][1] for i in ys],
+            fmt="o",
+            markersize=3,
+            elinewidth=0.7,
+            color=palette[model],
+            label=model,
+        )
     axes.set_yticks(range(len(countries)), countries, fontsize=7)
-    axes.set_xlabel("culture_sim = 1 - JS distance (mean over the country's items)")
-    axes.set_ylabel("country (sorted by mean over models)")
+    axes.set_xlabel("culture_sim = 1 - JS distance (mean ± s.e. over the country's items)")
+    axes.set_ylabel("country (alphabetical)")
     axes.set_title(f"{task}: similarity to each country's survey answers")
     axes.legend(fontsize=7, loc="lower right")
     return figures.save(figure, f"{task}_culture_sim_by_country")
@@ -76,11 +91,11 @@ def options_figure(task: str, runs: list[Run], figures: Figures) -> tuple[str | 
 
     fits = {}
     figure, axes = new_figure()
-    palette = colours([f"{r.model} ({r.harness})" for r in runs])
+    palette = colours([r.label for r in runs])
     rng = np.random.default_rng(0)
     plotted = False
     for run in runs:
-        label = f"{run.model} ({run.harness})"
+        label = run.label
         fit = options_fit(run.items or [])
         if fit is None:
             continue
@@ -112,14 +127,14 @@ def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[st
         "",
     ]
     lines += [
-        "| task | model | harness | culture_sim | difficulty-adjusted | R² (error ~ options) | slope |",
-        "|---|---|---|---|---|---|---|",
+        "| task | model | harness | rendering | culture_sim | difficulty-adjusted | R² (error ~ options) | slope |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for task in tasks:
         for run in by_task[task]:
             fit = options_fit(run.items or [])
             lines.append(
-                f"| {task} | {run.model} | {run.harness} | {fmt(run.metrics.get('culture_sim'))} | "
+                f"| {task} | {run.model} | {run.harness} | {run.rendering or 'n/a'} | {fmt(run.metrics.get('culture_sim'))} | "
                 f"{fmt(difficulty_adjusted(run.items or []))} | {fmt(fit[2] if fit else None)} | "
                 f"{fmt(fit[0] if fit else None)} |"
             )
@@ -150,7 +165,7 @@ def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
             f"| {run.model} | {run.harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
             f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
         )
-    series = {f"{r.model} ({r.harness})": [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
+    series = {r.label: [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
     name = bar_figure(
         "wvs_pearson_error_by_continent",
         "global_opinion_wvs_pearson: error by continent",
@@ -160,7 +175,7 @@ def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
         series,
         figures,
     )
-    return lines + ["", f"![error by continent]({name})", ""]
+    return lines + ["", f"![error by continent]({name})" if name else "(no continent errors to plot)", ""]
 
 
 def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:

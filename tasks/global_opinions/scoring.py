@@ -122,6 +122,14 @@ def _country_sim(record: dict):
     return None if similarity is None else (record["country"], similarity)
 
 
+def _strict_similarity(record: dict) -> float:
+    return 1.0 - record["jsd_strict"]
+
+
+def _strict_similarity(record: dict) -> float:
+    return 1.0 - record["jsd_strict"]
+
+
 JSD = "Jensen–Shannon distance (base 2) between the model's and the country's answer distribution"
 COUNTRY_SIM_STD = Metric(
     "country_sim_std",
@@ -148,6 +156,7 @@ OPTION_METRICS = MetricTable(
     breakdowns=(CULTURE_SIM_BY_COUNTRY,),
     headline="jsd",
     parse_metric="letter_coverage",
+    leaderboard="culture_sim",
 )
 
 GENERATIVE_METRICS = MetricTable(
@@ -161,9 +170,16 @@ GENERATIVE_METRICS = MetricTable(
         Metric(
             "n_truncated", False, "unreadable items cut off inside their reasoning (an unclosed <think>)", count_true
         ),
+        Metric(
+            "culture_sim_strict",
+            True,
+            "1 - jsd_strict: similarity with an unreadable answer counted as 0",
+            item=_strict_similarity,
+        ),
     ),
     breakdowns=(CULTURE_SIM_BY_COUNTRY,),
     # an unreadable answer counts as distance 1: a run that reads few answers cannot rank first
     headline="jsd_strict",
     parse_metric="parse_rate",
+    leaderboard="culture_sim_strict",
 )

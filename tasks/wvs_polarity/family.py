@@ -1,7 +1,7 @@
 """WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family, JudgeHook
-from cultureval.tasks.wvs_polarity import judge, loader, report, rescore
+from cultureval.tasks.wvs_polarity import judge, loader, report, rescore, scoring
 
 FAMILY = Family(
     name="wvs_polarity",
@@ -15,4 +15,5 @@ FAMILY = Family(
     ),
     report_section=report.section,
     rescore=rescore.rescore,
+    yardsticks=scoring.yardsticks,
 )

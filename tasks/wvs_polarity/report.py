@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cultureval.report_tools import Figures, Run, bar_figure, fmt, uncertainty
+from cultureval.report_tools import Figures, Run, bar_figure, fmt, interval, uncertainty
 
 COUNTRY_PREFIX = "spearman_country_"
 
@@ -38,6 +38,7 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     country_series: dict[str, dict[str, float | None]] = defaultdict(dict)
+    country_errors: dict[str, dict[str, tuple[float, float] | None]] = defaultdict(dict)
     consistency: dict[str, dict[str, float | None]] = defaultdict(dict)
     ceilings: dict[str, float] = {}
     side: dict[str, dict[str, list[float | None]]] = defaultdict(dict)
@@ -50,11 +51,12 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
                 f"{fmt(m.get('us_bias'))} | {fmt(m.get('us_bias_random_adjusted'))} | {fmt(m.get('self_consistency'))} | "
                 f"{fmt(m.get('human_ceiling'))} | {fmt(m.get('judge_parse_rate'))} | {fmt(m.get('n_wrong_language'))} |"
             )
-            label = f"{run.model} ({run.harness})"
+            label = run.label
             for key, value in m.items():
                 country = key.removeprefix(COUNTRY_PREFIX)
                 if key.startswith(COUNTRY_PREFIX) and "_" not in country and (language == "en" or country != "US"):
                     country_series[label][f"{country} ({language})"] = value
+                    country_errors[label][f"{country} ({language})"] = interval(m, key)
             consistency[label][language] = m.get("self_consistency")
             if m.get("human_ceiling") is not None:
                 ceilings[language] = m["human_ceiling"]
@@ -68,8 +70,9 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         countries,
         {label: [series.get(c) for c in countries] for label, series in country_series.items()},
         figures,
+        errors={label: [country_errors[label].get(c) for c in countries] for label in country_series},
     )
-    lines += ["", f"![polarity by country]({name})", ""]
+    lines += ["", f"![polarity by country]({name})" if name else "(no per-country ρ to plot)", ""]
     languages = sorted({lang for values in side.values() for lang in values})
     name = bar_figure(
         "wvs_polarity_self_consistency",
@@ -82,7 +85,7 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         reference=ceilings,
         reference_label="human ceiling (10 resampled respondents)",
     )
-    lines += [f"![self-consistency]({name})", ""]
+    lines += [f"![self-consistency]({name})" if name else "(no self-consistency to plot)", ""]
     series = {}
     for label, values in side.items():
         series[f"{label}: US"] = [values.get(lang, [None, None])[0] for lang in languages]
@@ -96,4 +99,4 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         series,
         figures,
     )
-    return lines + [f"![US vs local]({name})", ""]
+    return lines + [f"![US vs local]({name})" if name else "(no US and local ρ to plot)", ""]

@@ -292,3 +292,22 @@ METRICS = MetricTable(
     headline="spearman_language",
     parse_metric="judge_parse_rate",
 )
+
+
+def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
+    """Beside judged results: the same metrics for uniform-random pro scores on the same
+    responses (a seeded draw: what a model that knows nothing scores, ρ ≈ 0 with its spread),
+    and the survey's own consistency as the ceiling of ``self_consistency``."""
+    if not records:
+        return {}
+    rng = np.random.default_rng(0)
+    randomised = [
+        record | {"response_pro_score": float(rng.uniform())} if response_score(record) is not None else record
+        for record in records
+    ]
+    random = summarise_records(randomised)
+    ceiling = random.get("human_ceiling")
+    return {
+        "random pro scores": random | {"n": len(records)},
+        "human ceiling": {"self_consistency": ceiling, "human_ceiling": ceiling},
+    }

@@ -1,0 +1,82 @@
+"""``cultureval tasks``: every task with its family, harnesses, kind, items and cost per item,
+read from the task definitions themselves (the YAMLs) and, for the item counts, the data; the
+measured CPU seconds per item come from ``cpu_cost.json`` (``benchmarks/engines.py`` on a small
+model; a task not measured there shows its measured sibling of the same family and kind)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from cultureval.data_source import DataFileError
+from cultureval.definitions import task_definition, task_names
+from cultureval.families import family_of
+
+
+def describe(task: str) -> dict:
+    """Kind and cost of one task, from its definition."""
+    definition = task_definition(task)
+    config = definition.config
+    owner = family_of(task)
+    judged = owner is not None and owner.judge is not None
+    generation = config.get("generation_kwargs") or {}
+    repeats = int(config.get("repeats", 1) or 1)
+    if config.get("output_type") == "multiple_choice":
+        kind, cost = "log-probabilities", "1 forward pass (every option letter scored from it)"
+    elif repeats > 1:
+        kind = "sampling"
+        cost = f"{repeats} generations of ≤ {generation.get('max_gen_toks')} tokens (temperature {generation.get('temperature', 1.0)})"
+    else:
+        kind, cost = "generation", f"1 generation of ≤ {generation.get('max_gen_toks')} tokens"
+    if judged:
+        kind += " + judge"
+        cost += " + 1 judge call"
+    return {
+        "task": task,
+        "family": owner.title if owner else "",
+        "harnesses": "lm-eval + cultureval judge, Inspect" if judged else "lm-eval, Inspect",
+        "kind": kind,
+        "cost per item": cost,
+    }
+
+
+@cache
+def measured_costs() -> dict:
+    return json.loads((Path(__file__).parent / "cpu_cost.json").read_text(encoding="utf-8"))
+
+
+def cpu_seconds(task: str, rows: dict[str, dict]) -> str:
+    """Measured CPU seconds per item: the task's own, else ``≈`` a measured sibling's."""
+    measured = measured_costs()["measured"]
+    if task in measured:
+        return f"{measured[task]['seconds_per_item']:g}"
+    row = rows[task]
+    for other, cost in measured.items():
+        if other in rows and rows[other]["family"] == row["family"] and rows[other]["kind"] == row["kind"]:
+            return f"≈{cost['seconds_per_item']:g} (as {other})"
+    return "not measured"
+
+
+def task_rows(count_items: bool = True) -> list[dict]:
+    described = {task: describe(task) for task in task_names()}
+    rows = []
+    for task in task_names():
+        row = described[task] | {"CPU s/item": cpu_seconds(task, described)}
+        items = "-"
+        if count_items:
+            try:
+                items = str(len(task_definition(task).load_dataset()))
+            except DataFileError:
+                items = "no data"
+        rows.append(row | {"items": items})
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    columns = ["task", "family", "harnesses", "kind", "items", "cost per item", "CPU s/item"]
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip(), "  ".join("-" * widths[c] for c in columns)]
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    lines += ["", f"CPU s/item: {measured_costs()['setup']}."]
+    return "\n".join(lines)
