@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.families import family_of
+from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.report_tools import Run
 
 _RESULTS_RE = re.compile(r"^results_(?P<judged>judged_)?(?P<stamp>.+)\.json$")
@@ -140,7 +141,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
     runs = []
     for parent, path, stamp in _run_files(folder):
         try:
-            results = json.loads(path.read_text(encoding="utf-8"))
+            results = read_results(path)
         except (OSError, ValueError) as error:
             raise ReportInputError(f"{path}: not a readable lm-eval results file ({error})") from None
         model, model_path, revision = _lm_eval_model(results)
@@ -150,11 +151,12 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
         for task, entry in (results.get("results") or {}).items():
             if task in groups:
                 continue
-            samples_path = parent / f"samples_{task}_{stamp}.jsonl"
-            items = _items(samples_path, task) if samples_path.is_file() else None
+            found = samples_path(parent / f"results_{stamp}.json", task)
+            items = _items(found, task) if found else None
             if items is None and _wants_items(task):
                 notes.append(
-                    f"{path}: no {samples_path.name} (run lm-eval with --log_samples): per-country figures skip {model} on {task}"
+                    f"{path}: no samples_{task}_{stamp}.jsonl (run lm-eval with --log_samples): per-country figures "
+                    f"skip {model} on {task}"
                 )
             block = (((results.get("configs") or {}).get(task) or {}).get("metadata") or {}).get("cultureval") or {}
             runs.append(

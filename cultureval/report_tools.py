@@ -167,6 +167,8 @@ def _value_text(metrics: dict, name: str) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
     text = f"{value:.4f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+    if name.startswith("n_"):
+        return text  # a count of this run (lm-eval 0.5 bootstraps a "stderr" even for those)
     stderr = metrics.get(f"{name}_stderr")
     low, high = metrics.get(f"{name}_ci_low"), metrics.get(f"{name}_ci_high")
     if isinstance(stderr, (int, float)) and stderr == stderr:
@@ -219,4 +221,5 @@ def metrics_table(
         "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
+    lines += [f"  {name}: {y['about']}" for name, y in yardsticks.items() if y.get("about")]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from cultureval.families import family_of
+from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.report_tools import metrics_table
 
 
@@ -27,9 +28,8 @@ def newest_results(output_path: Path, since: float = 0.0) -> list[Path]:
 
 
 def _samples(results_path: Path, task: str) -> list[dict]:
-    stamp = results_path.stem.removeprefix("results_")
-    path = results_path.parent / f"samples_{task}_{stamp}.jsonl"
-    if not path.is_file():
+    path = samples_path(results_path, task)
+    if path is None:
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -38,7 +38,7 @@ def task_tables(results_path: Path) -> list[str]:
     """One block per cultureval task of an lm-eval results file: a header naming the task, its
     rendering, item count and limit, then :func:`~cultureval.report_tools.metrics_table` with
     the family's yardsticks on the same items (when the samples were logged)."""
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    results = read_results(results_path)
     limit = (results.get("config") or {}).get("limit")
     groups = set(results.get("group_subtasks") or {})
     blocks = []

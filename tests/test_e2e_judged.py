@@ -105,7 +105,9 @@ def test_culturebank_lm_eval_then_judge_and_inspect(tiny_model, fixture_data_dir
     results, judged = judged_results(out, task)
     entry = results["results"][task]
     # the fake judge answers P(Yes) = 0.3 unless the answer mentions "tip"
-    expected = [0.8 if "tip" in s["filtered_resps"][0].lower() else 0.3 for s in samples]
+    texts = [s["filtered_resps"][0] for s in samples]
+    texts = [text[0] if isinstance(text, list) else text for text in texts]  # lm-eval 0.5 nests one more list
+    expected = [0.8 if "tip" in text.lower() else 0.3 for text in texts]
     assert entry["entailment_score,none"] == pytest.approx(sum(expected) / len(expected))
     assert entry["entail_rate,none"] == pytest.approx(sum(e > 0.5 for e in expected) / len(expected))
     assert {line["method"] for line in judged} == {"logprobs"}

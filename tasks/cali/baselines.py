@@ -13,6 +13,11 @@ from __future__ import annotations
 from cultureval.tasks.cali.loader import LABELS
 
 KINDS = ("never-entail", "always-entail", "other-culture")
+ABOUT = {
+    "never-entail": "P(E) = 0 on every pair: the floor",
+    "always-entail": "P(E) = 1 on every pair",
+    "other-culture": "the other culture's majority label",
+}
 
 
 def _one_hot(label: str) -> list[float]:
@@ -46,5 +51,5 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     found = {}
     for kind in KINDS:
         scored = [score_distribution(doc, p) for doc, p in zip(docs, predict(kind, docs))]
-        found[kind] = METRICS.compute(scored, lm_eval_only=True) | {"n": len(scored)}
+        found[kind] = METRICS.compute(scored, lm_eval_only=True) | {"n": len(scored), "about": ABOUT[kind]}
     return found

@@ -2,7 +2,7 @@
 (it needs two tasks' outputs, so no single harness task can compute it).
 
 Reads lm-eval output folders (``samples_cali_nli_us_*.jsonl`` and ``samples_cali_nli_in_*.jsonl``,
-written with ``--log_samples``) and Inspect logs of ``cali_nli_us``/``cali_nli_in``.
+written with ``--log_samples``; lm-eval 0.5 prefixes the group, ``samples_cali_nli::cali_nli_us_*``) and Inspect logs of ``cali_nli_us``/``cali_nli_in``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ def _argmax_label(loglikelihoods: list[float]) -> str:
 def predictions_from_lm_eval(folder: Path) -> dict[str, dict[int, tuple[str, dict]]]:
     found: dict[str, dict[int, tuple[str, dict]]] = {"us": {}, "in": {}}
     for culture in found:
-        for path in sorted(folder.rglob(f"samples_cali_nli_{culture}_*.jsonl")):
+        # lm-eval 0.5 names a group's members group::task (samples_cali_nli::cali_nli_us_...)
+        paths = {
+            *folder.rglob(f"samples_cali_nli_{culture}_*.jsonl"),
+            *folder.rglob(f"samples_*::cali_nli_{culture}_*.jsonl"),
+        }
+        for path in sorted(paths):
             for line in path.read_text().splitlines():
                 sample = json.loads(line)
                 lls = [float(resp[0][0]) for resp in sample["resps"]]

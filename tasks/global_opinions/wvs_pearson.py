@@ -97,12 +97,28 @@ def n_countries(records: list[dict]) -> int:
     return sum(not math.isnan(r) for _, r in per_country_pearson(records).values())
 
 
-def _country_pearson_of(continent: str):
-    def aggregate(records: list[dict]) -> float:
-        return _mean_defined(r for c, r in per_country_pearson(records).values() if c == continent)
+class PerContinent:
+    """An aggregation restricted to one continent, named ``<prefix><continent>``. A module-level
+    class rather than a closure: lm-eval 0.5 pickles aggregations into its bootstrap workers."""
 
-    aggregate.__name__ = "pearson_country_" + continent.lower().replace(" ", "_")
-    return aggregate
+    def __init__(self, prefix: str, continent: str, function):
+        self.continent = continent
+        self.function = function
+        self.__name__ = prefix + continent.lower().replace(" ", "_")
+
+    def __call__(self, records: list[dict]) -> float:
+        return self.function(records, self.continent)
+
+    def __repr__(self) -> str:
+        return self.__name__
+
+
+def _pearson_country_in(records: list[dict], continent: str) -> float:
+    return _mean_defined(r for c, r in per_country_pearson(records).values() if c == continent)
+
+
+def _country_pearson_of(continent: str) -> PerContinent:
+    return PerContinent("pearson_country_", continent, _pearson_country_in)
 
 
 def pearson_mean(records: list[dict]) -> float:
@@ -144,12 +160,12 @@ def n_no_continent(records: list[dict]) -> int:
     return sum(r["continent"] is None for r in records)
 
 
-def _continent_metric(continent: str):
-    def aggregate(records: list[dict]) -> float:
-        return _mean_error(records, lambda c: c == continent)
+def _abs_error_in(records: list[dict], continent: str) -> float:
+    return _mean_error(records, lambda c: c == continent)
 
-    aggregate.__name__ = "abs_error_" + continent.lower().replace(" ", "_")
-    return aggregate
+
+def _continent_metric(continent: str) -> PerContinent:
+    return PerContinent("abs_error_", continent, _abs_error_in)
 
 
 abs_error_africa = _continent_metric("Africa")

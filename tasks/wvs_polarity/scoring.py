@@ -308,6 +308,11 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     random = summarise_records(randomised)
     ceiling = random.get("human_ceiling")
     return {
-        "random pro scores": random | {"n": len(records)},
-        "human ceiling": {"self_consistency": ceiling, "human_ceiling": ceiling},
+        "random pro scores": random
+        | {"n": len(records), "about": "a uniform-random pro score for every response (seeded): ρ ≈ 0"},
+        "human ceiling": {
+            "self_consistency": ceiling,
+            "human_ceiling": ceiling,
+            "about": "the survey's own consistency (10 resampled respondents): bounds self_consistency only",
+        },
     }
