@@ -11,6 +11,15 @@
   Inspect logs and baselines.
 - ``cultureval baseline KIND --tasks ...``: a reference model's scores in lm-eval's format.
 - ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
+- ``cultureval score FAMILY FILE``: re-score per-item outputs produced elsewhere.
+- ``cultureval binary-settings OUTPUTS...``: does the setting (classification, reasoning, open
+  conversation) change the verdict? The three-setting binary study's cross-setting comparison.
+- ``cultureval export-sft OUTPUTS... -o train.jsonl``: chat-format SFT data from the chain-of-
+  thought answers of GlobalOpinionQA runs whose JS distance is below ``--max-jsd``.
+- ``cultureval tasks``: every task with its family, harnesses, kind, items and cost per item.
+
+Every command that produces metrics ends with a table of them beside the family's yardsticks
+(:mod:`cultureval.run_summary`, :func:`cultureval.report_tools.metrics_table`).
 - ``cultureval smollm2``: download and convert SmolLM2-135M-Instruct once; print its folder.
 - ``cultureval tasks-dir`` / ``cultureval configs-dir``: print the installed task / config folder.
 """
@@ -170,6 +179,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
     shift = sub.add_parser("cali-shift", help="CALI culture_shift_rate from lm-eval output folders / Inspect logs")
     shift.add_argument("outputs", nargs="+", help="lm-eval --output_path folders or Inspect .eval logs")
+    settings = sub.add_parser(
+        "binary-settings",
+        help="the three-setting binary study: do classification, reasoning and open conversation agree?",
+    )
+    settings.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (judged) or Inspect logs")
+    settings.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    settings.add_argument("--items-csv", help="write the per-item verdicts to this CSV file")
+    sft = sub.add_parser(
+        "export-sft", help="chat-format SFT data from global_opinion_cot* answers with a low JS distance"
+    )
+    sft.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (--log_samples) or Inspect logs")
+    sft.add_argument("-o", "--output", required=True, help="the JSONL file to write")
+    sft.add_argument("--max-jsd", type=float, default=0.15, help="keep answers with JS distance below this (0.15)")
+    sft.add_argument(
+        "--exclude-task",
+        action="append",
+        help="never export items of this task's dataset (repeatable; default: global_opinion_cot_6c); "
+        "'none' excludes nothing",
+    )
     judge = sub.add_parser(
         "judge",
         help="judge lm-eval's logged samples of wvs_polarity_* / culturebank_* with an OpenAI-compatible endpoint",
@@ -267,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         result = shift_rate([Path(p) for p in options.outputs])
         print(json.dumps(result, indent=2))
         return 0 if result["n_pairs_in_both"] else 1
+    if options.command == "binary-settings":
+        return _binary_settings(options)
+    if options.command == "export-sft":
+        return _export_sft(options)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if options.command == "judge":
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
@@ -285,6 +317,54 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"cultureval run: {error}") from error
     with tempfile.TemporaryDirectory(prefix="cultureval-run-") as folder:
         return run_lm_eval(["run", "--config", str(write_lm_eval_config(config, Path(folder), RUN_CONFIG))])
+
+
+def _binary_settings(options) -> int:
+    import csv
+    import json
+
+    from cultureval.metrics.aggregate import nan_to_none
+    from cultureval.tasks.binary_settings.compare import CompareInputError, compare, format_comparison, read_values
+
+    try:
+        result = compare(read_values([Path(p) for p in options.outputs]))
+    except (CompareInputError, ValueError) as error:
+        raise SystemExit(f"cultureval binary-settings: {error}") from None
+    if options.items_csv:
+        with open(options.items_csv, "w", newline="", encoding="utf-8") as handle:
+            columns = list(result["items"][0]) if result["items"] else ["item"]
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in result["items"])
+    if options.json:
+        cleaned = json.loads(json.dumps(result, default=str), parse_constant=lambda _: None)
+        print(json.dumps({k: v for k, v in cleaned.items() if k != "items"}, indent=2, default=nan_to_none))
+    else:
+        print(format_comparison(result))
+    return 0 if result["n_common_items"] else 1
+
+
+def _export_sft(options) -> int:
+    from cultureval.data_source import DataFileError
+    from cultureval.tasks.global_opinions import export_sft
+
+    exclude_tasks = options.exclude_task or list(export_sft.DEFAULT_EXCLUDE)
+    exclude_tasks = [] if exclude_tasks == ["none"] else exclude_tasks
+    try:
+        answers = export_sft.read_answers([Path(p) for p in options.outputs])
+        exported = export_sft.export(answers, options.max_jsd, export_sft.excluded_items(exclude_tasks))
+    except (export_sft.ExportInputError, DataFileError, KeyError) as error:
+        raise SystemExit(f"cultureval export-sft: {error}") from None
+    export_sft.write_jsonl(exported.rows, Path(options.output))
+    counts = exported.counts
+    print(
+        f"{len(answers)} answers read: {counts['kept']} kept (JS distance < {options.max_jsd:g}), "
+        f"{counts['excluded']} excluded (items of {', '.join(exclude_tasks) or 'no task'}), "
+        f"{counts['above_threshold']} above the threshold, {counts['unreadable']} unreadable, "
+        f"{counts['empty']} empty, {counts['prompt_mismatch']} whose logged prompt did not match"
+    )
+    print(f"wrote {options.output}")
+    return 0 if counts["kept"] else 1
 
 
 def _report_or_baseline(options) -> int:

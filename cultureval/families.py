@@ -17,7 +17,7 @@ from typing import Any
 
 from cultureval.metric_table import MetricTable
 
-FAMILY_NAMES = ("global_opinions", "cali", "wvs_polarity", "culturebank")
+FAMILY_NAMES = ("global_opinions", "cali", "wvs_polarity", "culturebank", "binary_settings")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class JudgeHook:
     # reads what the summary will need (ground truth) before the first judge call, so a missing
     # data file fails the command at once instead of after every call was paid for
     preflight: Callable[[], object] | None = None
+    # the family's tasks the judge scores; empty: all of them (binary_settings judges only its
+    # open-conversation task, the other settings read their answers themselves)
+    tasks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,15 @@ def family_of(task: str) -> Family | None:
 
     folder = task_folders().get(task)
     return family(folder) if folder in FAMILY_NAMES else None
+
+
+def judge_of(task: str) -> JudgeHook | None:
+    """The judge hook that scores ``task``'s generations, or ``None`` for a task read without one."""
+    owner = family_of(task)
+    hook = owner.judge if owner is not None else None
+    if hook is None or (hook.tasks and task not in hook.tasks):
+        return None
+    return hook
 
 
 def table_of(task: str) -> MetricTable:

@@ -24,8 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cultureval.families import JudgeHook, families, family_of, table_of
+from cultureval.families import JudgeHook, families, family_of, judge_of, table_of
 from cultureval.judge import JudgeCache, JudgeConfig, OpenAICompatibleJudge
+from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.metrics.aggregate import nan_to_none
 
 logger = logging.getLogger(__name__)
@@ -124,9 +125,9 @@ def _judged_tasks(results: dict) -> dict[str, JudgeHook]:
     """The tasks of a results file whose family has a judge, with their family's judge hook."""
     found = {}
     for task in results.get("results", {}):
-        owner = family_of(task)
-        if owner is not None and owner.judge is not None and task not in results.get("group_subtasks", {}):
-            found[task] = owner.judge
+        hook = judge_of(task)
+        if hook is not None and task not in results.get("group_subtasks", {}):
+            found[task] = hook
     return found
 
 
@@ -154,7 +155,7 @@ def plan_run(results_path: Path, stamp: str) -> PlannedRun | None:
     """Read one run and everything its judged tasks need, before any judge call: a missing
     samples file or unreadable data is an error now, not after the judge has been paid."""
     try:
-        results = json.loads(results_path.read_text(encoding="utf-8"))
+        results = read_results(results_path)
     except (OSError, ValueError) as error:
         raise JudgeInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
     hooks = _judged_tasks(results)
@@ -163,10 +164,11 @@ def plan_run(results_path: Path, stamp: str) -> PlannedRun | None:
         return None
     samples = {}
     for task in hooks:
-        samples_path = results_path.parent / f"samples_{task}_{stamp}.jsonl"
-        if not samples_path.is_file():
-            raise JudgeInputError(f"{samples_path}: missing; rerun lm-eval with --log_samples to judge {task}")
-        samples[task] = read_samples(samples_path)
+        path = samples_path(results_path, task)
+        if path is None:
+            expected = results_path.parent / f"samples_{task}_{stamp}.jsonl"
+            raise JudgeInputError(f"{expected}: missing; rerun lm-eval with --log_samples to judge {task}")
+        samples[task] = read_samples(path)
     for hook in {id(h): h for h in hooks.values()}.values():
         if hook.preflight is not None:
             hook.preflight()

@@ -17,23 +17,34 @@ import os
 from lm_eval.api.task import ConfigurableTask
 
 from cultureval import provenance, rendering
+from cultureval.lm_eval_compat import output_type_base, resolve_field
 
 WARNINGS_ENV = "CULTUREVAL_RUN_WARNINGS"  # set by cultureval.preflight.prepare_run
+BOOTSTRAP_CAP = 100  # resamples of lm-eval 0.5's bootstrap of non-mean aggregations
 
 
 class CulturevalTask(ConfigurableTask):
+    def __new__(cls, config: dict | None = None):
+        # lm-eval 0.5: become the subclass of this output type's task class (requests are
+        # built there); lm-eval 0.4: stay a ConfigurableTask
+        if cls is CulturevalTask:
+            base = output_type_base((config or {}).get("output_type"))
+            if base is not None:
+                cls = _concrete(base)
+        return super().__new__(cls)
+
     def __init__(self, config: dict | None = None) -> None:
         config = {key: value for key, value in (config or {}).items() if key != "class"}
         super().__init__(config=config)
 
     def download(self, dataset_kwargs=None, **kwargs) -> None:
         super().download(dataset_kwargs, **kwargs)
-        from cultureval.families import family_of
+        from cultureval.families import judge_of
 
         data_source = provenance.read_provenance(self.dataset[provenance.TEST_SPLIT])
         metadata = dict(self.config.metadata or {})
-        owner = family_of(self.config.task)
-        extra = {"judge_prompt_version": owner.judge.prompt_version} if owner and owner.judge else {}
+        hook = judge_of(self.config.task)
+        extra = {"judge_prompt_version": hook.prompt_version} if hook else {}
         warnings = json.loads(os.environ.get(WARNINGS_ENV) or "[]")
         if warnings:
             extra["warnings"] = warnings  # from the command's checks (cultureval.preflight)
@@ -44,6 +55,16 @@ class CulturevalTask(ConfigurableTask):
             **extra,
         )
         self.config.metadata = metadata
+
+    def aggregate(self, bootstrap_iters: int | None = 100000):
+        """lm-eval 0.5 only (0.4 has no ``Task.aggregate``): 0.5 bootstraps the standard error
+        of every aggregation that is not a mean, ``bootstrap_iters`` (100,000) times — for a
+        corpus-level metric such as CALI's tuned macro-F1 that is hours. cultureval caps those
+        bootstraps at :data:`BOOTSTRAP_CAP` resamples, the cap lm-eval 0.4 puts on its own
+        corpus-level metrics (BLEU, chrF, TER); means keep their closed-form standard error."""
+        if isinstance(bootstrap_iters, int) and bootstrap_iters > 0:
+            bootstrap_iters = min(bootstrap_iters, BOOTSTRAP_CAP)
+        return super().aggregate(bootstrap_iters)
 
     def _record_rendering(self, mode: str) -> None:
         block = (self.config.metadata or {}).get("cultureval")
@@ -75,6 +96,16 @@ class CulturevalTask(ConfigurableTask):
             )
         text = rendering.plain_prompt(layout, self.doc_to_text(doc), gen_prefix or "")
         preamble = "\n\n".join(
-            part for part in (system_instruction, self.resolve_field(doc, self.config.description)) if part
+            part for part in (system_instruction, resolve_field(self, doc, self.config.description)) if part
         )
         return f"{preamble}\n\n{text}" if preamble else text
+
+
+_CONCRETE: dict[type, type] = {}
+
+
+def _concrete(base: type) -> type:
+    """``CulturevalTask`` over lm-eval 0.5's task class ``base`` (one class per base)."""
+    if base not in _CONCRETE:
+        _CONCRETE[base] = type(f"Cultureval{base.__name__}", (CulturevalTask, base), {"__module__": __name__})
+    return _CONCRETE[base]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cultureval.data_source import DataFileError
 from cultureval.definitions import task_definition, task_names
-from cultureval.families import family_of
+from cultureval.families import family_of, judge_of
 
 
 def describe(task: str) -> dict:
@@ -19,7 +19,7 @@ def describe(task: str) -> dict:
     definition = task_definition(task)
     config = definition.config
     owner = family_of(task)
-    judged = owner is not None and owner.judge is not None
+    judged = judge_of(task) is not None
     generation = config.get("generation_kwargs") or {}
     repeats = int(config.get("repeats", 1) or 1)
     if config.get("output_type") == "multiple_choice":
@@ -27,6 +27,14 @@ def describe(task: str) -> dict:
     elif repeats > 1:
         kind = "sampling"
         cost = f"{repeats} generations of ≤ {generation.get('max_gen_toks')} tokens (temperature {generation.get('temperature', 1.0)})"
+    elif definition.metadata.get("n_samples"):
+        # one document per sample (the three-setting binary study): items are samples
+        n = definition.metadata["n_samples"]
+        kind = "sampling"
+        cost = (
+            f"1 generation of ≤ {generation.get('max_gen_toks')} tokens (temperature "
+            f"{generation.get('temperature', 1.0)}); {n} documents per item"
+        )
     else:
         kind, cost = "generation", f"1 generation of ≤ {generation.get('max_gen_toks')} tokens"
     if judged:

@@ -39,10 +39,20 @@ def deterministic_labels(prompt: str, n: int = 10) -> list[str]:
     return [("pro", "con", "null")[byte % 3] for byte in digest[:n]]
 
 
+def stance_reply(prompt: str) -> str:
+    """The fake judge's stance label (``1``, ``2`` or ``0``) for a binary-open prompt: from the
+    hash of the reply section, so it is stable and varied."""
+    reply = prompt.split("The assistant replied:")[-1]
+    return "120"[hashlib.sha256(reply.encode()).digest()[0] % 3]
+
+
 def sensible(body: dict, attempt: int) -> tuple[int, dict]:
     """A well-behaved judge: JSON labels for polarity prompts; Yes/No with log-probabilities
-    (P(Yes) = 0.8 when the answer mentions "tip", else 0.3) for entailment prompts."""
+    (P(Yes) = 0.8 when the answer mentions "tip", else 0.3) for entailment prompts; a stance
+    digit (:func:`stance_reply`) for the binary study's open-conversation prompts."""
     prompt = body["messages"][-1]["content"]
+    if "Which option does the reply take" in prompt:
+        return 200, chat_completion(stance_reply(prompt))
     if '"labels"' in prompt:
         n = int(re.search(r"exactly (\d+) labels", prompt).group(1))
         return 200, chat_completion(json.dumps({"labels": deterministic_labels(prompt, n)}))

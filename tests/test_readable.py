@@ -202,15 +202,20 @@ def test_tasks_lists_every_task_with_its_kind_and_items(fixture_data_dir, tmp_pa
         rows[cells[0]] = cells
     assert set(rows) == set(task_names())
     kinds = {"multiple_choice": "log-probabilities", "generate_until": "generation"}
+    judged = ("wvs_polarity", "culturebank", "global_opinion_binary_open")
     for task in task_names():
-        config = task_definition(task).config
-        kind = "sampling" if int(config.get("repeats") or 1) > 1 else kinds[config["output_type"]]
+        definition = task_definition(task)
+        # sampling: N repeats of one document, or (the three-setting study) N documents per item
+        sampled = int(definition.config.get("repeats") or 1) > 1 or "n_samples" in definition.metadata
+        kind = "sampling" if sampled else kinds[definition.config["output_type"]]
         assert rows[task][3].split(" + ")[0] == kind, task
-        assert rows[task][3].endswith("+ judge") == task.startswith(("wvs_polarity", "culturebank")), task
+        assert rows[task][3].endswith("+ judge") == task.startswith(judged), task
     # the fixture's binary questions: 4 + 2 (question, country) items (see test_report)
     assert rows["global_opinion_jsd_binary"][4] == str(len(POOR) + len(MEAT))
     assert rows["wvs_polarity_da"][3] == "generation + judge" and "judge call" in rows["wvs_polarity_da"][5]
     assert "10 generations" in rows["global_opinion_sampled"][5]
+    assert "10 documents per item" in rows["global_opinion_binary_cot"][5]
+    assert rows["global_opinion_binary_classify"][4] == str(10 * (len(POOR) + len(MEAT)))
     # CPU seconds per item: measured, or a measured sibling of the same family and kind
     from cultureval.task_list import measured_costs
 
@@ -362,3 +367,20 @@ def test_report_of_a_partial_limited_run(fixture_data_dir, tmp_path):
         assert empty not in manifest and not (report_dir / empty).exists()
     assert "(no per-country ρ to plot)" in text
     assert manifest["wvs_polarity_self_consistency.png"]["legend"][0] == "org/model-a (lm-eval, limit 5)"
+
+
+@pytest.mark.e2e
+def test_inspect_max_tokens_on_the_command_line_caps_generation(tiny_model, fixture_data_dir, tmp_path):
+    """The task's limit (the YAML's max_gen_toks) is its config, so --max-tokens overrides it:
+    the README's advice for capping the cost of generative tasks."""
+    from test_e2e_global_opinions import inspect_run
+
+    log = inspect_run(
+        tiny_model,
+        fixture_data_dir,
+        tmp_path,
+        task="global_opinion_cot_binary",
+        extra=("-M", "do_sample=false", "--max-tokens", "3"),
+    )
+    assert log.plan.config.max_tokens == 3
+    assert all(0 < sample.output.usage.output_tokens <= 3 for sample in log.samples)
