@@ -14,7 +14,7 @@ import logging
 
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, get_model
+from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, GenerateConfig, get_model
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
@@ -76,10 +76,12 @@ def build_task(
     scorer: Scorer,
     rendering_mode: str | None,
     dataset_kwargs: dict | None = None,
+    config: GenerateConfig | None = None,
     **metadata,
 ) -> Task:
     """The Inspect ``Task`` of ``definition``: its documents as samples, the provenance block
-    every result carries (:func:`cultureval.provenance.record`), its version."""
+    every result carries (:func:`cultureval.provenance.record`), its version; ``config`` is the
+    task's generation config, which the command line's (``--max-tokens``, ...) overrides."""
     samples, data_source = doc_samples(definition, **(dataset_kwargs or {}))
     return Task(
         name=definition.name,
@@ -88,6 +90,7 @@ def build_task(
         scorer=scorer,
         metadata=provenance.record(definition.version, data_source, rendering=rendering_mode, **metadata),
         version=int(float(definition.version or 0)),
+        config=config or GenerateConfig(),
     )
 
 
@@ -104,8 +107,15 @@ def answer_letter(stem: str, layout: str, requested_rendering: str = AUTO, top_l
     return solve
 
 
-def option_logprob_task(name: str, scorer: Scorer, requested_rendering: str = AUTO, top_logprobs: int = 20) -> Task:
-    """The Inspect version of an lm-eval ``multiple_choice`` task named ``name``."""
+def option_logprob_task(
+    name: str,
+    scorer: Scorer,
+    requested_rendering: str = AUTO,
+    top_logprobs: int = 20,
+    dataset_kwargs: dict | None = None,
+) -> Task:
+    """The Inspect version of an lm-eval ``multiple_choice`` task named ``name`` (``dataset_kwargs``
+    as lm-eval's ``--metadata`` passes them to the dataset)."""
     definition = task_definition(name)
     resolve_rendering(requested_rendering, "")  # reject a bad value before any model call
     return build_task(
@@ -118,7 +128,9 @@ def option_logprob_task(name: str, scorer: Scorer, requested_rendering: str = AU
         ),
         scorer=scorer,
         rendering_mode=requested_rendering,
+        dataset_kwargs=dataset_kwargs,
         top_logprobs=top_logprobs,
+        **(dataset_kwargs or {}),
     )
 
 
@@ -126,9 +138,10 @@ _warned_sampling: set[str] = set()
 
 
 @solver
-def generate_greedy(max_tokens: int | None):
+def generate_greedy():
     """Greedy decoding, as lm-eval's ``do_sample: false``. Inspect's ``hf`` provider rejects
-    ``temperature=0`` and samples unless the model is loaded with ``-M do_sample=false``."""
+    ``temperature=0`` and samples unless the model is loaded with ``-M do_sample=false``. The
+    token limit is the task's config (``-T max_tokens=N``) unless ``--max-tokens N`` overrides it."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         model = get_model()
@@ -136,8 +149,8 @@ def generate_greedy(max_tokens: int | None):
             if getattr(model.api, "do_sample", False) and str(model) not in _warned_sampling:
                 _warned_sampling.add(str(model))
                 logger.warning("%s samples; pass -M do_sample=false for greedy decoding as in lm-eval", model)
-            return await generate(state, max_tokens=max_tokens)
-        return await generate(state, max_tokens=max_tokens, temperature=0.0)
+            return await generate(state)
+        return await generate(state, temperature=0.0)
 
     return solve
 
@@ -152,10 +165,11 @@ def greedy_generation_task(
     max_tokens = max_tokens or generation.get("max_gen_toks")
     return build_task(
         definition,
-        solver=generate_greedy(max_tokens),
+        solver=generate_greedy(),
         scorer=scorer,
         rendering_mode=rendering.CHAT,
         dataset_kwargs=dataset_kwargs,
+        config=GenerateConfig(max_tokens=max_tokens),
         max_tokens=max_tokens,
         **metadata,
     )

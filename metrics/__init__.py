@@ -13,8 +13,11 @@ from .distribution import (
     country_sim_std,
     culture_sim,
     js_distance,
+    ordinal_wasserstein,
     per_country_mean,
     softmax_logprobs,
+    top1_agreement,
+    total_variation,
 )
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "culture_sim",
     "js_distance",
     "macro_f1",
+    "ordinal_wasserstein",
     "pairwise_self_consistency",
     "pearson",
     "per_country_mean",
@@ -33,4 +37,6 @@ __all__ = [
     "softmax_logprobs",
     "spearman",
     "split_half_consistency",
+    "top1_agreement",
+    "total_variation",
 ]

@@ -88,3 +88,51 @@ def softmax_logprobs(logprobs: Sequence[float]) -> list[float]:
         raise ValueError(f"NaN log-probability: {list(logprobs)}")
     shifted = np.exp(array - array.max())
     return (shifted / shifted.sum()).tolist()
+
+
+def total_variation(p: Sequence[float], q: Sequence[float]) -> float:
+    """Total variation distance ``1/2 * sum_i |p_i - q_i|`` after normalising both, in [0, 1]."""
+    if len(p) != len(q):
+        raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
+    return float(0.5 * np.abs(_as_distribution(p, "p") - _as_distribution(q, "q")).sum())
+
+
+def top1_agreement(p: Sequence[float], q: Sequence[float], tolerance: float = 1e-12) -> float:
+    """Whether ``p``'s most likely option is ``q``'s: 1.0 or 0.0, and with ties the chance that
+    one of ``p``'s modal options and one of ``q``'s, each drawn uniformly, are the same option
+    (``|A ∩ B| / (|A| |B|)``; ``tolerance`` decides what is a tie)."""
+    if len(p) != len(q):
+        raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
+    p_norm, q_norm = _as_distribution(p, "p"), _as_distribution(q, "q")
+    modal_p = set(np.flatnonzero(p_norm >= p_norm.max() - tolerance))
+    modal_q = set(np.flatnonzero(q_norm >= q_norm.max() - tolerance))
+    return len(modal_p & modal_q) / (len(modal_p) * len(modal_q))
+
+
+def ordinal_wasserstein(p: Sequence[float], q: Sequence[float], scores: Sequence[float | None]) -> float | None:
+    """The 1-Wasserstein distance between ``p`` and ``q`` on an ordinal scale normalised to
+    [0, 1]: option *i* sits at ``(scores[i] - min) / (max - min)``; options whose score is
+    ``None`` (non-substantive: "Don't know") are dropped and both distributions renormalised
+    over the rest. ``None`` when fewer than two scored options remain or either distribution
+    puts no mass on them. In [0, 1]; OpinionQA's representativeness is ``1 -`` this."""
+    if not len(p) == len(q) == len(scores):
+        raise ValueError(f"length mismatch: {len(p)}, {len(q)}, {len(scores)}")
+    kept = [i for i, score in enumerate(scores) if score is not None]
+    if len(kept) < 2:
+        return None
+    values = np.asarray([scores[i] for i in kept], dtype=float)
+    span = values.max() - values.min()
+    if span <= 0:
+        return None
+    positions = (values - values.min()) / span
+    p_kept = np.asarray([p[i] for i in kept], dtype=float)
+    q_kept = np.asarray([q[i] for i in kept], dtype=float)
+    if p_kept.sum() <= 0 or q_kept.sum() <= 0:
+        return None
+    p_kept, q_kept = _as_distribution(p_kept, "p"), _as_distribution(q_kept, "q")
+    order = np.argsort(positions, kind="stable")
+    positions, p_kept, q_kept = positions[order], p_kept[order], q_kept[order]
+    # W1 on the line: the integral of |F_p - F_q| between consecutive positions
+    gaps = np.diff(positions)
+    cdf_gap = np.abs(np.cumsum(p_kept) - np.cumsum(q_kept))[:-1]
+    return float(min(max((cdf_gap * gaps).sum(), 0.0), 1.0))

@@ -177,11 +177,28 @@ def test_process_results_is_softmax_then_js_distance():
     from scipy.spatial.distance import jensenshannon
     from scipy.special import softmax
 
-    doc = {"country": "Peru", "survey_distribution": [0.7, 0.2, 0.1]}
+    from scipy.stats import wasserstein_distance
+
+    # an agreement scale printed high to low: Agree = 3, Neither = 2, Disagree = 1 (ordinal.py)
+    doc = {
+        "country": "Peru",
+        "options": ["Agree", "Neither agree nor disagree", "Disagree"],
+        "survey_distribution": [0.7, 0.2, 0.1],
+    }
     lls = [-0.5, -1.5, -3.0]
     result = lm_eval_hooks.process_results(doc, [(ll, False) for ll in lls])
     expected = jensenshannon(softmax(lls), doc["survey_distribution"], base=2)
     assert result["jsd"] == pytest.approx(expected)
     assert result["culture_sim"] == pytest.approx(1 - expected)
     assert result["country_sim_std"] == ("Peru", pytest.approx(1 - expected))
+    assert result["tv"] == pytest.approx(0.5 * np.abs(softmax(lls) - doc["survey_distribution"]).sum())
+    assert result["top1_agreement"] == 1.0  # both put most mass on Agree
+    positions = [1.0, 0.5, 0.0]  # the scale normalised to [0, 1]
+    w1 = wasserstein_distance(positions, positions, softmax(lls), doc["survey_distribution"])
+    assert result["w1_ordinal"] == pytest.approx(w1) and result["representativeness"] == pytest.approx(1 - w1)
+    # options that form no scale (yes/no): no ordinal distance
+    two = lm_eval_hooks.process_results(
+        {"country": "Peru", "options": ["Yes", "No"], "survey_distribution": [0.5, 0.5]}, [(-1.0, False), (-2.0, False)]
+    )
+    assert two["w1_ordinal"] is None and two["representativeness"] is None
     assert country_sim_std([("A", 0.2), ("B", 0.6)]) == pytest.approx(np.std([0.2, 0.6]))

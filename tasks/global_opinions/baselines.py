@@ -46,6 +46,8 @@ def predict(
     sample of only the US's own questions."""
     if kind == "uniform":
         return [[1.0 / doc["n_options"]] * doc["n_options"] for doc in docs]
+    if docs and "survey_distribution" not in docs[0]:
+        raise ValueError(f"the {kind} baseline needs per-country items; default-prompting tasks have uniform only")
     if kind == "us-prior":
         us = _us_distributions(all_docs if all_docs is not None else loader.load().docs)
         return [US_OWN_ITEM if doc["country"] == US else us.get(doc["question_id"], NO_US_ANSWER) for doc in docs]
@@ -73,6 +75,11 @@ PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
 
 
 YARDSTICKS = (("uniform", "uniform"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))
+ABOUT = {
+    "uniform": "every option equally likely (knowing nothing)",
+    "US prior": "the United States' survey answers for every other country (US items left out)",
+    "survey n=100": "100 respondents resampled from each country's own survey (the sampling floor)",
+}
 
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
@@ -80,15 +87,24 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     US prior (on the non-US items that have a US answer) and 100 respondents resampled from
     each survey; only the last for the expected-score task."""
     from cultureval.families import table_of
-    from cultureval.tasks.global_opinions import scoring, wvs_pearson
+    from cultureval.tasks.global_opinions import conditions, scoring, wvs_pearson
 
     table = table_of(task)
     found = {}
+    if table is conditions.DEFAULT_METRICS:
+        # one answer per question for every country: knowing nothing, and the countries' average
+        mean = [[sum(col) / len(col) for col in zip(*d["survey_distributions"])] for d in docs]
+        uniform = predict("uniform", docs)
+        for label, predictions in (("uniform", uniform), ("country average", mean)):
+            records_ = [conditions.default_record(d, p) for d, p in zip(docs, predictions)]
+            about = ABOUT.get(label, "the unweighted mean of the countries' survey distributions, for every country")
+            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_), "about": about}
+        return found
     for kind, label in YARDSTICKS:
         if table is wvs_pearson.METRICS and kind != "survey-resample":
             continue
         predictions = predict(kind, docs, n=100, seed=0)
         records_ = [scoring.score_for_task(task, d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]
         if records_:
-            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_)}
+            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_), "about": ABOUT[label]}
     return found

@@ -25,17 +25,24 @@ from cultureval.inspect_tasks import (
     resolve_rendering,
 )
 from cultureval.scorers.distribution import option_distribution, parsed_answer
-from cultureval.tasks.global_opinions import scoring, wvs_pearson
+from cultureval.tasks.global_opinions import conditions, scoring, wvs_pearson
+from cultureval.tasks.global_opinions.parser import read_distribution
 
 __all__ = [
     "global_opinion_cot",
     "global_opinion_cot_6c",
     "global_opinion_cot_binary",
+    "global_opinion_default",
+    "global_opinion_default_cot",
     "global_opinion_jsd",
     "global_opinion_jsd_6c",
     "global_opinion_jsd_binary",
     "global_opinion_sampled",
     "global_opinion_sampled_6c",
+    "global_opinion_steer_fewshot",
+    "global_opinion_steer_persona",
+    "global_opinion_verbalized",
+    "global_opinion_verbalized_6c",
     "global_opinion_wvs_pearson",
 ]
 
@@ -158,3 +165,67 @@ def global_opinion_sampled(rendering: str = AUTO, n: int | None = None) -> Task:
 @task
 def global_opinion_sampled_6c(rendering: str = AUTO, n: int | None = None) -> Task:
     return sampled_task("global_opinion_sampled_6c", rendering, n)
+
+
+# --- default prompting, steering, the verbalised mode ---------------------------------------
+
+
+def _default_record(doc: dict, distribution: list[float]) -> dict:
+    return conditions.default_record(doc, distribution)
+
+
+@task
+def global_opinion_default(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
+    """Default prompting: the question without a country, scored against every country's answers."""
+    scorer = option_distribution(_default_record, conditions.DEFAULT_METRICS, "default_distribution")
+    return option_logprob_task("global_opinion_default", scorer, rendering, top_logprobs)
+
+
+def _score_default_cot(doc: dict, state: TaskState) -> dict:
+    return conditions.default_record(doc, read_distribution(state.output.completion, doc["options"]).distribution)
+
+
+@task
+def global_opinion_default_cot(max_tokens: int | None = None) -> Task:
+    """Default prompting, written out: reasoning, then the distribution of the model's own answers."""
+    scorer = parsed_answer(_score_default_cot, conditions.DEFAULT_METRICS, "default_parsed_distribution")
+    return greedy_generation_task("global_opinion_default_cot", scorer, max_tokens)
+
+
+def _steered_task(name: str, rendering: str, top_logprobs: int, **dataset_kwargs) -> Task:
+    scorer = option_distribution(scoring.score_distribution, scoring.OPTION_METRICS, "option_distribution")
+    return option_logprob_task(name, scorer, rendering, top_logprobs, dataset_kwargs=dataset_kwargs)
+
+
+@task
+def global_opinion_steer_fewshot(
+    rendering: str = AUTO, top_logprobs: int = 20, k: int = conditions.DEFAULT_K, items: str = "6c"
+) -> Task:
+    """The items (6c, binary or all) after k other questions of the same country with their survey answers."""
+    return _steered_task("global_opinion_steer_fewshot", rendering, top_logprobs, k=k, items=items)
+
+
+@task
+def global_opinion_steer_persona(rendering: str = AUTO, top_logprobs: int = 20, items: str = "6c") -> Task:
+    """The items (6c, binary or all) asked of a first-person persona from the country."""
+    return _steered_task("global_opinion_steer_persona", rendering, top_logprobs, items=items)
+
+
+def _score_verbalized(doc: dict, state: TaskState) -> dict:
+    return scoring.score_parsed(doc, conditions.read_json_distribution(state.output.completion, doc["options"]))
+
+
+def verbalized_task(name: str, max_tokens: int | None) -> Task:
+    scorer = parsed_answer(_score_verbalized, scoring.GENERATIVE_METRICS, "parsed_distribution")
+    return greedy_generation_task(name, scorer, max_tokens)
+
+
+@task
+def global_opinion_verbalized(max_tokens: int | None = None) -> Task:
+    """GlobalOpinionQA: the model writes a JSON object option -> probability, read strictly."""
+    return verbalized_task("global_opinion_verbalized", max_tokens)
+
+
+@task
+def global_opinion_verbalized_6c(max_tokens: int | None = None) -> Task:
+    return verbalized_task("global_opinion_verbalized_6c", max_tokens)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from cultureval.metrics import softmax_logprobs
 from cultureval.provenance import docs_to_dataset_dict
-from cultureval.tasks.global_opinions import loader, scoring, wvs_pearson
+from cultureval.tasks.global_opinions import conditions, loader, scoring, wvs_pearson
+from cultureval.tasks.global_opinions.parser import read_distribution
 
 OPTION_METRIC_LIST = scoring.OPTION_METRICS.lm_eval_metric_list()
 GENERATIVE_METRIC_LIST = scoring.GENERATIVE_METRICS.lm_eval_metric_list()
@@ -52,3 +53,60 @@ def sampled_process_results(doc: dict, results: list) -> dict:
 
 def wvs_pearson_process_results(doc: dict, results: list) -> dict:
     return wvs_pearson.METRICS.lm_eval_results(wvs_pearson.score_distribution(doc, _distribution(results)))
+
+
+# --- default prompting, steering, the verbalised mode (conditions.py) -------------------------
+
+DEFAULT_METRIC_LIST = conditions.DEFAULT_METRICS.lm_eval_metric_list()
+MAX_SHOTS = 20
+
+
+def load_default_dataset(**_metadata) -> dict:
+    """``custom_dataset`` of the default-prompting tasks: one document per question."""
+    loaded = loader.load(None)
+    provenance = loaded.source.as_dict() | {"subset": "default (one document per question)", "notes": loaded.notes}
+    return docs_to_dataset_dict(conditions.default_docs(loaded.docs), provenance)
+
+
+def shot_count(k) -> int:
+    if isinstance(k, bool) or str(k).strip() not in {str(n) for n in range(MAX_SHOTS + 1)}:
+        raise ValueError(f"k (few-shot examples) must be a whole number from 0 to {MAX_SHOTS}, got {k!r}")
+    return int(k)
+
+
+STEERED_ITEMS = ("6c", "binary", "all")
+
+
+def _steered(items: str):
+    if items not in STEERED_ITEMS:
+        raise ValueError(f"items must be one of {', '.join(STEERED_ITEMS)}, got {items!r}")
+    return loader.load(items)
+
+
+def load_fewshot_dataset(k=conditions.DEFAULT_K, items="6c", **_metadata) -> dict:
+    """``custom_dataset`` of ``global_opinion_steer_fewshot``: the items (default the six-country
+    ones), each with ``k`` other questions of its country (``--metadata '{"k": 5}'``)."""
+    n = shot_count(k)
+    chosen, pool = _steered(items), loader.load(None)
+    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes, "k": n}
+    return docs_to_dataset_dict(conditions.fewshot_docs(chosen.docs, pool.docs, n), provenance)
+
+
+def load_persona_dataset(items="6c", **_metadata) -> dict:
+    chosen = _steered(items)
+    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes}
+    return docs_to_dataset_dict(conditions.persona_docs(chosen.docs), provenance)
+
+
+def default_process_results(doc: dict, results: list) -> dict:
+    return conditions.DEFAULT_METRICS.lm_eval_results(conditions.default_record(doc, _distribution(results)))
+
+
+def default_cot_process_results(doc: dict, results: list[str]) -> dict:
+    reading = read_distribution(results[0], doc["options"])
+    return conditions.DEFAULT_METRICS.lm_eval_results(conditions.default_record(doc, reading.distribution))
+
+
+def verbalized_process_results(doc: dict, results: list[str]) -> dict:
+    distribution = conditions.read_json_distribution(results[0], doc["options"])
+    return scoring.GENERATIVE_METRICS.lm_eval_results(scoring.score_parsed(doc, distribution))

@@ -17,9 +17,19 @@ def report_item(task: str, doc: dict, values: dict) -> dict | None:
     """The per-item record the figures need, from a logged sample (lm-eval: the sample line;
     Inspect: the score value); ``None`` for items without a JS distance."""
     jsd = values.get("jsd")
+    if task in ("global_opinion_default", "global_opinion_default_cot"):
+        # lm-eval logs each question's [readable, [[country, jsd], ...]] under every metric name
+        return {"value": jsd} if isinstance(jsd, list) and len(jsd) == 2 else None
     if isinstance(jsd, bool) or not isinstance(jsd, (int, float)) or math.isnan(jsd):
         return None
-    return {"country": doc.get("country"), "n_options": doc.get("n_options"), "jsd": jsd, "culture_sim": 1.0 - jsd}
+    return {
+        "country": doc.get("country"),
+        "n_options": doc.get("n_options"),
+        "jsd": jsd,
+        "culture_sim": 1.0 - jsd,
+        # pairs a steered run's items with the plain run's (the steering gain)
+        "item": f"{doc.get('question_id')}|{doc.get('survey_country', doc.get('country'))}",
+    }
 
 
 def difficulty_adjusted(items: list[dict]) -> float | None:
@@ -181,7 +191,15 @@ def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
 def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
     """The family's part of the report: opinion tasks (option and generative tables) and the
     WVS expected-score task, told apart by their metric tables."""
-    opinion = {task: runs for task, runs in by_task.items() if tables[task] is not wvs_pearson.METRICS}
+    from cultureval.tasks.global_opinions import conditions, conditions_report
+
+    opinion = {
+        task: runs
+        for task, runs in by_task.items()
+        if tables[task] is not wvs_pearson.METRICS and tables[task] is not conditions.DEFAULT_METRICS
+    }
     pearson = [run for task, runs in sorted(by_task.items()) if tables[task] is wvs_pearson.METRICS for run in runs]
     lines = _opinion_section(opinion, figures) if opinion else []
+    lines += conditions_report.modes_section(by_task) + conditions_report.steering_section(by_task)
+    lines += conditions_report.default_section(by_task, figures)
     return lines + (_pearson_section(pearson, figures) if pearson else [])

@@ -10,18 +10,45 @@ score an item with these functions and aggregate with :data:`OPTION_METRICS` /
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cultureval.metric_table import Breakdown, Metric, MetricTable
-from cultureval.metrics import country_sim_std, js_distance
+from cultureval.metrics import country_sim_std, js_distance, ordinal_wasserstein, top1_agreement, total_variation
 from cultureval.metrics.aggregate import count_true, mean_defined
+from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 from cultureval.tasks.global_opinions.parser import TRUNCATED, read_distribution
 from cultureval.tasks.global_opinions.prompts import option_letters
+
+
+@lru_cache(maxsize=4096)
+def _scale(options: tuple[str, ...]) -> tuple[float | None, ...] | None:
+    found = ordinal_scores(list(options))
+    return None if found is None else tuple(found[1])
+
+
+def distances(doc: dict, model_distribution: list[float]) -> dict:
+    """The distances beside the JS distance (``tv``, ``top1_agreement``, and for an item whose
+    options form an ordinal scale by the ``wvs_pearson`` rule, ``w1_ordinal`` and
+    ``representativeness``; ``None`` otherwise)."""
+    survey = doc["survey_distribution"]
+    scale = _scale(tuple(str(option) for option in doc["options"]))
+    w1 = None if scale is None else ordinal_wasserstein(model_distribution, survey, scale)
+    return {
+        "tv": total_variation(model_distribution, survey),
+        "top1_agreement": top1_agreement(model_distribution, survey),
+        "w1_ordinal": w1,
+        "representativeness": None if w1 is None else 1.0 - w1,
+    }
+
+
+NO_DISTANCES = {"tv": None, "top1_agreement": None, "w1_ordinal": None, "representativeness": None}
 
 
 def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
     """The record of one item whose model distribution is known."""
     distance = js_distance(model_distribution, doc["survey_distribution"])
-    return {"jsd": distance, "culture_sim": 1.0 - distance, "country": doc["country"]}
+    record = {"jsd": distance, "culture_sim": 1.0 - distance, "country": doc["country"]}
+    return record | distances(doc, model_distribution)
 
 
 def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: bool = False) -> dict:
@@ -32,7 +59,7 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
     ``jsd_strict`` counts the item as distance 1.0, as the GlobalOpinionBench study scored them.
     """
     if model_distribution is None:
-        return {
+        return NO_DISTANCES | {
             "jsd": None,
             "culture_sim": None,
             "country": doc["country"],
@@ -55,11 +82,13 @@ def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
     """The record of ``doc`` for a given answer distribution, as ``task`` scores it (baselines,
     ``cultureval score``): an option task, a generative one, or the WVS expected-score task."""
     from cultureval.families import table_of
-    from cultureval.tasks.global_opinions import wvs_pearson
+    from cultureval.tasks.global_opinions import conditions, wvs_pearson
 
     table = table_of(task)
     if table is wvs_pearson.METRICS:
         return wvs_pearson.score_distribution(doc, distribution)
+    if table is conditions.DEFAULT_METRICS:
+        return conditions.default_record(doc, distribution)
     if table is GENERATIVE_METRICS:
         return score_parsed(doc, distribution)
     return score_distribution(doc, distribution)
@@ -126,10 +155,6 @@ def _strict_similarity(record: dict) -> float:
     return 1.0 - record["jsd_strict"]
 
 
-def _strict_similarity(record: dict) -> float:
-    return 1.0 - record["jsd_strict"]
-
-
 JSD = "Jensen–Shannon distance (base 2) between the model's and the country's answer distribution"
 COUNTRY_SIM_STD = Metric(
     "country_sim_std",
@@ -145,6 +170,28 @@ LETTER_COVERAGE = Metric(
     lm_eval=False,
 )
 CULTURE_SIM_BY_COUNTRY = Breakdown("culture_sim", "country", "culture_sim_{}")
+# beside the JS distance; undefined values (unreadable answers, non-ordinal items) left out
+DISTANCE_METRICS = (
+    Metric("tv", False, "total variation distance ½ Σ|p − q|, mean over items", mean_defined),
+    Metric(
+        "top1_agreement",
+        True,
+        "share of items whose most likely option is the survey's most chosen (ties: chance of agreeing)",
+        mean_defined,
+    ),
+    Metric(
+        "w1_ordinal",
+        False,
+        "1-Wasserstein distance on the ordinal scale normalised to [0, 1], mean over ordinal items",
+        mean_defined,
+    ),
+    Metric(
+        "representativeness",
+        True,
+        "OpinionQA's representativeness 1 − W1/max on the normalised scale, mean over ordinal items",
+        mean_defined,
+    ),
+)
 
 OPTION_METRICS = MetricTable(
     metrics=(
@@ -152,7 +199,8 @@ OPTION_METRICS = MetricTable(
         Metric("culture_sim", True, "1 - jsd (Durmus et al.'s similarity), mean over items"),
         COUNTRY_SIM_STD,
         LETTER_COVERAGE,
-    ),
+    )
+    + DISTANCE_METRICS,
     breakdowns=(CULTURE_SIM_BY_COUNTRY,),
     headline="jsd",
     parse_metric="letter_coverage",
@@ -176,7 +224,8 @@ GENERATIVE_METRICS = MetricTable(
             "1 - jsd_strict: similarity with an unreadable answer counted as 0",
             item=_strict_similarity,
         ),
-    ),
+    )
+    + DISTANCE_METRICS,
     breakdowns=(CULTURE_SIM_BY_COUNTRY,),
     # an unreadable answer counts as distance 1: a run that reads few answers cannot rank first
     headline="jsd_strict",

@@ -1,0 +1,66 @@
+"""The distances beside JS distance (total variation, top-1 agreement, ordinal 1-Wasserstein)
+against scipy and hand-worked examples, including long and degenerate inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.distance import cityblock
+from scipy.stats import wasserstein_distance
+
+from cultureval.metrics import ordinal_wasserstein, top1_agreement, total_variation
+
+weights = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=2, max_size=400).filter(
+    lambda xs: sum(xs) > 0
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_total_variation_is_half_the_l1_distance_of_the_normalised_distributions(data):
+    p = data.draw(weights)
+    q = data.draw(st.lists(st.floats(min_value=0, max_value=1e6), min_size=len(p), max_size=len(p)).filter(sum))
+    expected = cityblock(np.array(p) / sum(p), np.array(q) / sum(q)) / 2
+    assert total_variation(p, q) == pytest.approx(expected, abs=1e-9)
+    assert 0 <= total_variation(p, q) <= 1 + 1e-12
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_ordinal_wasserstein_equals_scipy_on_the_normalised_scale(data):
+    p = data.draw(weights)
+    n = len(p)
+    q = data.draw(st.lists(st.floats(min_value=0, max_value=1e6), min_size=n, max_size=n).filter(sum))
+    scores = data.draw(st.lists(st.integers(-50, 50), min_size=n, max_size=n).filter(lambda s: len(set(s)) > 1))
+    positions = (np.array(scores) - min(scores)) / (max(scores) - min(scores))
+    expected = wasserstein_distance(positions, positions, p, q)
+    assert ordinal_wasserstein(p, q, scores) == pytest.approx(expected, abs=1e-9)
+
+
+def test_ordinal_wasserstein_hand_worked_and_degenerate_cases():
+    # all mass at the two ends of a 5-point scale: the whole scale apart
+    assert ordinal_wasserstein([1, 0, 0, 0, 0], [0, 0, 0, 0, 1], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
+    # one step of a 5-point scale is a quarter of it
+    assert ordinal_wasserstein([0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [1, 2, 3, 4, 5]) == pytest.approx(0.25)
+    # a "Don't know" option (score None) is dropped and the rest renormalised
+    assert ordinal_wasserstein([0.5, 0, 0.5], [0, 0.5, 0.5], [1, 2, None]) == pytest.approx(1.0)
+    # the options' listing order does not matter, their scores do (a scale printed high to low)
+    assert ordinal_wasserstein([0.7, 0.3, 0], [0, 0.3, 0.7], [3, 2, 1]) == pytest.approx(0.7)
+    assert ordinal_wasserstein([0.5, 0.5], [0.5, 0.5], [None, 1]) is None  # fewer than two scored options
+    assert ordinal_wasserstein([0, 0, 1], [0.5, 0.5, 0], [1, 2, None]) is None  # no mass on the scale
+    assert ordinal_wasserstein([0.5, 0.5], [0.5, 0.5], [2, 2]) is None  # no spread
+    with pytest.raises(ValueError, match="length mismatch"):
+        ordinal_wasserstein([1, 0], [1, 0], [1, 2, 3])
+
+
+def test_top1_agreement_hand_worked_cases():
+    assert top1_agreement([0.6, 0.4], [0.7, 0.3]) == 1.0
+    assert top1_agreement([0.4, 0.6], [0.7, 0.3]) == 0.0
+    assert top1_agreement([0.5, 0.5, 0], [0.5, 0.2, 0.3]) == 0.5  # model tie: half the draws agree
+    assert top1_agreement([0.5, 0.5, 0], [0.4, 0.4, 0.2]) == 0.5  # both tie on the same two: 2 / (2 * 2)
+    long = [1.0] * 10_000
+    assert top1_agreement(long, [2.0] + [1.0] * 9_999) == pytest.approx(1 / 10_000)
+    with pytest.raises(ValueError, match="all zero"):
+        top1_agreement([0, 0], [1, 0])
