@@ -176,7 +176,6 @@ def test_process_results_is_softmax_then_js_distance():
     import numpy as np
     from scipy.spatial.distance import jensenshannon
     from scipy.special import softmax
-
     from scipy.stats import wasserstein_distance
 
     # an agreement scale printed high to low: Agree = 3, Neither = 2, Disagree = 1 (ordinal.py)
