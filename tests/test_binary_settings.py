@@ -311,6 +311,7 @@ def independent_summary(rows):
         "jsd_strict": mean(strict),
         "majority_agreement": mean(agree),
         "unclassifiable_rate": mean(unclassifiable),
+        "readable_rate": float(np.mean([label not in ("unreadable", "unclassifiable") for _, _, _, label in rows])),
         "n_items": len(by_item),
     }
 

@@ -54,7 +54,8 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
     for task, runs in by_task.items():
         if task in SETTINGS:
             for run in runs:
-                by_model[run.label][task] = run
+                # one model's settings side by side, whatever each run's --limit (shown per setting)
+                by_model[f"{run.model} ({run.harness})"][task] = run
     if not by_model:
         return []
     lines = [
@@ -69,7 +70,9 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         tasks = [task for task in SETTINGS if task in runs]
         countries = {task: per_country(runs[task]) for task in tasks}
         names = sorted({country for values in countries.values() for country in values})
-        lines += [f"### {label}", "", "| country | " + " | ".join(SETTINGS[t] for t in tasks) + " |"]
+        limits = ", ".join(f"{SETTINGS[t]}: --limit {runs[t].limit:g}" for t in tasks if runs[t].limit)
+        lines += [f"### {label}", ""] + ([f"Runs with a limit (first documents only): {limits}.", ""] if limits else [])
+        lines += ["| country | " + " | ".join(SETTINGS[t] for t in tasks) + " |"]
         lines.append("|---" * (len(tasks) + 1) + "|")
         for country in names:
             cells = [_cell(countries[task].get(country, {})) for task in tasks]

@@ -206,6 +206,9 @@ def summarise(values: list) -> dict[str, float]:
     items = tallies(values)
     per_item = [tally.metrics() for tally in items]
     result: dict[str, float] = {name: mean_defined(m[name] for m in per_item) for name in ITEM_METRICS}
+    labelled = sum(tally.n for tally in items)
+    readable = sum(tally.n - tally.counts[UNREADABLE] - tally.counts[UNCLASSIFIABLE] for tally in items)
+    result["readable_rate"] = readable / labelled if labelled else math.nan
     result["n_items"] = len(items)
     result["n_samples"] = sum(tally.n for tally in items)
     result["n_no_option"] = sum(tally.n > 0 and tally.verdict() == "none" for tally in items)
@@ -248,6 +251,7 @@ DESCRIPTIONS = {
     "majority_agreement": "share of items whose modal sampled option is the survey's majority option (tie = 0.5)",
     "withhold_rate": "share of samples that chose to withhold (option 3)",
     "unclassifiable_rate": "share of samples with no readable answer (judged settings: mapped to neither option)",
+    "readable_rate": "share of samples with a readable answer (an option or withholding; judged: an option)",
     "n_items": "(question, country) items",
     "n_samples": "sampled answers (failed judgements left out)",
     "n_no_option": "items where no sample chose an option",
@@ -258,6 +262,7 @@ HIGHER = {
     "majority_agreement": True,
     "withhold_rate": None,
     "unclassifiable_rate": False,
+    "readable_rate": True,
     "n_items": None,
     "n_samples": None,
     "n_no_option": False,
@@ -280,7 +285,7 @@ CHOICE_METRICS = MetricTable(
     + COUNTRY_METRICS,
     summary=_choice_summary,
     headline="majority_agreement",
-    parse_metric="unclassifiable_rate",
+    parse_metric="readable_rate",
 )
 
 

@@ -26,6 +26,11 @@ def _clean(value):
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def _count(value) -> str:
+    value = _clean(value)
+    return "n/a" if value is None else f"{value:g}"
+
+
 def default_country_sims(run: Run) -> dict[str, float]:
     """Per-country culture_sim of a default-prompting run (its metrics, else its samples)."""
     found = {key[len(_COUNTRY) :]: value for key, value in run.metrics.items() if key.startswith(_COUNTRY)}
@@ -76,7 +81,7 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
             worst = f"{ranked[0][0]} {ranked[0][1]:.3f}" if ranked else "n/a"
             lines.append(
                 f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
-                f"{fmt(_clean(run.metrics.get('country_sim_gap')))} | {fmt(_clean(run.metrics.get('n_countries_ranked')))} |"
+                f"{fmt(_clean(run.metrics.get('country_sim_gap')))} | {_count(run.metrics.get('n_countries_ranked'))} |"
             )
         lines += ["", "Per continent (mean of its countries' culture_sim):", ""]
         continents = sorted(
