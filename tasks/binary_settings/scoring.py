@@ -124,9 +124,11 @@ def sample_record(doc: dict, label: str | None, **extra) -> dict:
     } | extra
 
 
-def sample_value(record: dict) -> list:
-    """The value a sample contributes to every aggregation: ``[item, country, s1, s2, label]``."""
-    return [record["item"], record["country"], record["survey_1"], record["survey_2"], record["label"]]
+def sample_value(record: dict) -> tuple:
+    """The value a sample contributes to every aggregation: ``(item, country, s1, s2, label)``
+    (a tuple: lm-eval 0.5 reads a list returned by ``process_results`` as several scores of
+    one document; logged as a JSON list)."""
+    return (record["item"], record["country"], record["survey_1"], record["survey_2"], record["label"])
 
 
 # --- per-item tallies and metrics -------------------------------------------------------------
@@ -233,7 +235,7 @@ class Aggregate:
         return summarise(values)[self.name]
 
 
-def _value(record: dict) -> list:
+def _value(record: dict) -> tuple:
     return sample_value(record)
 
 

@@ -112,8 +112,9 @@ def default_record(doc: dict, distribution: list[float] | None) -> dict:
     }
 
 
-def _value(record: dict) -> list:
-    return [bool(record["readable"]), record["pairs"]]
+def _value(record: dict) -> tuple:
+    # a tuple: lm-eval 0.5 reads a list from process_results as several scores of one document
+    return (bool(record["readable"]), record["pairs"])
 
 
 def summarise_default(values: list) -> dict[str, float]:
