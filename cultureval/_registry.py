@@ -5,5 +5,7 @@ them) as ``cultureval/<task>``, so ``inspect eval cultureval/global_opinion_jsd`
 from cultureval.tasks.binary_settings.inspect_tasks import *  # noqa: F403
 from cultureval.tasks.cali.inspect_tasks import *  # noqa: F403
 from cultureval.tasks.culturebank.inspect_tasks import *  # noqa: F403
+from cultureval.tasks.default_prompting.inspect_tasks import *  # noqa: F403
 from cultureval.tasks.global_opinions.inspect_tasks import *  # noqa: F403
+from cultureval.tasks.value_probing.inspect_tasks import *  # noqa: F403
 from cultureval.tasks.wvs_polarity.inspect_tasks import *  # noqa: F403

@@ -19,6 +19,23 @@ import yaml
 
 from cultureval.paths import tasks_dir
 
+# task and tag names that changed: old name -> (new name, the cultureval version that renamed it);
+# the pre-run check answers an old name with its new one (CHANGELOG.md lists them too)
+RENAMED: dict[str, tuple[str, str]] = {
+    "global_opinion_binary_classify": ("binary_settings_classify", "0.2.0"),
+    "global_opinion_binary_cot": ("binary_settings_reasoning", "0.2.0"),
+    "global_opinion_binary_open": ("binary_settings_open", "0.2.0"),
+    "global_opinion_binary_settings": ("binary_settings", "0.2.0"),
+}
+
+
+def renamed_message(name: str) -> str | None:
+    """``"'old' was renamed to 'new' in 0.2.0"`` for a renamed task or tag, else ``None``."""
+    if name not in RENAMED:
+        return None
+    new, version = RENAMED[name]
+    return f"{name!r} was renamed to {new!r} in cultureval {version} (CHANGELOG.md)"
+
 
 @dataclass(frozen=True)
 class FunctionRef:
@@ -123,6 +140,6 @@ def task_definition(name: str) -> TaskDefinition:
     """The definition of task ``name`` from the installed YAML folder."""
     index = _index()
     if name not in index:
-        raise KeyError(f"no cultureval task named {name!r}; known: {sorted(index)}")
+        raise KeyError(renamed_message(name) or f"no cultureval task named {name!r}; known: {sorted(index)}")
     path = index[name]
     return TaskDefinition(name=name, path=path, config=_read(path))

@@ -17,7 +17,15 @@ from typing import Any
 
 from cultureval.metric_table import MetricTable
 
-FAMILY_NAMES = ("global_opinions", "cali", "wvs_polarity", "culturebank", "binary_settings")
+FAMILY_NAMES = (
+    "global_opinions",
+    "default_prompting",
+    "value_probing",
+    "cali",
+    "wvs_polarity",
+    "culturebank",
+    "binary_settings",
+)
 
 
 @dataclass(frozen=True)

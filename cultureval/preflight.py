@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from cultureval.data_source import DataFileError
-from cultureval.definitions import group_tasks, task_definition, task_folders, task_names
+from cultureval.definitions import group_tasks, renamed_message, task_definition, task_folders, task_names
 from cultureval.lm_eval_task import WARNINGS_ENV  # read into each result's provenance
 
 logger = logging.getLogger(__name__)
@@ -114,12 +114,16 @@ def expand_tasks(names: list[str]) -> list[str]:
 
 
 def check_task_names(names: list[str]) -> None:
-    """An unknown name close to a cultureval task, group or tag is a mistake: say which was meant.
+    """A renamed task or tag is answered with its new name (:data:`cultureval.definitions.RENAMED`);
+    an unknown name close to a cultureval task, group or tag is a mistake: say which was meant.
     Names far from all of them may be lm-eval's own tasks and are left to lm-eval."""
     known = set(task_folders()) | set(_tags())
     for name in names:
         if name in known:
             continue
+        renamed = renamed_message(name)
+        if renamed:
+            raise PreflightError(renamed)
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
         if close:
             raise PreflightError(f"unknown task {name!r}; did you mean {close[0]!r}? (cultureval tasks lists them)")

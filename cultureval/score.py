@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.data_source import DataFileError, open_data_file
-from cultureval.families import FAMILY_NAMES, family
+from cultureval.families import FAMILY_NAMES, family, family_of
 from cultureval.metric_table import MetricTable
 from cultureval.metrics.aggregate import nan_to_none
 
@@ -80,6 +80,10 @@ def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed
     owner = family(family_name)
     if owner.rescore is None:
         raise ValueError(f"{owner.title} has no re-scoring of outside outputs")
+    task_owner = family_of(task) if task else owner
+    if task_owner is not owner:
+        where = f"a task of {task_owner.name}" if task_owner else "not a cultureval task"
+        raise ValueError(f"--task {task} is {where}, not of {family_name}")
     by_model: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_model[_model_of(row)].append(row)

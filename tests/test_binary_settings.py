@@ -241,8 +241,8 @@ def test_judge_item_labels_counts_failures_and_skips_empty_replies():
 def test_only_the_open_setting_is_judged():
     from cultureval.families import judge_of
 
-    assert judge_of("global_opinion_binary_open").prompt_version == judge.PROMPT_VERSION
-    assert judge_of("global_opinion_binary_classify") is None and judge_of("global_opinion_binary_cot") is None
+    assert judge_of("binary_settings_open").prompt_version == judge.PROMPT_VERSION
+    assert judge_of("binary_settings_classify") is None and judge_of("binary_settings_reasoning") is None
     assert judge_of("culturebank_tiktok") is not None
 
 
@@ -327,7 +327,7 @@ def assert_close(entry, expected, suffix=",none"):
 
 @pytest.mark.e2e
 def test_classify_in_lm_eval_recomputed_from_the_logged_answers(tiny_model, fixture_data_dir, tmp_path):
-    task = "global_opinion_binary_classify"
+    task = "binary_settings_classify"
     _, results, samples = lm_eval_setting(tiny_model, fixture_data_dir, tmp_path, task, n=3)
     # the fixture has 6 two-option (question, country) items for the four countries; 3 samples each
     assert len(samples) == 6 * 3
@@ -346,7 +346,7 @@ def test_classify_in_lm_eval_recomputed_from_the_logged_answers(tiny_model, fixt
 
 @pytest.mark.e2e
 def test_open_in_lm_eval_judged_by_a_fake_judge_then_compared(tiny_model, fixture_data_dir, tmp_path):
-    task = "global_opinion_binary_open"
+    task = "binary_settings_open"
     out, _, samples = lm_eval_setting(tiny_model, fixture_data_dir, tmp_path / "open", task, n=4, tokens=12)
     with FakeJudge() as server:
         run_cli(
@@ -371,7 +371,7 @@ def test_open_in_lm_eval_judged_by_a_fake_judge_then_compared(tiny_model, fixtur
 
     # the cross-setting post-step against a classification run of the same items
     classify_out, _, _ = lm_eval_setting(
-        tiny_model, fixture_data_dir, tmp_path / "classify", "global_opinion_binary_classify", n=2
+        tiny_model, fixture_data_dir, tmp_path / "classify", "binary_settings_classify", n=2
     )
     items_csv = tmp_path / "items.csv"
     result = run_cli(
@@ -403,8 +403,8 @@ def test_inspect_classify_and_open_score_like_lm_eval(tiny_model, fixture_data_d
         [
             "inspect",
             "eval",
-            "cultureval/global_opinion_binary_classify",
-            "cultureval/global_opinion_binary_open",
+            "cultureval/binary_settings_classify",
+            "cultureval/binary_settings_open",
             "--model",
             "hf/tiny",
             "-M",
@@ -424,7 +424,7 @@ def test_inspect_classify_and_open_score_like_lm_eval(tiny_model, fixture_data_d
         tmp_path,
     )
     logs = {read_eval_log(info).eval.task.split("/")[-1]: read_eval_log(info) for info in list_eval_logs(str(log_dir))}
-    classify = logs["global_opinion_binary_classify"]
+    classify = logs["binary_settings_classify"]
     assert classify.status == "success" and len(classify.samples) == 12
     rows = []
     for sample in classify.samples:
@@ -437,7 +437,7 @@ def test_inspect_classify_and_open_score_like_lm_eval(tiny_model, fixture_data_d
     assert_close(metrics, independent_summary(rows), suffix="")
     assert classify.eval.metadata["n_samples"] == 2 and classify.eval.metadata["temperature"] == 1.0
 
-    opened = logs["global_opinion_binary_open"]
+    opened = logs["binary_settings_open"]
     records = [record_of(next(iter(s.scores.values()))) for s in opened.samples]
     metrics = {name: m.value for name, m in opened.results.scores[0].metrics.items()}
     judged = [r for r in records if r["label"] is not None]
@@ -451,7 +451,7 @@ def test_inspect_classify_and_open_score_like_lm_eval(tiny_model, fixture_data_d
 
 @pytest.mark.real
 def test_smollm2_classify_with_chat_template_recomputed(smollm2, shared_data_dir, tmp_path):
-    task = "global_opinion_binary_classify"
+    task = "binary_settings_classify"
     out = tmp_path / "out"
     run_cli(
         [

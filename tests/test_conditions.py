@@ -1,4 +1,5 @@
-"""GlobalOpinionQA's other conditions: default prompting, steering and the verbalised mode —
+"""GlobalOpinionQA's other conditions: default prompting (tasks/default_prompting), steering and the
+verbalised mode (tasks/global_opinions: steering.py, verbalized.py) —
 documents, prompts, the strict JSON reader and the metrics against independent computations."""
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
-from cultureval.tasks.global_opinions import conditions
-from cultureval.tasks.global_opinions.conditions import read_json_distribution
+from cultureval.tasks.default_prompting import prompts as default_prompts
+from cultureval.tasks.default_prompting import scoring as default_scoring
+from cultureval.tasks.global_opinions import steering, verbalized
+from cultureval.tasks.global_opinions.verbalized import read_json_distribution
 
 OPTIONS = ["Agree", "Disagree", "DK/Refused"]
 
@@ -35,11 +38,11 @@ def doc(question_id, country, survey, question="Q?", options=("Yes", "No")):
 
 def test_default_docs_group_every_country_under_its_question():
     docs = [doc(1, "US", [0.6, 0.4]), doc(2, "US", [0.1, 0.9], "R?"), doc(1, "Japan", [0.2, 0.8])]
-    grouped = conditions.default_docs(docs)
+    grouped = default_scoring.default_docs(docs)
     assert [d["question_id"] for d in grouped] == [1, 2]
     assert grouped[0]["countries"] == ["US", "Japan"]
     assert grouped[0]["survey_distributions"] == [[0.6, 0.4], [0.2, 0.8]]
-    text = conditions.default_doc_to_text(grouped[0])
+    text = default_prompts.default_doc_to_text(grouped[0])
     assert text == "Q?\nHere are the options:\n(A) Yes\n(B) No"
     assert "US" not in text and "Japan" not in text
 
@@ -57,8 +60,8 @@ def test_default_metrics_against_an_independent_computation():
         }
         model = rng.dirichlet([1, 1, 1]).tolist() if q != 3 else None  # question 3 unreadable
         docs.append((grouped, model))
-        values.append([model is not None, conditions.default_record(grouped, model)["pairs"]])
-    summary = conditions.summarise_default(values)
+        values.append([model is not None, default_scoring.default_record(grouped, model)["pairs"]])
+    summary = default_scoring.summarise_default(values)
     per_country = {}
     strict = []
     for grouped, model in docs:
@@ -74,16 +77,16 @@ def test_default_metrics_against_an_independent_computation():
     assert summary["jsd_strict"] == pytest.approx(np.mean(strict))
     assert summary["parse_rate"] == pytest.approx(7 / 8)
     means = {c: np.mean(v) for c, v in per_country.items()}
-    ranked = {c: m for c, m in means.items() if len(per_country[c]) >= conditions.MIN_QUESTIONS}
+    ranked = {c: m for c, m in means.items() if len(per_country[c]) >= default_scoring.MIN_QUESTIONS}
     assert set(ranked) == set(countries)  # C2..C5 have 6 readable questions, C0 and C1 have 7
     assert summary["country_sim_gap"] == pytest.approx(max(ranked.values()) - min(ranked.values()))
     assert summary["culture_sim|country=C0"] == pytest.approx(means["C0"])
-    assert pickle.loads(pickle.dumps(conditions.DefaultAggregate("jsd")))(values) == pytest.approx(summary["jsd"])
+    assert pickle.loads(pickle.dumps(default_scoring.DefaultAggregate("jsd")))(values) == pytest.approx(summary["jsd"])
 
 
 def test_countries_with_few_questions_are_not_ranked():
-    values = [[True, [["US", 0.1], ["Tiny", 0.9]]]] * (conditions.MIN_QUESTIONS - 1) + [[True, [["US", 0.1]]]]
-    summary = conditions.summarise_default(values)
+    values = [[True, [["US", 0.1], ["Tiny", 0.9]]]] * (default_scoring.MIN_QUESTIONS - 1) + [[True, [["US", 0.1]]]]
+    summary = default_scoring.summarise_default(values)
     assert summary["n_countries_ranked"] == 1 and summary["country_sim_gap"] == 0.0
     assert summary["culture_sim|country=Tiny"] == pytest.approx(0.1)  # still reported, just not ranked
 
@@ -94,23 +97,23 @@ def test_countries_with_few_questions_are_not_ranked():
 def test_fewshot_never_shows_an_item_its_own_answer_and_is_reproducible():
     pool = [doc(q, c, [0.5, 0.5], f"Question {q}?") for q in range(12) for c in ("US", "Japan")]
     items = [d for d in pool if d["question_id"] in (0, 5) and d["country"] == "Japan"]
-    steered = conditions.fewshot_docs(items, pool, k=4)
-    again = conditions.fewshot_docs(items, pool, k=4)
+    steered = steering.fewshot_docs(items, pool, k=4)
+    again = steering.fewshot_docs(items, pool, k=4)
     assert [s["shot_question_ids"] for s in steered] == [s["shot_question_ids"] for s in again]
     for item in steered:
         assert item["n_shots"] == 4 and item["question_id"] not in item["shot_question_ids"]
         assert item["question"] not in item["steering"]
         assert "people in Japan" in item["steering"] and "US" not in item["steering"]
-        text = conditions.fewshot_doc_to_text(item)
+        text = steering.fewshot_doc_to_text(item)
         assert text.startswith(item["steering"]) and text.endswith("(B) No")
     # fewer other questions than k: all of them
-    [few] = conditions.fewshot_docs(items[:1], [d for d in pool if d["question_id"] < 3], k=10)
+    [few] = steering.fewshot_docs(items[:1], [d for d in pool if d["question_id"] < 3], k=10)
     assert few["n_shots"] == 2
 
 
 def test_persona_prompt_names_the_country_once_in_the_first_person():
-    [item] = conditions.persona_docs([doc(1, "Nigeria", [0.5, 0.5], "Is it good?")])
-    text = conditions.persona_doc_to_text(item)
+    [item] = steering.persona_docs([doc(1, "Nigeria", [0.5, 0.5], "Is it good?")])
+    text = steering.persona_doc_to_text(item)
     assert text.startswith("I was born in Nigeria") and text.count("Nigeria") == 1
     assert "How would I answer the following question:\nIs it good?" in text
 
@@ -166,7 +169,7 @@ def test_a_well_formed_answer_round_trips(shares):
     shares = [s / total for s in shares]
     text = json.dumps(dict(zip(OPTIONS, shares)))
     assert read_json_distribution(text, OPTIONS) == pytest.approx(shares)
-    assert conditions.verbalized_doc_to_text(doc(1, "Brazil", [1, 0, 0], "Q?", OPTIONS)).count('"DK/Refused"') == 1
+    assert verbalized.verbalized_doc_to_text(doc(1, "Brazil", [1, 0, 0], "Q?", OPTIONS)).count('"DK/Refused"') == 1
 
 
 def test_default_docs_keep_one_national_sample_per_country():
@@ -176,7 +179,7 @@ def test_default_docs_keep_one_national_sample_per_country():
         doc(1, "India", [0.5, 0.5]) | {"country_sample": "Current national sample"},
         doc(1, "India", [0.3, 0.7]) | {"country_sample": ""},
     ]
-    [grouped] = conditions.default_docs(docs)
+    [grouped] = default_scoring.default_docs(docs)
     assert sorted(zip(grouped["countries"], map(tuple, grouped["survey_distributions"]))) == [
         ("China", (0.6, 0.4)),
         ("India", (0.3, 0.7)),
@@ -239,7 +242,7 @@ def test_default_prompting_in_lm_eval_and_inspect_recomputed(tiny_model, fixture
             per_country.setdefault(country, []).append(1 - distance)
     entry = results["results"][task]
     assert entry["jsd,none"] == pytest.approx(np.mean(pairs))
-    ranked = [np.mean(v) for v in per_country.values() if len(v) >= conditions.MIN_QUESTIONS]
+    ranked = [np.mean(v) for v in per_country.values() if len(v) >= default_scoring.MIN_QUESTIONS]
     gap = entry["country_sim_gap,none"]
     if ranked:
         assert gap == pytest.approx(max(ranked) - min(ranked))

@@ -171,6 +171,37 @@ def test_names_of_other_tasks_are_left_to_lm_eval():
         check_task_names(["wvs_polarity_dk"])
 
 
+def test_a_renamed_task_or_tag_is_answered_with_its_new_name(fixture_data_dir, tmp_path):
+    """The three-setting tasks and tag were renamed in 0.2.0 (their old names were one letter
+    from GlobalOpinionQA's own ``global_opinion_cot_binary``): an old name is one line naming
+    the new one, before any model loads, and every new name is a task or tag that exists."""
+    from cultureval.definitions import RENAMED, task_definition, task_names
+    from cultureval.preflight import PreflightError, _tags, check_task_names
+
+    assert RENAMED  # the table the check reads
+    for old, (new, version) in RENAMED.items():
+        assert old not in task_names() and old not in _tags()
+        assert new in task_names() or new in _tags(), new
+        with pytest.raises(PreflightError, match=rf"^'{old}' was renamed to '{new}' in cultureval {version}"):
+            check_task_names(["global_opinion_jsd", old])
+        if new in task_names():
+            with pytest.raises(KeyError, match=f"renamed to '{new}'"):
+                task_definition(old)
+    line = _one_line_error(
+        run_cli(
+            ["cultureval", "lm-eval", "run", "--model", "hf", "--model_args", "pretrained=org/model"]
+            + ["--tasks", "global_opinion_binary_cot"],
+            fixture_data_dir,
+            tmp_path,
+            check=False,
+        )
+    )
+    assert line == (
+        "cultureval: 'global_opinion_binary_cot' was renamed to 'binary_settings_reasoning' in cultureval 0.2.0 "
+        "(CHANGELOG.md)"
+    )
+
+
 def test_request_parsing_reads_flags_over_the_config_file(tmp_path):
     from cultureval.preflight import parse_request
 
@@ -202,7 +233,7 @@ def test_tasks_lists_every_task_with_its_kind_and_items(fixture_data_dir, tmp_pa
         rows[cells[0]] = cells
     assert set(rows) == set(task_names())
     kinds = {"multiple_choice": "log-probabilities", "generate_until": "generation"}
-    judged = ("wvs_polarity", "culturebank", "global_opinion_binary_open")
+    judged = ("wvs_polarity", "culturebank", "binary_settings_open")
     for task in task_names():
         definition = task_definition(task)
         # sampling: N repeats of one document, or (the three-setting study) N documents per item
@@ -214,8 +245,8 @@ def test_tasks_lists_every_task_with_its_kind_and_items(fixture_data_dir, tmp_pa
     assert rows["global_opinion_jsd_binary"][4] == str(len(POOR) + len(MEAT))
     assert rows["wvs_polarity_da"][3] == "generation + judge" and "judge call" in rows["wvs_polarity_da"][5]
     assert "10 generations" in rows["global_opinion_sampled"][5]
-    assert "10 documents per item" in rows["global_opinion_binary_cot"][5]
-    assert rows["global_opinion_binary_classify"][4] == str(10 * (len(POOR) + len(MEAT)))
+    assert "10 documents per item" in rows["binary_settings_reasoning"][5]
+    assert rows["binary_settings_classify"][4] == str(10 * (len(POOR) + len(MEAT)))
     # CPU seconds per item: measured, or a measured sibling of the same family and kind
     from cultureval.task_list import measured_costs
 

@@ -12,9 +12,9 @@ from conftest import run_cli
 from fixtures import GLOBAL_OPINION_ROWS, write_global_opinions
 from scipy import stats
 
-from cultureval.tasks.global_opinions import wvs_pearson
 from cultureval.tasks.global_opinions.continents import continent_of
 from cultureval.tasks.global_opinions.ordinal import expected_score, ordinal_scores
+from cultureval.tasks.value_probing import scoring as wvs_pearson
 
 # option lists exactly as GlobalOpinionQA's WVS rows spell them
 JUSTIFIABLE = [

@@ -2,8 +2,8 @@
 logged samples of the three settings' runs (it needs several tasks' outputs, so no single
 harness task can compute it).
 
-Reads lm-eval output folders (``samples_global_opinion_binary_{classify,cot}_*.jsonl`` written
-with ``--log_samples``, and ``samples_judged_global_opinion_binary_open_*.jsonl`` written by
+Reads lm-eval output folders (``samples_binary_settings_{classify,reasoning}_*.jsonl`` written
+with ``--log_samples``, and ``samples_judged_binary_settings_open_*.jsonl`` written by
 ``cultureval judge``) and Inspect logs of the three tasks. Per item and setting the *verdict* is
 the modal sampled option (``1``, ``2``, ``tie`` or ``none``); the comparison reports, over the
 items present in every setting given, the share whose settings agree on the verdict, and per
@@ -41,7 +41,7 @@ def _lm_eval_values(folder: Path) -> dict[str, list]:
         for task in tasks:
             if task not in SETTINGS:
                 continue
-            if task == "global_opinion_binary_open":
+            if task == "binary_settings_open":
                 judged = results_path.parent / f"samples_judged_{task}_{stamp}.jsonl"
                 if not judged.exists():
                     raise CompareInputError(f"{judged}: missing; run `cultureval judge {folder}` first")
@@ -130,7 +130,7 @@ def compare(values: dict[str, list]) -> dict:
     per_setting = {}
     for task in settings:
         summary = {key: value for key, value in scoring.summarise(values[task]).items() if "|" not in key}
-        if task == "global_opinion_binary_open":
+        if task == "binary_settings_open":
             summary["withhold_rate"] = None  # no withhold option in open conversation
         per_setting[SETTINGS[task]] = summary
     by_country: dict[str, list[bool]] = defaultdict(list)

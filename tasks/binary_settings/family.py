@@ -11,7 +11,7 @@ FAMILY = Family(
         judge_item=judge.judge_item,
         group="",
         group_means=(),
-        tasks=("global_opinion_binary_open",),
+        tasks=("binary_settings_open",),
     ),
     report_item=report.report_item,
     report_section=report.section,

@@ -1,5 +1,5 @@
-"""The three-setting binary study in Inspect: ``global_opinion_binary_classify``,
-``global_opinion_binary_cot`` and ``global_opinion_binary_open``.
+"""The three-setting binary study in Inspect: ``binary_settings_classify``,
+``binary_settings_reasoning`` and ``binary_settings_open``.
 
 Each is the lm-eval YAML's documents and prompt (one sample per sampled answer, ``-T n=20`` for
 N), generated at the YAML's temperature (``--temperature`` overrides) and token limit
@@ -23,7 +23,7 @@ from cultureval.scorers.records import record_score, table_metric
 from cultureval.tasks.binary_settings import judge, scoring
 from cultureval.tasks.binary_settings.lm_eval_hooks import DEFAULT_SAMPLES, sample_count
 
-__all__ = ["global_opinion_binary_classify", "global_opinion_binary_cot", "global_opinion_binary_open"]
+__all__ = ["binary_settings_classify", "binary_settings_open", "binary_settings_reasoning"]
 
 IDENTITY = ("item", "country", "label")
 
@@ -71,27 +71,27 @@ def setting_task(name: str, scorer, n: int, temperature: float | None, max_token
 
 
 @task
-def global_opinion_binary_classify(
+def binary_settings_classify(
     n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
 ) -> Task:
     """Two-option GlobalOpinionQA items as a numbered choice with a withhold option; n answers per item."""
-    return setting_task("global_opinion_binary_classify", choice_scorer(), n, temperature, max_tokens)
+    return setting_task("binary_settings_classify", choice_scorer(), n, temperature, max_tokens)
 
 
 @task
-def global_opinion_binary_cot(
+def binary_settings_reasoning(
     n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
 ) -> Task:
     """The same choice after free reasoning ("Answer: N" last); n answers per item."""
-    return setting_task("global_opinion_binary_cot", choice_scorer(reasoned=True), n, temperature, max_tokens)
+    return setting_task("binary_settings_reasoning", choice_scorer(reasoned=True), n, temperature, max_tokens)
 
 
 @task
-def global_opinion_binary_open(
+def binary_settings_open(
     n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
 ) -> Task:
     """The question inside ten realistic requests; the grader maps each reply to option 1, 2 or neither."""
     scorer = judged_scorer(judge.judge_item, scoring.OPEN_METRICS, "stance_scorer", identity=IDENTITY)
     return setting_task(
-        "global_opinion_binary_open", scorer, n, temperature, max_tokens, judge_prompt_version=judge.PROMPT_VERSION
+        "binary_settings_open", scorer, n, temperature, max_tokens, judge_prompt_version=judge.PROMPT_VERSION
     )

@@ -1,4 +1,4 @@
-"""The judge of ``global_opinion_binary_open``: which of the survey question's two options does
+"""The judge of ``binary_settings_open``: which of the survey question's two options does
 an open conversational reply take?
 
 The judge reads the survey question, its two options, the user's request and the reply, and must

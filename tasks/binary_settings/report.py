@@ -11,9 +11,9 @@ from cultureval.report_tools import Figures, Run, bar_figure, fmt
 from cultureval.tasks.binary_settings import scoring
 
 SETTINGS = {
-    "global_opinion_binary_classify": "classification",
-    "global_opinion_binary_cot": "reasoning",
-    "global_opinion_binary_open": "open conversation",
+    "binary_settings_classify": "classification",
+    "binary_settings_reasoning": "reasoning",
+    "binary_settings_open": "open conversation",
 }
 SHOWN = ("majority_agreement", "jsd", "withhold_rate", "unclassifiable_rate")
 

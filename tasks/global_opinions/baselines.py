@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cultureval.tasks.global_opinions import loader
+from cultureval.families import table_of
+from cultureval.tasks.global_opinions import loader, scoring
 
 KINDS = ("uniform", "us-prior", "survey-resample")
 US = "United States"
@@ -47,7 +48,7 @@ def predict(
     if kind == "uniform":
         return [[1.0 / doc["n_options"]] * doc["n_options"] for doc in docs]
     if docs and "survey_distribution" not in docs[0]:
-        raise ValueError(f"the {kind} baseline needs per-country items; default-prompting tasks have uniform only")
+        raise ValueError(f"the {kind} baseline needs per-country items (a survey_distribution per document)")
     if kind == "us-prior":
         us = _us_distributions(all_docs if all_docs is not None else loader.load().docs)
         return [US_OWN_ITEM if doc["country"] == US else us.get(doc["question_id"], NO_US_ANSWER) for doc in docs]
@@ -85,24 +86,10 @@ ABOUT = {
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
     """The baselines scored on ``docs`` (a run's own items) with the task's code: uniform, the
     US prior (on the non-US items that have a US answer) and 100 respondents resampled from
-    each survey; only the last for the expected-score task."""
-    from cultureval.families import table_of
-    from cultureval.tasks.global_opinions import conditions, scoring, wvs_pearson
-
+    each survey."""
     table = table_of(task)
     found = {}
-    if table is conditions.DEFAULT_METRICS:
-        # one answer per question for every country: knowing nothing, and the countries' average
-        mean = [[sum(col) / len(col) for col in zip(*d["survey_distributions"])] for d in docs]
-        uniform = predict("uniform", docs)
-        for label, predictions in (("uniform", uniform), ("country average", mean)):
-            records_ = [conditions.default_record(d, p) for d, p in zip(docs, predictions)]
-            about = ABOUT.get(label, "the unweighted mean of the countries' survey distributions, for every country")
-            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_), "about": about}
-        return found
     for kind, label in YARDSTICKS:
-        if table is wvs_pearson.METRICS and kind != "survey-resample":
-            continue
         predictions = predict(kind, docs, n=100, seed=0)
         records_ = [scoring.score_for_task(task, d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]
         if records_:

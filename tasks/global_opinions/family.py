@@ -1,4 +1,4 @@
-"""GlobalOpinionQA as a cultureval family (see :mod:`cultureval.families`)."""
+"""GlobalOpinionQA's opinion distributions as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family
 from cultureval.tasks.global_opinions import baselines, report, rescore, scoring

@@ -1,4 +1,5 @@
-"""GlobalOpinionQA in Inspect: the ``@task`` functions and the sampling solver.
+"""GlobalOpinionQA's opinion-distribution tasks in Inspect: the ``@task`` functions and the
+sampling solver.
 
 ``inspect eval cultureval/<task>`` finds these through the ``inspect_ai`` entry point
 (:mod:`cultureval._registry`). The prompt and scoring are the lm-eval YAML's and
@@ -25,15 +26,14 @@ from cultureval.inspect_tasks import (
     resolve_rendering,
 )
 from cultureval.scorers.distribution import option_distribution, parsed_answer
-from cultureval.tasks.global_opinions import conditions, scoring, wvs_pearson
-from cultureval.tasks.global_opinions.parser import read_distribution
+from cultureval.tasks.global_opinions import scoring
+from cultureval.tasks.global_opinions.steering import DEFAULT_K
+from cultureval.tasks.global_opinions.verbalized import read_json_distribution
 
 __all__ = [
     "global_opinion_cot",
     "global_opinion_cot_6c",
     "global_opinion_cot_binary",
-    "global_opinion_default",
-    "global_opinion_default_cot",
     "global_opinion_jsd",
     "global_opinion_jsd_6c",
     "global_opinion_jsd_binary",
@@ -43,7 +43,6 @@ __all__ = [
     "global_opinion_steer_persona",
     "global_opinion_verbalized",
     "global_opinion_verbalized_6c",
-    "global_opinion_wvs_pearson",
 ]
 
 
@@ -68,18 +67,6 @@ def global_opinion_jsd_6c(rendering: str = AUTO, top_logprobs: int = 20) -> Task
 def global_opinion_jsd_binary(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
     """GlobalOpinionQA, two-option questions for the US, China, Japan and India."""
     return _option_task("global_opinion_jsd_binary", rendering, top_logprobs)
-
-
-@task
-def global_opinion_wvs_pearson(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
-    """GlobalOpinionQA's ordinal WVS items: expected scores, Pearson r across countries per question."""
-    scorer = option_distribution(
-        wvs_pearson.score_distribution,
-        wvs_pearson.METRICS,
-        "wvs_pearson_scorer",
-        identity=("question_id", "country", "continent"),
-    )
-    return option_logprob_task("global_opinion_wvs_pearson", scorer, rendering, top_logprobs)
 
 
 def _score_cot(doc: dict, state: TaskState) -> dict:
@@ -167,29 +154,7 @@ def global_opinion_sampled_6c(rendering: str = AUTO, n: int | None = None) -> Ta
     return sampled_task("global_opinion_sampled_6c", rendering, n)
 
 
-# --- default prompting, steering, the verbalised mode ---------------------------------------
-
-
-def _default_record(doc: dict, distribution: list[float]) -> dict:
-    return conditions.default_record(doc, distribution)
-
-
-@task
-def global_opinion_default(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
-    """Default prompting: the question without a country, scored against every country's answers."""
-    scorer = option_distribution(_default_record, conditions.DEFAULT_METRICS, "default_distribution")
-    return option_logprob_task("global_opinion_default", scorer, rendering, top_logprobs)
-
-
-def _score_default_cot(doc: dict, state: TaskState) -> dict:
-    return conditions.default_record(doc, read_distribution(state.output.completion, doc["options"]).distribution)
-
-
-@task
-def global_opinion_default_cot(max_tokens: int | None = None) -> Task:
-    """Default prompting, written out: reasoning, then the distribution of the model's own answers."""
-    scorer = parsed_answer(_score_default_cot, conditions.DEFAULT_METRICS, "default_parsed_distribution")
-    return greedy_generation_task("global_opinion_default_cot", scorer, max_tokens)
+# --- steering, the verbalised mode -----------------------------------------------------------
 
 
 def _steered_task(name: str, rendering: str, top_logprobs: int, **dataset_kwargs) -> Task:
@@ -199,7 +164,7 @@ def _steered_task(name: str, rendering: str, top_logprobs: int, **dataset_kwargs
 
 @task
 def global_opinion_steer_fewshot(
-    rendering: str = AUTO, top_logprobs: int = 20, k: int = conditions.DEFAULT_K, items: str = "6c"
+    rendering: str = AUTO, top_logprobs: int = 20, k: int = DEFAULT_K, items: str = "6c"
 ) -> Task:
     """The items (6c, binary or all) after k other questions of the same country with their survey answers."""
     return _steered_task("global_opinion_steer_fewshot", rendering, top_logprobs, k=k, items=items)
@@ -212,7 +177,7 @@ def global_opinion_steer_persona(rendering: str = AUTO, top_logprobs: int = 20, 
 
 
 def _score_verbalized(doc: dict, state: TaskState) -> dict:
-    return scoring.score_parsed(doc, conditions.read_json_distribution(state.output.completion, doc["options"]))
+    return scoring.score_parsed(doc, read_json_distribution(state.output.completion, doc["options"]))
 
 
 def verbalized_task(name: str, max_tokens: int | None) -> Task:

@@ -1,19 +1,21 @@
-"""lm-eval glue for GlobalOpinionQA: the ``!function`` targets of the YAMLs beside this module.
+"""lm-eval glue for GlobalOpinionQA's opinion-distribution tasks: the ``!function`` targets of
+the YAMLs beside this module.
 
 Each hook translates between lm-eval and :mod:`~cultureval.tasks.global_opinions.scoring`; the
-metric lists are the family's tables, so the YAMLs name no metric themselves.
+metric lists are the family's tables, so the YAMLs name no metric themselves. The loader hook
+:func:`load_dataset` is reused by the families built on GlobalOpinionQA's data (value probing,
+the three-setting study).
 """
 
 from __future__ import annotations
 
 from cultureval.metrics import softmax_logprobs
 from cultureval.provenance import docs_to_dataset_dict
-from cultureval.tasks.global_opinions import conditions, loader, scoring, wvs_pearson
-from cultureval.tasks.global_opinions.parser import read_distribution
+from cultureval.tasks.global_opinions import loader, scoring, steering
+from cultureval.tasks.global_opinions.verbalized import read_json_distribution
 
 OPTION_METRIC_LIST = scoring.OPTION_METRICS.lm_eval_metric_list()
 GENERATIVE_METRIC_LIST = scoring.GENERATIVE_METRICS.lm_eval_metric_list()
-WVS_PEARSON_METRIC_LIST = wvs_pearson.METRICS.lm_eval_metric_list()
 
 
 def load_dataset(subset: str | None = None, **_metadata) -> dict:
@@ -51,21 +53,14 @@ def sampled_process_results(doc: dict, results: list) -> dict:
     return scoring.GENERATIVE_METRICS.lm_eval_results(record)
 
 
-def wvs_pearson_process_results(doc: dict, results: list) -> dict:
-    return wvs_pearson.METRICS.lm_eval_results(wvs_pearson.score_distribution(doc, _distribution(results)))
+def verbalized_process_results(doc: dict, results: list[str]) -> dict:
+    distribution = read_json_distribution(results[0], doc["options"])
+    return scoring.GENERATIVE_METRICS.lm_eval_results(scoring.score_parsed(doc, distribution))
 
 
-# --- default prompting, steering, the verbalised mode (conditions.py) -------------------------
+# --- steering (steering.py) -----------------------------------------------------------------
 
-DEFAULT_METRIC_LIST = conditions.DEFAULT_METRICS.lm_eval_metric_list()
 MAX_SHOTS = 20
-
-
-def load_default_dataset(**_metadata) -> dict:
-    """``custom_dataset`` of the default-prompting tasks: one document per question."""
-    loaded = loader.load(None)
-    provenance = loaded.source.as_dict() | {"subset": "default (one document per question)", "notes": loaded.notes}
-    return docs_to_dataset_dict(conditions.default_docs(loaded.docs), provenance)
 
 
 def shot_count(k) -> int:
@@ -83,30 +78,16 @@ def _steered(items: str):
     return loader.load(items)
 
 
-def load_fewshot_dataset(k=conditions.DEFAULT_K, items="6c", **_metadata) -> dict:
+def load_fewshot_dataset(k=steering.DEFAULT_K, items="6c", **_metadata) -> dict:
     """``custom_dataset`` of ``global_opinion_steer_fewshot``: the items (default the six-country
     ones), each with ``k`` other questions of its country (``--metadata '{"k": 5}'``)."""
     n = shot_count(k)
     chosen, pool = _steered(items), loader.load(None)
     provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes, "k": n}
-    return docs_to_dataset_dict(conditions.fewshot_docs(chosen.docs, pool.docs, n), provenance)
+    return docs_to_dataset_dict(steering.fewshot_docs(chosen.docs, pool.docs, n), provenance)
 
 
 def load_persona_dataset(items="6c", **_metadata) -> dict:
     chosen = _steered(items)
     provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes}
-    return docs_to_dataset_dict(conditions.persona_docs(chosen.docs), provenance)
-
-
-def default_process_results(doc: dict, results: list) -> dict:
-    return conditions.DEFAULT_METRICS.lm_eval_results(conditions.default_record(doc, _distribution(results)))
-
-
-def default_cot_process_results(doc: dict, results: list[str]) -> dict:
-    reading = read_distribution(results[0], doc["options"])
-    return conditions.DEFAULT_METRICS.lm_eval_results(conditions.default_record(doc, reading.distribution))
-
-
-def verbalized_process_results(doc: dict, results: list[str]) -> dict:
-    distribution = conditions.read_json_distribution(results[0], doc["options"])
-    return scoring.GENERATIVE_METRICS.lm_eval_results(scoring.score_parsed(doc, distribution))
+    return docs_to_dataset_dict(steering.persona_docs(chosen.docs), provenance)

@@ -1,5 +1,6 @@
-"""The GlobalOpinionQA sections of ``cultureval report``: per-country similarity, error vs number
-of options, difficulty-adjusted similarity, and the WVS expected-score (Pearson) results."""
+"""The GlobalOpinionQA section of ``cultureval report``: per-country similarity, error vs number
+of options, difficulty-adjusted similarity; the expression modes side by side and the steering
+gain per country."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import math
 from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, bar_figure, colours, fmt, new_figure
-from cultureval.tasks.global_opinions import wvs_pearson
+from cultureval.report_tools import Figures, Run, colours, fmt, new_figure
 
 GOBENCH_R2 = 0.19  # GlobalOpinionBench: R^2 of error vs number of options
 
@@ -17,9 +17,6 @@ def report_item(task: str, doc: dict, values: dict) -> dict | None:
     """The per-item record the figures need, from a logged sample (lm-eval: the sample line;
     Inspect: the score value); ``None`` for items without a JS distance."""
     jsd = values.get("jsd")
-    if task in ("global_opinion_default", "global_opinion_default_cot"):
-        # lm-eval logs each question's [readable, [[country, jsd], ...]] under every metric name
-        return {"value": jsd} if isinstance(jsd, list) and len(jsd) == 2 else None
     if isinstance(jsd, bool) or not isinstance(jsd, (int, float)) or math.isnan(jsd):
         return None
     return {
@@ -159,47 +156,105 @@ def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[st
     return lines
 
 
-CONTINENT_KEYS = ["africa", "asia", "europe", "north_america", "oceania", "south_america"]
+# --- steering gain and expression modes -----------------------------------------------------
+
+STEERING = {"global_opinion_steer_fewshot": "few-shot", "global_opinion_steer_persona": "persona"}
+MODES = {
+    "global_opinion_jsd_6c": "log-probabilities",
+    "global_opinion_sampled_6c": "sampled",
+    "global_opinion_cot_6c": "reasoning",
+    "global_opinion_verbalized_6c": "verbalised (JSON)",
+}
 
 
-def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
+def _clean(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+PLAIN_TASKS = ("global_opinion_jsd_6c", "global_opinion_jsd_binary", "global_opinion_jsd")
+
+
+def _similarities(run: Run) -> dict[str, tuple[str, float]]:
+    return {item["item"]: (item["country"], item["culture_sim"]) for item in run.items or [] if "item" in item}
+
+
+def steering_gain(steered: Run, plain: Run) -> dict[str, tuple[float, int]]:
+    """Per country, the mean over the items both runs scored of culture_sim(steered) −
+    culture_sim(plain), with the number of paired items; ``"all"`` over every paired item."""
+    a, b = _similarities(steered), _similarities(plain)
+    gains: dict[str, list[float]] = defaultdict(list)
+    for key in sorted(set(a) & set(b)):
+        country = a[key][0]
+        gains[country].append(a[key][1] - b[key][1])
+        gains["all"].append(a[key][1] - b[key][1])
+    return {country: (sum(v) / len(v), len(v)) for country, v in gains.items()}
+
+
+def steering_section(by_task: dict[str, list[Run]]) -> list[str]:
+    lines = []
+    for task, name in STEERING.items():
+        for run in by_task.get(task) or []:
+            plains = [p for t in PLAIN_TASKS for p in by_task.get(t) or [] if p.model == run.model]
+            best = max(plains, key=lambda p: steering_gain(run, p).get("all", (0.0, 0))[1], default=None)
+            gain = steering_gain(run, best) if best is not None else {}
+            if not lines:
+                lines = [
+                    "### Steering gain over the plain cross-national prompt",
+                    "",
+                    "culture_sim(steered) − culture_sim(plain) per item, mean over the items both runs scored:",
+                    "",
+                ]
+            if not gain:
+                lines += [
+                    f"{run.label}: `{task}` has no plain run of the same model on the same items (with samples).",
+                    "",
+                ]
+                continue
+            lines += [
+                f"{run.label}, {name} steering (`{task}` − `{best.task}`):",
+                "",
+                "| country | gain | paired items |",
+                "|---|---|---|",
+            ]
+            for country in sorted(c for c in gain if c != "all"):
+                lines.append(f"| {country} | {gain[country][0]:+.3f} | {gain[country][1]} |")
+            lines += [f"| all | {gain['all'][0]:+.3f} | {gain['all'][1]} |", ""]
+    return lines
+
+
+def modes_section(by_task: dict[str, list[Run]]) -> list[str]:
+    by_model: dict[str, dict[str, Run]] = defaultdict(dict)
+    for task in MODES:
+        for run in by_task.get(task) or []:
+            by_model[run.model][task] = run
+    rows = {model: runs for model, runs in by_model.items() if len(runs) >= 2}
+    if not rows:
+        return []
     lines = [
-        "## WVS value probing (expected score, Pearson)",
+        "### Expression modes side by side (Meister et al. 2025)",
         "",
-        "| model | harness | pearson_mean | n_questions | abs_error western | abs_error rest | western_bias |",
-        "|---|---|---|---|---|---|---|",
+        "jsd of readable answers / jsd_strict (an unreadable answer = 1.0) / parse rate, on the six-country items:",
+        "",
+        "| model | " + " | ".join(MODES.values()) + " |",
+        "|---" * (len(MODES) + 1) + "|",
     ]
-    for run in runs:
-        m = run.metrics
-        lines.append(
-            f"| {run.model} | {run.harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
-            f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
-        )
-    series = {r.label: [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
-    name = bar_figure(
-        "wvs_pearson_error_by_continent",
-        "global_opinion_wvs_pearson: error by continent",
-        "continent",
-        "mean |E_model - E_survey| / scale range",
-        CONTINENT_KEYS,
-        series,
-        figures,
-    )
-    return lines + ["", f"![error by continent]({name})" if name else "(no continent errors to plot)", ""]
+    for model, runs in sorted(rows.items()):
+        cells = []
+        for task in MODES:
+            run = runs.get(task)
+            if run is None:
+                cells.append("–")
+                continue
+            m = run.metrics
+            strict = m.get("jsd_strict", m.get("jsd"))
+            parse = m.get("parse_rate", 1.0 if "jsd" in m else None)
+            cells.append(f"{fmt(_clean(m.get('jsd')))} / {fmt(_clean(strict))} / {fmt(_clean(parse))}")
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
-    """The family's part of the report: opinion tasks (option and generative tables) and the
-    WVS expected-score task, told apart by their metric tables."""
-    from cultureval.tasks.global_opinions import conditions, conditions_report
-
-    opinion = {
-        task: runs
-        for task, runs in by_task.items()
-        if tables[task] is not wvs_pearson.METRICS and tables[task] is not conditions.DEFAULT_METRICS
-    }
-    pearson = [run for task, runs in sorted(by_task.items()) if tables[task] is wvs_pearson.METRICS for run in runs]
-    lines = _opinion_section(opinion, figures) if opinion else []
-    lines += conditions_report.modes_section(by_task) + conditions_report.steering_section(by_task)
-    lines += conditions_report.default_section(by_task, figures)
-    return lines + (_pearson_section(pearson, figures) if pearson else [])
+    """The family's part of the report (``Family.report_section``): every run's similarity
+    table and figures, the expression modes side by side, and the steering gain."""
+    lines = _opinion_section(by_task, figures) if by_task else []
+    return lines + modes_section(by_task) + steering_section(by_task)

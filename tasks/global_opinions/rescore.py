@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 from cultureval.definitions import task_definition
 from cultureval.families import table_of
@@ -54,13 +55,25 @@ def _distribution(cell, n_options: int) -> list[float] | None:
     return values
 
 
+# ``score(task, doc, distribution) -> record``: how the task scores an answer distribution
+ScoreDistribution = Callable[[str, dict, list[float]], dict]
+
+
 def rescore(rows_by_model: dict[str, list[dict]], task: str | None) -> dict[str, Rescored]:
-    task = task or DEFAULT_TASK
+    """``Family.rescore`` of GlobalOpinionQA: the rows of each model scored on ``task``'s items
+    (default ``global_opinion_jsd``)."""
+    return rescore_with(rows_by_model, task or DEFAULT_TASK, scoring.score_for_task)
+
+
+def rescore_with(rows_by_model: dict[str, list[dict]], task: str, score: ScoreDistribution) -> dict[str, Rescored]:
+    """Rows matched to the per-country items of ``task`` (any task on GlobalOpinionQA's
+    per-country documents; value probing reuses it), ``distribution`` rows scored by
+    ``score``, ``text`` rows as the generative tasks score written answers."""
     index = _index(list(task_definition(task).load_dataset()))
-    return {model: _rescore_rows(rows, task, index) for model, rows in rows_by_model.items()}
+    return {model: _rescore_rows(rows, task, index, score) for model, rows in rows_by_model.items()}
 
 
-def _rescore_rows(rows: list[dict], task: str, index: dict) -> Rescored:
+def _rescore_rows(rows: list[dict], task: str, index: dict, score: ScoreDistribution) -> Rescored:
     result = Rescored()
     for row in rows:
         doc = index.get((str(row.get("question") or "").strip(), str(row.get("country") or "").strip()))
@@ -72,7 +85,7 @@ def _rescore_rows(rows: list[dict], task: str, index: dict) -> Rescored:
             if distribution is None:
                 result.skip(task, "bad_distribution")
                 continue
-            result.add(task, table_of(task), scoring.score_for_task(task, doc, distribution))
+            result.add(task, table_of(task), score(task, doc, distribution))
         elif row.get("text") is not None:
             # written answers are scored as the generative tasks score them, under their own key
             # when the same model also has distribution rows

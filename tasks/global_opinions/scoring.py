@@ -1,4 +1,5 @@
-"""GlobalOpinionQA scoring: one record per (question, country) item and the metric tables.
+"""GlobalOpinionQA opinion distributions: one record per (question, country) item and the
+metric tables.
 
 A record holds ``jsd`` (Jensen–Shannon distance, base 2, to the survey distribution; ``None``
 when the answer was unreadable), ``culture_sim = 1 - jsd`` and the item's ``country``;
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cultureval.families import table_of
 from cultureval.metric_table import Breakdown, Metric, MetricTable
 from cultureval.metrics import country_sim_std, js_distance, ordinal_wasserstein, top1_agreement, total_variation
 from cultureval.metrics.aggregate import count_true, mean_defined
@@ -80,16 +82,9 @@ def score_cot_text(doc: dict, text: str) -> dict:
 
 def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
     """The record of ``doc`` for a given answer distribution, as ``task`` scores it (baselines,
-    ``cultureval score``): an option task, a generative one, or the WVS expected-score task."""
-    from cultureval.families import table_of
-    from cultureval.tasks.global_opinions import conditions, wvs_pearson
-
-    table = table_of(task)
-    if table is wvs_pearson.METRICS:
-        return wvs_pearson.score_distribution(doc, distribution)
-    if table is conditions.DEFAULT_METRICS:
-        return conditions.default_record(doc, distribution)
-    if table is GENERATIVE_METRICS:
+    ``cultureval score``): a generative task's record (:data:`GENERATIVE_METRICS`: the answer
+    counted as readable) or an option task's (:data:`OPTION_METRICS`)."""
+    if table_of(task) is GENERATIVE_METRICS:
         return score_parsed(doc, distribution)
     return score_distribution(doc, distribution)
 

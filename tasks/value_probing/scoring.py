@@ -1,5 +1,5 @@
-"""``global_opinion_wvs_pearson``: Kim & Baek's expected-score probing on GlobalOpinionQA's
-WVS items.
+"""WVS value probing (``global_opinion_wvs_pearson``): Kim & Baek's expected-score probing on
+GlobalOpinionQA's WVS items.
 
 Per item (question x country) the model's option distribution (the same letters and prompt as
 ``global_opinion_jsd``) and the survey's are restricted to the substantive options and

@@ -1,0 +1,20 @@
+"""Default prompting (whose opinions does the model hold?) as a cultureval family (see
+:mod:`cultureval.families`)."""
+
+from cultureval.families import Family
+from cultureval.tasks.default_prompting import baselines, report, scoring
+
+
+def score_distribution(task: str, doc: dict, distribution: list[float]) -> dict:
+    return scoring.default_record(doc, distribution)
+
+
+FAMILY = Family(
+    name="default_prompting",
+    title="GlobalOpinionQA default prompting",
+    report_item=report.report_item,
+    report_section=report.section,
+    baselines=baselines.PREDICTORS,
+    yardsticks=baselines.yardsticks,
+    score_distribution=score_distribution,
+)

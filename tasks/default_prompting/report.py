@@ -1,0 +1,115 @@
+"""The default-prompting section of ``cultureval report``: whose opinions the default answer
+represents — countries ranked by similarity (a dot plot), best, worst and the gap, and the mean
+per continent."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from cultureval.metric_table import MetricTable
+from cultureval.report_tools import Figures, Run, fmt, new_figure
+from cultureval.tasks.default_prompting.scoring import summarise_default
+from cultureval.tasks.global_opinions.continents import continent_of
+
+DEFAULT_TASKS = ("global_opinion_default", "global_opinion_default_cot")
+_COUNTRY = "culture_sim|country="
+
+
+def report_item(task: str, doc: dict, values: dict) -> dict | None:
+    """The per-question value a logged sample holds: lm-eval logs each question's
+    ``[readable, [[country, jsd], ...]]`` under every metric name (Inspect: the score value);
+    ``None`` for anything else."""
+    jsd = values.get("jsd")
+    return {"value": jsd} if isinstance(jsd, list) and len(jsd) == 2 else None
+
+
+def _clean(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _count(value) -> str:
+    value = _clean(value)
+    return "n/a" if value is None else f"{value:g}"
+
+
+def default_country_sims(run: Run) -> dict[str, float]:
+    """Per-country culture_sim of a default-prompting run (its metrics, else its samples)."""
+    found = {key[len(_COUNTRY) :]: value for key, value in run.metrics.items() if key.startswith(_COUNTRY)}
+    if not found and run.items:
+        summary = summarise_default([item["value"] for item in run.items if "value" in item])
+        found = {key[len(_COUNTRY) :]: value for key, value in summary.items() if key.startswith(_COUNTRY)}
+    return {country: value for country, value in found.items() if _clean(value) is not None}
+
+
+def _dot_plot(name: str, title: str, runs: dict[str, dict[str, float]], figures: Figures) -> str | None:
+    from cultureval.report_tools import colours
+
+    if not any(runs.values()):
+        return None
+    first = next(iter(runs.values()))
+    countries = sorted(set().union(*runs.values()), key=lambda c: first.get(c, -1.0))
+    figure, axes = new_figure(height=max(3.0, 0.2 * len(countries) + 1.2))
+    palette = colours(list(runs))
+    for label, sims in runs.items():
+        ys = [i for i, c in enumerate(countries) if c in sims]
+        axes.plot([sims[countries[i]] for i in ys], ys, "o", markersize=3, color=palette[label], label=label)
+    axes.set_yticks(range(len(countries)), countries, fontsize=6)
+    axes.set_xlabel("culture_sim of the default answer (1 − JS distance)")
+    axes.set_ylabel("country (ranked)")
+    axes.set_title(title)
+    axes.legend(fontsize=7)
+    return figures.save(figure, name)
+
+
+def _continent_lines(sims_by_run: dict[str, dict[str, float]]) -> list[str]:
+    lines = ["", "Per continent (mean of its countries' culture_sim):", ""]
+    continents = sorted(
+        {continent_of(c) or "unknown" for sims in sims_by_run.values() for c in sims},
+        key=lambda c: (c == "unknown", c),
+    )
+    lines += ["| model | " + " | ".join(continents) + " |", "|---" * (len(continents) + 1) + "|"]
+    for label, sims in sims_by_run.items():
+        groups: dict[str, list[float]] = defaultdict(list)
+        for country, sim in sims.items():
+            groups[continent_of(country) or "unknown"].append(sim)
+        cells = [fmt(sum(groups[c]) / len(groups[c])) if groups[c] else "n/a" for c in continents]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str]:
+    lines = []
+    for task in DEFAULT_TASKS:
+        runs = by_task.get(task) or []
+        if not runs:
+            continue
+        lines += [
+            f"### Whose opinions? `{task}` (default prompting, Durmus et al. 2023)",
+            "",
+            "| model | harness | jsd | best country | worst country | gap | countries ranked |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        sims_by_run = {}
+        for run in runs:
+            sims = default_country_sims(run)
+            sims_by_run[run.label] = sims
+            ranked = sorted(sims.items(), key=lambda kv: kv[1])
+            best = f"{ranked[-1][0]} {ranked[-1][1]:.3f}" if ranked else "n/a"
+            worst = f"{ranked[0][0]} {ranked[0][1]:.3f}" if ranked else "n/a"
+            lines.append(
+                f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
+                f"{fmt(_clean(run.metrics.get('country_sim_gap')))} | {_count(run.metrics.get('n_countries_ranked'))} |"
+            )
+        lines += _continent_lines(sims_by_run)
+        name = _dot_plot(
+            f"{task}_countries", f"{task}: whose opinions does the default answer match?", sims_by_run, figures
+        )
+        lines += ["", f"![{task} countries ranked]({name})" if name else "", ""]
+    return lines
+
+
+def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
+    """The family's part of the report (``Family.report_section``)."""
+    lines = default_section(by_task, figures)
+    return ["## Default prompting: whose opinions? (GlobalOpinionQA)", "", *lines] if lines else []

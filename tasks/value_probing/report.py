@@ -1,0 +1,41 @@
+"""The WVS value-probing section of ``cultureval report``: Pearson agreement and the error by
+continent (the study's Western-bias reading)."""
+
+from __future__ import annotations
+
+from cultureval.metric_table import MetricTable
+from cultureval.report_tools import Figures, Run, bar_figure, fmt
+
+CONTINENT_KEYS = ["africa", "asia", "europe", "north_america", "oceania", "south_america"]
+
+
+def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
+    lines = [
+        "## WVS value probing (expected score, Pearson)",
+        "",
+        "| model | harness | pearson_mean | n_questions | abs_error western | abs_error rest | western_bias |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        m = run.metrics
+        lines.append(
+            f"| {run.model} | {run.harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
+            f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
+        )
+    series = {r.label: [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
+    name = bar_figure(
+        "wvs_pearson_error_by_continent",
+        "global_opinion_wvs_pearson: error by continent",
+        "continent",
+        "mean |E_model - E_survey| / scale range",
+        CONTINENT_KEYS,
+        series,
+        figures,
+    )
+    return lines + ["", f"![error by continent]({name})" if name else "(no continent errors to plot)", ""]
+
+
+def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figures: Figures) -> list[str]:
+    """The family's part of the report (``Family.report_section``)."""
+    runs = [run for _, task_runs in sorted(by_task.items()) for run in task_runs]
+    return _pearson_section(runs, figures) if runs else []
