@@ -1,8 +1,11 @@
 """The task families and what generic code may ask of them.
 
 A family is one folder under ``tasks/`` (``cultureval.tasks.<name>``) holding everything
-specific to one evaluation; its ``family.py`` defines ``FAMILY``, a :class:`Family`. Generic
-code (``cultureval judge``, ``cultureval report``, ``cultureval baseline``, ``cultureval score``,
+specific to one evaluation; its ``family.py`` defines ``FAMILY``, a :class:`Family`. Families are
+discovered, never listed: :func:`family_names` is every subpackage of ``cultureval.tasks`` that
+has a ``family`` module, so a new folder is a new family in the registry, the Inspect entry point
+(:mod:`cultureval._registry`), the CLI, ``cultureval tasks`` and the report. Generic code
+(``cultureval judge``, ``cultureval report``, ``cultureval baseline``, ``cultureval score``,
 ``cultureval tasks``) asks :func:`family_of` which family a task belongs to — found from the
 folder its YAML lives in, never from its name — and calls that family's hooks.
 """
@@ -10,22 +13,14 @@ folder its YAML lives in, never from its name — and calls that family's hooks.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from cultureval.metric_table import MetricTable
-
-FAMILY_NAMES = (
-    "global_opinions",
-    "default_prompting",
-    "value_probing",
-    "cali",
-    "wvs_polarity",
-    "culturebank",
-    "binary_settings",
-)
 
 
 @dataclass(frozen=True)
@@ -73,14 +68,32 @@ class Family:
 
 
 @cache
+def family_names() -> tuple[str, ...]:
+    """Every family: the subpackages of ``cultureval.tasks`` with a ``family`` module, by name
+    (``pkgutil`` over the package's path, so an installed wheel and a source checkout agree)."""
+    import cultureval.tasks
+
+    found = []
+    for module in pkgutil.iter_modules(cultureval.tasks.__path__):
+        if module.ispkg and importlib.util.find_spec(f"cultureval.tasks.{module.name}.family") is not None:
+            found.append(module.name)
+    return tuple(sorted(found))
+
+
+@cache
 def family(name: str) -> Family:
-    if name not in FAMILY_NAMES:
-        raise KeyError(f"no cultureval family {name!r}; known: {', '.join(FAMILY_NAMES)}")
-    return importlib.import_module(f"cultureval.tasks.{name}.family").FAMILY
+    """The family in ``tasks/<name>/``; ``KeyError`` naming the known ones for any other name."""
+    if name not in family_names():
+        raise KeyError(f"no cultureval family {name!r}; known: {', '.join(family_names())}")
+    declared = importlib.import_module(f"cultureval.tasks.{name}.family").FAMILY
+    if not isinstance(declared, Family) or declared.name != name:
+        raise TypeError(f"cultureval/tasks/{name}/family.py: FAMILY must be a Family named {name!r}")
+    return declared
 
 
 def families() -> list[Family]:
-    return [family(name) for name in FAMILY_NAMES]
+    """Every family, in :func:`family_names` order."""
+    return [family(name) for name in family_names()]
 
 
 def family_of(task: str) -> Family | None:
@@ -89,7 +102,7 @@ def family_of(task: str) -> Family | None:
     from cultureval.definitions import task_folders
 
     folder = task_folders().get(task)
-    return family(folder) if folder in FAMILY_NAMES else None
+    return family(folder) if folder in family_names() else None
 
 
 def judge_of(task: str) -> JudgeHook | None:

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from cultureval.families import FAMILY_NAMES, family, family_of, table_of
+from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, ReportInputError, read_inputs
 from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
 
@@ -142,10 +142,9 @@ def _sections(inputs: Inputs, figures: Figures) -> list[str]:
         if owner is not None:
             by_family[owner.name][run.task].append(run)
     lines = []
-    for name in FAMILY_NAMES:
-        owner = family(name)
-        if name in by_family and owner.report_section is not None:
-            by_task = dict(by_family[name])
+    for owner in families():
+        if owner.name in by_family and owner.report_section is not None:
+            by_task = dict(by_family[owner.name])
             lines += owner.report_section(by_task, {task: table_of(task) for task in by_task}, figures)
     return lines
 

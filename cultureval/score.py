@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.data_source import DataFileError, open_data_file
-from cultureval.families import FAMILY_NAMES, family, family_of
+from cultureval.families import family, family_names, family_of
 from cultureval.metric_table import MetricTable
 from cultureval.metrics.aggregate import nan_to_none
 
@@ -75,8 +75,8 @@ def _model_of(row: dict) -> str:
 
 def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> tuple[dict, dict, dict]:
     """``({model: {task: {metric: value}}}, {model: {task: {reason: count}}}, {task: table})``."""
-    if family_name not in FAMILY_NAMES:
-        raise ValueError(f"unknown family {family_name!r}; known: {', '.join(FAMILY_NAMES)}")
+    if family_name not in family_names():
+        raise ValueError(f"unknown family {family_name!r}; known: {', '.join(family_names())}")
     owner = family(family_name)
     if owner.rescore is None:
         raise ValueError(f"{owner.title} has no re-scoring of outside outputs")
