@@ -1,9 +1,9 @@
 """``cultureval baseline KIND --tasks ... -o DIR``: reference "models" written as lm-eval output,
 so the report treats them like any model.
 
-A family offers baselines as predictors (``Family.baselines``: kind -> ``predict(docs, n, seed)``
-returning one answer distribution per document, or for a document without a prediction the
-reason as a string); this engine scores each prediction with the task's own scoring function and
+A family offers baselines (``Family.baselines``, each a :class:`~cultureval.families.Baseline`
+whose ``predict(docs, n, seed)`` returns one answer distribution per document, or for a document
+without a prediction the reason as a string); this engine scores each prediction with the task's own scoring function and
 aggregates with the task's metric table, so the numbers are comparable with model runs of the
 same task and data version. Documents without a prediction are counted, in all
 (``n_skipped_no_prediction``) and per reason (``n_skipped_<reason>``). ``limit`` scores the
@@ -27,12 +27,13 @@ def _predictor(kind: str, task: str):
     owner = family_of(task)
     if owner is None:
         raise ValueError(f"{task!r} is not a cultureval task")
-    if kind not in owner.baselines:
-        offered = ", ".join(owner.baselines) or "none"
+    baseline = owner.baseline(kind)
+    if baseline is None:
+        offered = ", ".join(b.kind for b in owner.baselines) or "none"
         raise ValueError(f"{owner.title} ({task}) has no {kind!r} baseline; its baselines: {offered}")
     if owner.score_distribution is None:
         raise ValueError(f"{owner.title} does not score distributions")
-    return owner, owner.baselines[kind]
+    return owner, baseline.predict
 
 
 def _results_skeleton(kind: str, n: int, seed: int, stamp: str, model_name: str, limit: int | None) -> dict:

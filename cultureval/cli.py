@@ -9,14 +9,16 @@
   OpenAI-compatible endpoint; writes ``results_judged_*.json``.
 - ``cultureval report RESULTS... -o DIR``: ``report.md`` and figures across lm-eval outputs,
   Inspect logs and baselines.
-- ``cultureval baseline KIND --tasks ...``: a reference model's scores in lm-eval's format.
-- ``cultureval cali-shift OUTPUTS...``: CALI's culture_shift_rate from both cultures' outputs.
-- ``cultureval score FAMILY FILE``: re-score per-item outputs produced elsewhere.
-- ``cultureval binary-settings OUTPUTS...``: does the setting (classification, reasoning, open
-  conversation) change the verdict? The three-setting binary study's cross-setting comparison.
-- ``cultureval export-sft OUTPUTS... -o train.jsonl``: chat-format SFT data from the chain-of-
-  thought answers of GlobalOpinionQA runs whose JS distance is below ``--max-jsd``.
+- ``cultureval baseline KIND --tasks ...``: a reference model's scores in lm-eval's format (the
+  kinds are the families' :class:`~cultureval.families.Baseline` s).
+- ``cultureval score FAMILY FILE``: re-score per-item outputs produced elsewhere (the families
+  with a ``rescore`` hook).
 - ``cultureval tasks``: every task with its family, harnesses, kind, items and cost per item.
+- the families' own commands (``Family.commands``, each family's ``commands.py``), e.g.
+  ``cultureval cali-shift``, ``cultureval binary-settings``, ``cultureval export-sft``.
+
+This module knows no family by name: every family list (commands, baseline kinds, ``score``
+choices, help texts) comes from the family registry (:mod:`cultureval.families`).
 
 Every command that produces metrics ends with a table of them beside the family's yardsticks
 (:mod:`cultureval.run_summary`, :func:`cultureval.report_tools.metrics_table`).
@@ -35,25 +37,6 @@ from pathlib import Path
 from cultureval.paths import tasks_dir
 
 LM_EVAL_COMMANDS = ("run", "ls", "validate")
-BASELINE_KINDS = ["uniform", "us-prior", "survey-resample", "never-entail", "always-entail", "other-culture"]
-SCORE_HELP = """Re-score per-item outputs produced elsewhere with the tasks' own metric code.
-An optional `model` (or `model_name`) column splits the rows by model. Columns:
-  global_opinions  question, country, and distribution (JSON list, one value per option in the
-                   dataset's order) or text (a written answer); --task names the subset
-  cali             pair_id (0-based row of the CALI file) or premise + hypothesis, culture
-                   (us/in), p_e, p_n, p_c
-  wvs_polarity     language, question_key, and response_pro_score or n_pro + n_con; optional
-                   response_language, template_type
-Rows that match no item are counted per reason and reported on stderr."""
-BASELINE_HELP = """Reference "models", scored by the task's own code and written as lm-eval output:
-  GlobalOpinionQA (global_opinion_* tasks)
-    uniform          every option equally likely: what knowing nothing scores
-    us-prior         the United States' answers for every other country (US items left out)
-    survey-resample  --n respondents drawn from each country's own survey: the sampling floor
-  CALI (cali_nli_us, cali_nli_in)
-    never-entail     P(E) = 0: the floor of macro_f1_binary and of the published tuned F1
-    always-entail    P(E) = 1
-    other-culture    the other culture's majority label"""
 RUN_CONFIG = "cpu_smollm2"  # what `cultureval run` runs
 EXAMPLES = """examples:
   cultureval run                                   SmolLM2 on CPU, GlobalOpinionQA 6 countries
@@ -68,6 +51,67 @@ EXAMPLES = """examples:
   cultureval score cali outputs.csv                re-score another tool's per-item outputs
 
 `cultureval COMMAND --help` explains each command; the README has the rest."""
+
+
+SCORE_HELP = """Re-score per-item outputs produced elsewhere with the tasks' own metric code.
+An optional `model` (or `model_name`) column splits the rows by model. Columns:
+{columns}
+Rows that match no item are counted per reason and reported on stderr."""
+BASELINE_HELP = """Reference "models", scored by the task's own code and written as lm-eval output:
+{kinds}"""
+# generic commands: a family command of the same name is refused when the parser is built
+GENERIC_COMMANDS = (
+    "tasks-dir",
+    "configs-dir",
+    "lm-eval",
+    "smollm2",
+    "judge",
+    "report",
+    "baseline",
+    "run",
+    "score",
+    "tasks",
+)
+
+
+def _indented(text: str, indent: int, width: int = 96) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width, initial_indent=" " * indent, subsequent_indent=" " * indent)
+
+
+def score_help() -> str:
+    """``cultureval score --help``: each family with a ``rescore`` hook and its columns."""
+    from cultureval.families import families
+
+    columns = [
+        f"  {owner.name}\n{_indented(owner.rescore.columns, 4)}" for owner in families() if owner.rescore is not None
+    ]
+    return SCORE_HELP.format(columns="\n".join(columns))
+
+
+def baseline_kinds() -> list[str]:
+    """Every baseline kind some family offers, in family order."""
+    from cultureval.families import families
+
+    return list(dict.fromkeys(baseline.kind for owner in families() for baseline in owner.baselines))
+
+
+def baseline_help() -> str:
+    """``cultureval baseline --help``: per family (with its tasks) its kinds and what each is."""
+    from cultureval.definitions import task_folders, task_names
+    from cultureval.families import families
+
+    folders = task_folders()
+    blocks = []
+    for owner in families():
+        if not owner.baselines:
+            continue
+        tasks = [task for task in task_names() if folders[task] == owner.name]
+        lines = [f"  {owner.title}", _indented(", ".join(tasks), 4)]
+        lines += [f"    {baseline.kind:<16} {baseline.about}" for baseline in owner.baselines]
+        blocks.append("\n".join(lines))
+    return BASELINE_HELP.format(kinds="\n".join(blocks))
 
 
 def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str]:
@@ -165,10 +209,15 @@ def run_job_config(
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``cultureval`` command line: the generic commands, then every family's own
+    (:func:`add_family_commands`)."""
+    from cultureval.families import families
+
+    titles = ", ".join(owner.title for owner in families())
     parser = argparse.ArgumentParser(
         prog="cultureval",
-        description="Cultural-alignment evaluations (GlobalOpinionQA, WVS value polarity, CALI, CultureBank) "
-        "for lm-evaluation-harness and Inspect: run, judge, score and report.",
+        description=f"Cultural-alignment evaluations ({titles}) for lm-evaluation-harness and Inspect: "
+        "run, judge, score and report.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -177,30 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("configs-dir", help="print the installed folder of run and judge configs")
     sub.add_parser("lm-eval", help="run lm-eval with the cultureval tasks on --include_path")
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
-    shift = sub.add_parser("cali-shift", help="CALI culture_shift_rate from lm-eval output folders / Inspect logs")
-    shift.add_argument("outputs", nargs="+", help="lm-eval --output_path folders or Inspect .eval logs")
-    settings = sub.add_parser(
-        "binary-settings",
-        help="the three-setting binary study: do classification, reasoning and open conversation agree?",
-    )
-    settings.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (judged) or Inspect logs")
-    settings.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    settings.add_argument("--items-csv", help="write the per-item verdicts to this CSV file")
-    sft = sub.add_parser(
-        "export-sft", help="chat-format SFT data from global_opinion_cot* answers with a low JS distance"
-    )
-    sft.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (--log_samples) or Inspect logs")
-    sft.add_argument("-o", "--output", required=True, help="the JSONL file to write")
-    sft.add_argument("--max-jsd", type=float, default=0.15, help="keep answers with JS distance below this (0.15)")
-    sft.add_argument(
-        "--exclude-task",
-        action="append",
-        help="never export items of this task's dataset (repeatable; default: global_opinion_cot_6c); "
-        "'none' excludes nothing",
-    )
+    judged = ", ".join(owner.title for owner in families() if owner.judge is not None)
     judge = sub.add_parser(
-        "judge",
-        help="judge lm-eval's logged samples of wvs_polarity_* / culturebank_* with an OpenAI-compatible endpoint",
+        "judge", help=f"judge lm-eval's logged samples ({judged}) with an OpenAI-compatible endpoint"
     )
     judge.add_argument("outputs", nargs="+", help="lm-eval --output_path folders (or results_*.json files)")
     judge.add_argument(
@@ -227,10 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     baseline = sub.add_parser(
         "baseline",
         help="write a reference model's scores in lm-eval's results format",
-        description=BASELINE_HELP,
+        description=baseline_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    baseline.add_argument("kind", choices=BASELINE_KINDS)
+    baseline.add_argument("kind", choices=baseline_kinds())
     baseline.add_argument("--tasks", default="global_opinion_jsd", help="comma-separated tasks of the kind's family")
     baseline.add_argument("-o", "--output", default="results", help="output folder (default ./results)")
     baseline.add_argument("--n", type=int, default=100, help="respondents per survey-resample draw (default 100)")
@@ -247,17 +275,38 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser(
         "score",
         help="re-score outputs produced elsewhere (CSV or JSONL) with cultureval's metric code",
-        description=SCORE_HELP,
+        description=score_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    score.add_argument("family", choices=["global_opinions", "cali", "wvs_polarity"])
+    score.add_argument("family", choices=[owner.name for owner in families() if owner.rescore is not None])
     score.add_argument("file", help="CSV (header line) or JSONL (.jsonl) of per-item outputs")
-    score.add_argument("--task", help="GlobalOpinionQA: the task whose items the rows are (default global_opinion_jsd)")
+    score.add_argument("--task", help="the family's task whose items the rows are (see the columns above)")
     score.add_argument("--json", action="store_true", help='print {"<model>": {"<task>": {"<metric>": value}}}')
     score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
     listing = sub.add_parser("tasks", help="list every task: family, harnesses, kind, items, cost per item")
     listing.add_argument("--no-items", action="store_true", help="do not load the data to count items")
+    add_family_commands(sub)
     return parser
+
+
+def add_family_commands(sub) -> None:
+    """Every family's own subcommands (``Family.commands``); a name taken twice is refused."""
+    from cultureval.families import families
+
+    taken = set(GENERIC_COMMANDS)
+    for owner in families():
+        for command in owner.commands:
+            if command.name in taken:
+                raise ValueError(f"cultureval/tasks/{owner.name}/family.py: command {command.name!r} is taken")
+            taken.add(command.name)
+            parser = sub.add_parser(
+                command.name,
+                help=command.help,
+                description=command.description or command.help,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+            command.add_arguments(parser)
+            parser.set_defaults(family_command=command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,7 +314,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
         return run_lm_eval(argv[1:])
 
+    if argv in (["tasks-dir"], ["configs-dir"]):
+        # answered before the parser is built (it imports every family): lm-eval command lines
+        # call `cultureval tasks-dir` on every run
+        from cultureval.paths import configs_dir
+
+        print(tasks_dir() if argv == ["tasks-dir"] else configs_dir())
+        return 0
     options = build_parser().parse_args(argv)
+    family_command = getattr(options, "family_command", None)
+    if family_command is not None:
+        return family_command.run(options)
     if options.command == "tasks":
         import logging as _logging
 
@@ -277,28 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "score":
         return _score(options)
 
-    if options.command == "tasks-dir":
-        print(tasks_dir())
-        return 0
-    if options.command == "configs-dir":
-        from cultureval.paths import configs_dir
-
-        print(configs_dir())
-        return 0
     if options.command in ("report", "baseline"):
         return _report_or_baseline(options)
-    if options.command == "cali-shift":
-        import json
-
-        from cultureval.tasks.cali.shift import shift_rate
-
-        result = shift_rate([Path(p) for p in options.outputs])
-        print(json.dumps(result, indent=2))
-        return 0 if result["n_pairs_in_both"] else 1
-    if options.command == "binary-settings":
-        return _binary_settings(options)
-    if options.command == "export-sft":
-        return _export_sft(options)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if options.command == "judge":
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
@@ -317,54 +356,6 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"cultureval run: {error}") from error
     with tempfile.TemporaryDirectory(prefix="cultureval-run-") as folder:
         return run_lm_eval(["run", "--config", str(write_lm_eval_config(config, Path(folder), RUN_CONFIG))])
-
-
-def _binary_settings(options) -> int:
-    import csv
-    import json
-
-    from cultureval.metrics.aggregate import nan_to_none
-    from cultureval.tasks.binary_settings.compare import CompareInputError, compare, format_comparison, read_values
-
-    try:
-        result = compare(read_values([Path(p) for p in options.outputs]))
-    except (CompareInputError, ValueError) as error:
-        raise SystemExit(f"cultureval binary-settings: {error}") from None
-    if options.items_csv:
-        with open(options.items_csv, "w", newline="", encoding="utf-8") as handle:
-            columns = list(result["items"][0]) if result["items"] else ["item"]
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in result["items"])
-    if options.json:
-        cleaned = json.loads(json.dumps(result, default=str), parse_constant=lambda _: None)
-        print(json.dumps({k: v for k, v in cleaned.items() if k != "items"}, indent=2, default=nan_to_none))
-    else:
-        print(format_comparison(result))
-    return 0 if result["n_common_items"] else 1
-
-
-def _export_sft(options) -> int:
-    from cultureval.data_source import DataFileError
-    from cultureval.tasks.global_opinions import export_sft
-
-    exclude_tasks = options.exclude_task or list(export_sft.DEFAULT_EXCLUDE)
-    exclude_tasks = [] if exclude_tasks == ["none"] else exclude_tasks
-    try:
-        answers = export_sft.read_answers([Path(p) for p in options.outputs])
-        exported = export_sft.export(answers, options.max_jsd, export_sft.excluded_items(exclude_tasks))
-    except (export_sft.ExportInputError, DataFileError, KeyError) as error:
-        raise SystemExit(f"cultureval export-sft: {error}") from None
-    export_sft.write_jsonl(exported.rows, Path(options.output))
-    counts = exported.counts
-    print(
-        f"{len(answers)} answers read: {counts['kept']} kept (JS distance < {options.max_jsd:g}), "
-        f"{counts['excluded']} excluded (items of {', '.join(exclude_tasks) or 'no task'}), "
-        f"{counts['above_threshold']} above the threshold, {counts['unreadable']} unreadable, "
-        f"{counts['empty']} empty, {counts['prompt_mismatch']} whose logged prompt did not match"
-    )
-    print(f"wrote {options.output}")
-    return 0 if counts["kept"] else 1
 
 
 def _report_or_baseline(options) -> int:

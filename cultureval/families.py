@@ -4,23 +4,58 @@ A family is one folder under ``tasks/`` (``cultureval.tasks.<name>``) holding ev
 specific to one evaluation; its ``family.py`` defines ``FAMILY``, a :class:`Family`. Families are
 discovered, never listed: :func:`family_names` is every subpackage of ``cultureval.tasks`` that
 has a ``family`` module, so a new folder is a new family in the registry, the Inspect entry point
-(:mod:`cultureval._registry`), the CLI, ``cultureval tasks`` and the report. Generic code
-(``cultureval judge``, ``cultureval report``, ``cultureval baseline``, ``cultureval score``,
-``cultureval tasks``) asks :func:`family_of` which family a task belongs to — found from the
-folder its YAML lives in, never from its name — and calls that family's hooks.
+(:mod:`cultureval._registry`), the CLI (its :class:`Command` s, baseline kinds and ``score``
+choices), ``cultureval tasks`` and the report. Generic code (``cultureval judge``, ``cultureval
+report``, ``cultureval baseline``, ``cultureval score``, ``cultureval tasks``) asks
+:func:`family_of` which family a task belongs to — found from the folder its YAML lives in, never
+from its name — and calls that family's hooks. ``tasks/README.md`` ("Adding a family") says what
+a family folder holds.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from cultureval.metric_table import MetricTable
+
+if TYPE_CHECKING:  # annotations only: the report and judge modules are not imported for them
+    from cultureval.judge import JudgeCache, Transport
+    from cultureval.report_tools import Figures, Run
+    from cultureval.score import Rescored
+
+# the baseline's answer distribution for each document, or for a document without one the
+# reason as a string (counted by ``cultureval baseline`` as ``n_skipped_<reason>``)
+Predictions = list[list[float]] | list[list[float] | str]
+
+
+class Predictor(Protocol):
+    def __call__(self, docs: list[dict], n: int, seed: int) -> Predictions:
+        """One prediction per document; ``n`` (respondents) and ``seed`` for sampled baselines."""
+        ...
+
+
+class Yardsticks(Protocol):
+    def __call__(self, task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
+        """``{label: {metric: value, "n": items, "about": text}}``: reference points scored on a
+        run's own documents (``docs``) or, for judged families, its judged ``records``."""
+        ...
+
+
+# (task, doc, distribution) -> the item's record, as ``task`` scores a model's distribution
+ScoreDistribution = Callable[[str, dict, list[float]], dict]
+# (task, logged doc, logged values) -> the per-item record the family's report section reads
+ReportItem = Callable[[str, dict, dict], dict | None]
+# (runs by task, metric table by task, figures) -> the family's markdown lines
+ReportSection = Callable[["dict[str, list[Run]]", "dict[str, MetricTable]", "Figures"], list[str]]
+# (transport, cache, logged doc, response) -> (record for the task's table, samples_judged line)
+JudgeItem = Callable[["Transport", "JudgeCache | None", dict, str], Awaitable[tuple[dict, dict]]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +70,7 @@ class JudgeHook:
     """
 
     prompt_version: str
-    judge_item: Callable
+    judge_item: JudgeItem
     group: str
     group_means: tuple[str, ...]
     # reads what the summary will need (ground truth) before the first judge call, so a missing
@@ -47,24 +82,68 @@ class JudgeHook:
 
 
 @dataclass(frozen=True)
-class Family:
+class Baseline:
+    """A reference "model" of ``cultureval baseline KIND``: ``predict(docs, n, seed)`` gives each
+    document's answer distribution, scored by the family's ``score_distribution``; ``about``
+    is its line in ``cultureval baseline --help``."""
+
+    kind: str
+    about: str
+    predict: Predictor
+
+
+@dataclass(frozen=True)
+class Rescorer:
+    """``cultureval score FAMILY FILE``: ``run(rows_by_model, task)`` matches outside per-item
+    outputs to the family's items (``task``: ``--task``, ``None`` for the family's default)
+    and returns ``{model: Rescored}``; ``columns`` describes the input for ``--help``."""
+
+    run: Callable[[dict[str, list[dict]], str | None], dict[str, Rescored]]
+    columns: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand a family adds to ``cultureval`` (``cultureval NAME ...``): ``add_arguments``
+    declares its options on its own parser, ``run(options)`` does the work and returns the exit
+    status. Family commands read the family's outputs (a cross-setting comparison, a post-step
+    over two runs, an export); generic ones live in :mod:`cultureval.cli`."""
+
     name: str
-    title: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    description: str = ""  # the longer text of ``cultureval NAME --help`` (default: ``help``)
+
+
+@dataclass(frozen=True)
+class Family:
+    """What a family declares in its ``family.py`` (``FAMILY = Family(...)``); every hook is
+    optional, and generic code skips a family without it."""
+
+    name: str  # the folder's name under tasks/
+    title: str  # how people name it: ``cultureval tasks``, the report, messages
     judge: JudgeHook | None = None
-    # report: per-item record of a logged sample (the doc and its logged values) or None
-    report_item: Callable[[str, dict, dict], dict | None] | None = None
-    # report: the family's section, ``section(runs_by_task, figures) -> markdown lines``
-    report_section: Callable[[dict, Any], list[str]] | None = None
-    # cultureval baseline: kind -> predictor (see cultureval.baselines)
-    baselines: dict[str, Callable] = field(default_factory=dict)
-    # families whose answer is a distribution: ``score_distribution(task, doc, distribution)``
-    # -> the item's record, as the task scores a model's distribution
-    score_distribution: Callable[[str, dict, list[float]], dict] | None = None
-    # cultureval score: ``rescore(rows_by_model, task) -> {model: cultureval.score.Rescored}``
-    rescore: Callable | None = None
-    # the reference points printed beside a run's metrics, computed on the same items:
-    # ``yardsticks(task, docs, records=None) -> {label: {metric: value, "n": items}}``
-    yardsticks: Callable | None = None
+    # report: the per-item record of a logged sample (lm-eval: its line; Inspect: the score
+    # value), or None for a sample without one; a family without it has no items in the report
+    report_item: ReportItem | None = None
+    # report: the family's section from its runs, their metric tables and the figure folder
+    report_section: ReportSection | None = None
+    # cultureval baseline: the reference models the family offers
+    baselines: tuple[Baseline, ...] = ()
+    # families whose answer is a distribution: the record of ``doc`` for a given distribution, as
+    # the task scores a model's (baselines, yardsticks)
+    score_distribution: ScoreDistribution | None = None
+    # cultureval score: outside outputs re-scored
+    rescore: Rescorer | None = None
+    # the reference points printed beside a run's metrics, computed on the same items
+    yardsticks: Yardsticks | None = None
+    # the family's own cultureval subcommands
+    commands: tuple[Command, ...] = ()
+
+    def baseline(self, kind: str) -> Baseline | None:
+        """The baseline of that kind, or ``None`` when the family offers none."""
+        return next((baseline for baseline in self.baselines if baseline.kind == kind), None)
 
 
 @cache

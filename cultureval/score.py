@@ -3,7 +3,7 @@
 A CSV or JSONL file of per-item outputs (another harness, a paper's released outputs) is read,
 split by its optional ``model`` column (``model_name`` is read as a synonym; absent = one model
 named ``model``), matched to the family's dataset by the family's ``rescore`` hook
-(``Family.rescore(rows_by_model, task) -> {model: Rescored}``, which reads the dataset once) and
+(``Family.rescore.run(rows_by_model, task) -> {model: Rescored}``, which reads the dataset once) and
 scored with the same metric tables the tasks use (the lm-eval metrics and judged summaries).
 Rows that match no item are counted per reason and reported, never dropped silently.
 """
@@ -90,7 +90,7 @@ def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed
     scores: dict[str, dict] = {}
     unmatched: dict[str, dict] = {}
     tables: dict[str, MetricTable] = {}
-    for model, rescored in owner.rescore(dict(by_model), task).items():
+    for model, rescored in owner.rescore.run(dict(by_model), task).items():
         scores[model] = {}
         for name, table in sorted(rescored.tables.items()):
             metrics = table.compute(rescored.records[name], lm_eval_only=True, seed=seed)

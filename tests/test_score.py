@@ -84,6 +84,42 @@ def test_plain_country_matches_the_current_national_sample_and_jsonl_reads(use_f
     assert metrics["jsd"] == pytest.approx(np.mean(expected)) and metrics["n_rows_scored"] == 2
 
 
+def _expected_by_hand(distribution, scores):
+    kept = [(p, s) for p, s in zip(distribution, scores) if s is not None]
+    total = sum(p for p, _ in kept)
+    return sum(p * s for p, s in kept) / total
+
+
+def test_value_probing_rows_are_scored_as_the_expected_score_task(use_fixture_data, tmp_path):
+    """`cultureval score value_probing`: the WVS items' rows scored as global_opinion_wvs_pearson
+    scores a model (abs_error recomputed by hand); the opinion family refuses that task (before
+    0.2.0 it scored it, and a task of another family would be scored with the wrong records)."""
+    from cultureval.definitions import task_definition
+
+    docs = list(task_definition("global_opinion_wvs_pearson").load_dataset())
+    assert docs
+    rows, errors = [], []
+    for i, doc in enumerate(docs):
+        model = [1.0 if k == i % doc["n_options"] else 0.0 for k in range(doc["n_options"])]
+        rows.append({"question": doc["question"], "country": doc["survey_country"], "distribution": model})
+        defined = [s for s in doc["option_scores"] if s is not None]
+        if doc["option_scores"][i % doc["n_options"]] is None:
+            continue  # all mass on a non-substantive option: no expected score
+        error = abs(
+            _expected_by_hand(model, doc["option_scores"])
+            - _expected_by_hand(doc["survey_distribution"], doc["option_scores"])
+        )
+        errors.append(error / (max(defined) - min(defined)))
+    path = tmp_path / "wvs.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    scores, unmatched, _ = score_rows("value_probing", read_rows(path))
+    metrics = scores["model"]["global_opinion_wvs_pearson"]
+    assert metrics["n_rows_scored"] == len(docs) and not unmatched["model"]
+    assert errors and metrics["abs_error"] == pytest.approx(np.mean(errors))
+    with pytest.raises(ValueError, match="global_opinion_wvs_pearson is a task of value_probing"):
+        score_rows("global_opinions", read_rows(path), "global_opinion_wvs_pearson")
+
+
 # ------------------------------------------------------------------------------ CALI
 
 

@@ -10,6 +10,7 @@ model rows): what a score means depends on what a predictor that reads nothing g
 
 from __future__ import annotations
 
+from cultureval.families import Baseline, Predictor
 from cultureval.tasks.cali.loader import LABELS
 
 KINDS = ("never-entail", "always-entail", "other-culture")
@@ -34,14 +35,19 @@ def predict(kind: str, docs: list[dict]) -> list[list[float]]:
     raise ValueError(f"unknown CALI baseline {kind!r}; known: {', '.join(KINDS)}")
 
 
-def _predictor(kind: str):
+def _predictor(kind: str) -> Predictor:
     def run(docs: list[dict], n: int, seed: int) -> list[list[float]]:
         return predict(kind, docs)
 
     return run
 
 
-PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
+HELP = {
+    "never-entail": "P(E) = 0: the floor of macro_f1_binary and of the published tuned F1",
+    "always-entail": "P(E) = 1",
+    "other-culture": "the other culture's majority label",
+}
+BASELINES = tuple(Baseline(kind, HELP[kind], _predictor(kind)) for kind in KINDS)
 
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:

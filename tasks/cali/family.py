@@ -1,7 +1,7 @@
 """CulturallyAwareNLI (CALI) as a cultureval family (see :mod:`cultureval.families`)."""
 
-from cultureval.families import Family
-from cultureval.tasks.cali import baselines, report, rescore, scoring
+from cultureval.families import Family, Rescorer
+from cultureval.tasks.cali import baselines, commands, report, rescore, scoring
 
 
 def score_distribution(task: str, doc: dict, distribution: list[float]) -> dict:
@@ -12,8 +12,12 @@ FAMILY = Family(
     name="cali",
     title="CulturallyAwareNLI",
     report_section=report.section,
-    baselines=baselines.PREDICTORS,
+    baselines=baselines.BASELINES,
     yardsticks=baselines.yardsticks,
     score_distribution=score_distribution,
-    rescore=rescore.rescore,
+    rescore=Rescorer(
+        run=rescore.rescore,
+        columns="pair_id (0-based row of the CALI file) or premise + hypothesis, culture (us/in), p_e, p_n, p_c",
+    ),
+    commands=(commands.CALI_SHIFT,),
 )

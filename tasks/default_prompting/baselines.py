@@ -9,9 +9,9 @@ distributions, the one answer closest on average to all of them).
 
 from __future__ import annotations
 
+from cultureval.families import Baseline
 from cultureval.tasks.default_prompting.scoring import METRICS, default_record
 
-KINDS = ("uniform",)
 ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
     "country average": "the unweighted mean of the countries' survey distributions, for every country",
@@ -28,7 +28,7 @@ def country_average(docs: list[dict]) -> list[list[float]]:
     return [[sum(col) / len(col) for col in zip(*doc["survey_distributions"])] for doc in docs]
 
 
-PREDICTORS = {"uniform": uniform}
+BASELINES = (Baseline("uniform", "every option equally likely, one answer for every country", uniform),)
 
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:

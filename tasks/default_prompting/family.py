@@ -14,7 +14,7 @@ FAMILY = Family(
     title="GlobalOpinionQA default prompting",
     report_item=report.report_item,
     report_section=report.section,
-    baselines=baselines.PREDICTORS,
+    baselines=baselines.BASELINES,
     yardsticks=baselines.yardsticks,
     score_distribution=score_distribution,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cultureval.families import table_of
+from cultureval.families import Baseline, Predictor, table_of
 from cultureval.tasks.global_opinions import loader, scoring
 
 KINDS = ("uniform", "us-prior", "survey-resample")
@@ -65,14 +65,19 @@ def predict(
     raise ValueError(f"unknown baseline {kind!r}; known: {', '.join(KINDS)}")
 
 
-def _predictor(kind: str):
+def _predictor(kind: str) -> Predictor:
     def run(docs: list[dict], n: int, seed: int) -> list[list[float] | str]:
         return predict(kind, docs, n=n, seed=seed)
 
     return run
 
 
-PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
+HELP = {
+    "uniform": "every option equally likely: what knowing nothing scores",
+    "us-prior": "the United States' answers for every other country (US items left out)",
+    "survey-resample": "--n respondents drawn from each country's own survey: the sampling floor",
+}
+BASELINES = tuple(Baseline(kind, HELP[kind], _predictor(kind)) for kind in KINDS)
 
 
 YARDSTICKS = (("uniform", "uniform"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))

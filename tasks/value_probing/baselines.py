@@ -9,10 +9,10 @@ country, so neither says what a run's correlation means.
 
 from __future__ import annotations
 
-from cultureval.tasks.global_opinions.baselines import ABOUT, PREDICTORS, predict
+from cultureval.tasks.global_opinions.baselines import ABOUT, BASELINES, predict
 from cultureval.tasks.value_probing.scoring import METRICS, score_distribution
 
-__all__ = ["PREDICTORS", "yardsticks"]
+__all__ = ["BASELINES", "yardsticks"]
 
 YARDSTICK = ("survey-resample", "survey n=100")
 

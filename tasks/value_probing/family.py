@@ -1,7 +1,7 @@
 """WVS value probing (Kim & Baek's expected scores on GlobalOpinionQA's WVS items) as a
 cultureval family (see :mod:`cultureval.families`)."""
 
-from cultureval.families import Family
+from cultureval.families import Family, Rescorer
 from cultureval.tasks.value_probing import baselines, report, rescore, scoring
 
 
@@ -13,8 +13,12 @@ FAMILY = Family(
     name="value_probing",
     title="WVS value probing",
     report_section=report.section,
-    baselines=baselines.PREDICTORS,
+    baselines=baselines.BASELINES,
     yardsticks=baselines.yardsticks,
     score_distribution=score_distribution,
-    rescore=rescore.rescore,
+    rescore=Rescorer(
+        run=rescore.rescore,
+        columns="question, country, and distribution (JSON list, one value per option in the dataset's order); "
+        "rows are scored as global_opinion_wvs_pearson scores a model's distribution",
+    ),
 )

@@ -1,6 +1,6 @@
 """WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
 
-from cultureval.families import Family, JudgeHook
+from cultureval.families import Family, JudgeHook, Rescorer
 from cultureval.tasks.wvs_polarity import judge, loader, report, rescore, scoring
 
 FAMILY = Family(
@@ -14,6 +14,10 @@ FAMILY = Family(
         preflight=loader.load_ground_truth,
     ),
     report_section=report.section,
-    rescore=rescore.rescore,
+    rescore=Rescorer(
+        run=rescore.rescore,
+        columns="language, question_key, and response_pro_score or n_pro + n_con; optional response_language, "
+        "template_type",
+    ),
     yardsticks=scoring.yardsticks,
 )
