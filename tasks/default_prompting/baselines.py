@@ -18,7 +18,7 @@ ABOUT = {
 }
 
 
-def uniform(docs: list[dict], n: int, seed: int) -> list[list[float] | str]:
+def uniform(docs: list[dict], n: int, seed: int) -> list[list[float]]:
     """Every option equally likely, for each question (``n`` and ``seed`` unused)."""
     return [[1.0 / doc["n_options"]] * doc["n_options"] for doc in docs]
 
