@@ -15,6 +15,7 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
+from cultureval.definitions import renamed_message
 from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, ReportInputError, read_inputs
 from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
@@ -149,8 +150,20 @@ def _sections(inputs: Inputs, figures: Figures) -> list[str]:
     return lines
 
 
+def renamed_notes(runs: list[Run]) -> list[str]:
+    """A run of a task since renamed (``cultureval.definitions.RENAMED``) is in no family and
+    left out of every table: say so, once per run, rather than drop it silently."""
+    notes = []
+    for run in runs:
+        message = renamed_message(run.task)
+        if message:
+            notes.append(f"{run.source}: {run.model} on {message}; left out — rerun under the new name")
+    return list(dict.fromkeys(notes))
+
+
 def write_report(paths: list[Path], output: Path) -> Path:
     inputs = read_inputs(paths)
+    inputs.notes.extend(renamed_notes(inputs.runs))
     output.mkdir(parents=True, exist_ok=True)
     figures = Figures(output)
     runs = inputs.runs

@@ -215,6 +215,23 @@ def test_report_on_a_smollm2_run(smollm2, shared_data_dir, tmp_path):
     shutil.rmtree(tmp_path / "out")
 
 
+def test_a_run_of_a_renamed_task_is_named_not_dropped(use_fixture_data, tmp_path):
+    """Results written before 0.2.0 carry the three-setting tasks' old names, which no family
+    holds: the report says which run it left out and the task's new name."""
+    from cultureval.baselines import write_baseline
+    from cultureval.report import write_report
+
+    path = write_baseline("uniform", ["global_opinion_jsd_binary"], tmp_path / "out", limit=2)
+    text = path.read_text().replace('"global_opinion_jsd_binary"', '"global_opinion_binary_cot"')
+    path.write_text(text)
+    report = write_report([tmp_path / "out"], tmp_path / "report").read_text()
+    assert (
+        f"{path}: baseline/uniform on 'global_opinion_binary_cot' was renamed to 'binary_settings_reasoning' in "
+        "cultureval 0.2.0 (CHANGELOG.md); left out — rerun under the new name"
+    ) in report
+    assert "| global_opinion_binary_cot |" not in report  # in no table
+
+
 def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     """A judged lm-eval results file (as ``cultureval judge`` writes it) renders the WVS-polarity
     and CultureBank sections; values are hand-set so every bar exists."""
