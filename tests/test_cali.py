@@ -12,7 +12,7 @@ from cultureval.lm_eval_compat import read_results
 from cultureval.metrics import accuracy, binary_f1, culture_shift_rate, macro_f1
 from cultureval.metrics.classification import macro_f1_binary, tuned_macro_f1_binary
 from cultureval.tasks.cali import lm_eval_hooks, loader, prompts, scoring
-from cultureval.tasks.cali.shift import shift_rate
+from cultureval.tasks.cali.shift import shift_rates
 
 
 def test_loader_reads_crlf_quote_none_rows(use_fixture_data):
@@ -170,7 +170,8 @@ def test_both_harnesses_and_the_shift_rate(tiny_model, fixture_data_dir, tmp_pat
     assert results["cali_nli"]["label_jsd,none"] == pytest.approx(
         (results["cali_nli_us"]["label_jsd,none"] + results["cali_nli_in"]["label_jsd,none"]) / 2
     )
-    shift = shift_rate([out])
+    [shift], notes = shift_rates([out])
+    assert not notes and shift["model"] == tiny_model.name
     assert shift["n_contested"] == 2 and 0.0 <= shift["culture_shift_rate"] <= 1.0
 
     for task in ("cali_nli_us", "cali_nli_in"):

@@ -4,7 +4,8 @@ harness task can compute it).
 
 Reads lm-eval output folders (``samples_global_opinion_binary_{classify,cot}_*.jsonl`` written
 with ``--log_samples``, and ``samples_judged_global_opinion_binary_open_*.jsonl`` written by
-``cultureval judge``) and Inspect logs of the three tasks. Per item and setting the *verdict* is
+``cultureval judge``) and Inspect logs of the three tasks, through :mod:`cultureval.runs`; each
+model (and rendering) is compared with itself only. Per item and setting the *verdict* is
 the modal sampled option (``1``, ``2``, ``tie`` or ``none``); the comparison reports, over the
 items present in every setting given, the share whose settings agree on the verdict, and per
 pair of settings the mean difference in ``majority_agreement`` over their common items.
@@ -13,84 +14,69 @@ pair of settings the mean difference in ``majority_agreement`` over their common
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections import defaultdict
 from pathlib import Path
 
-from cultureval.lm_eval_compat import read_results, samples_path
+from cultureval.errors import InputError
 from cultureval.metrics.aggregate import mean_defined
+from cultureval.runs import INSPECT, Run, Sample, model_label, read_runs, runs_by_model
 from cultureval.tasks.binary_settings import scoring
 from cultureval.tasks.binary_settings.report import SETTINGS
 
-
-class CompareInputError(ValueError):
-    """An input is missing or unreadable (the message names it)."""
+OPEN = "global_opinion_binary_open"
 
 
-def _lm_eval_values(folder: Path) -> dict[str, list]:
-    found: dict[str, list] = defaultdict(list)
-    for results_path in sorted(folder.rglob("results_*.json")):
-        if results_path.name.startswith("results_judged_"):
-            continue
-        stamp = results_path.stem.removeprefix("results_")
-        try:
-            tasks = read_results(results_path).get("results") or {}
-        except (OSError, ValueError) as error:
-            raise CompareInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
-        for task in tasks:
-            if task not in SETTINGS:
-                continue
-            if task == "global_opinion_binary_open":
-                judged = results_path.parent / f"samples_judged_{task}_{stamp}.jsonl"
-                if not judged.exists():
-                    raise CompareInputError(f"{judged}: missing; run `cultureval judge {folder}` first")
-                lines = [json.loads(line) for line in judged.read_text(encoding="utf-8").splitlines() if line.strip()]
-                found[task] += [
-                    [ln["item"], ln["country"], ln["survey_1"], ln["survey_2"], ln["label"]] for ln in lines
-                ]
-                continue
-            path = samples_path(results_path, task)
-            if path is None:
-                raise CompareInputError(f"{results_path}: no samples file for {task} (run lm-eval with --log_samples)")
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    found[task].append(json.loads(line)["majority_agreement"])
-    return found
+def _open_value(sample: Sample) -> list:
+    """An open-conversation sample's value from its judged line (``cultureval judge``)."""
+    line = sample.judged
+    if line is None:
+        raise InputError(f"{sample.where}: no judged line (doc_id {sample.doc_id}) in samples_judged_{OPEN}_*.jsonl")
+    try:
+        return [line["item"], line["country"], line["survey_1"], line["survey_2"], line["label"]]
+    except KeyError as error:
+        raise InputError(f"{sample.where}: its judged line has no {error.args[0]!r}") from None
 
 
-def _inspect_values(path: Path) -> dict[str, list]:
-    from inspect_ai.log import list_eval_logs, read_eval_log
-
-    from cultureval.scorers.records import record_of
-
-    files = [info.name for info in list_eval_logs(str(path))] if path.is_dir() else [str(path)]
-    found: dict[str, list] = defaultdict(list)
-    for file in files:
-        log = read_eval_log(file)
-        task = log.eval.task.split("/")[-1]
-        if task not in SETTINGS:
-            continue
-        for sample in log.samples or []:
-            score = next(iter((sample.scores or {}).values()), None)
-            if score is not None:
-                found[task].append(scoring.sample_value(record_of(score)))
-    return found
+def _inspect_value(sample: Sample) -> tuple:
+    try:
+        return scoring.sample_value(sample.values)
+    except KeyError as error:
+        raise InputError(f"{sample.where}: its score has no {error.args[0]!r}") from None
 
 
-def read_values(paths: list[Path]) -> dict[str, list]:
-    """Per setting (task name), the sample values of every input."""
-    merged: dict[str, list] = defaultdict(list)
-    for path in paths:
-        if not path.exists():
-            raise CompareInputError(f"{path}: no such file or folder")
-        is_lm_eval = path.is_dir() and any(path.rglob("results_*.json"))
-        for task, values in (_lm_eval_values(path) if is_lm_eval else _inspect_values(path)).items():
-            merged[task] += values
-    if len(merged) < 2:
-        found = ", ".join(sorted(merged)) or "none"
-        raise CompareInputError(f"need the outputs of at least two settings of {', '.join(SETTINGS)}; found: {found}")
-    return dict(merged)
+def setting_values(run: Run) -> list:
+    """The sample values of one setting's run (``[item, country, s1, s2, label]`` per sample):
+    lm-eval's logged ``majority_agreement``, the judged lines of the open setting, or Inspect's
+    score records."""
+    if run.task == OPEN and run.harness != INSPECT:
+        if run.judge is None:
+            raise InputError(f"{run.source}: {OPEN} is not judged; run `cultureval judge` on its folder first")
+        return [_open_value(sample) for sample in run.samples()]
+    if run.harness == INSPECT:
+        return [_inspect_value(sample) for sample in run.samples() if sample.values]
+    values = []
+    for sample in run.samples():
+        if "majority_agreement" not in sample.values:
+            raise InputError(f"{sample.where}: no logged majority_agreement value")
+        values.append(sample.values["majority_agreement"])
+    return values
+
+
+def read_values(paths: list[Path]) -> tuple[dict[tuple[str, str], dict[str, list]], list[str]]:
+    """Per model and rendering (:func:`cultureval.runs.runs_by_model`), per setting (task
+    name), the sample values of its run; and a note per model left out for having fewer than
+    two settings. None with two is an :class:`~cultureval.errors.InputError`."""
+    grouped = runs_by_model(read_runs(paths, tasks=SETTINGS), SETTINGS)
+    found = {key: by_task for key, by_task in grouped.items() if len(by_task) >= 2}
+    notes = [f"{model_label(key)}: only {', '.join(by_task)}" for key, by_task in grouped.items() if key not in found]
+    if not found:
+        shown = "; ".join(f"{model_label(key)}: {', '.join(by_task)}" for key, by_task in grouped.items()) or "none"
+        raise InputError(
+            f"need the outputs of at least two settings of {', '.join(SETTINGS)} for one model; found: {shown}"
+        )
+    values = {key: {task: setting_values(run) for task, run in by_task.items()} for key, by_task in found.items()}
+    return values, notes
 
 
 def compare(values: dict[str, list]) -> dict:
