@@ -61,10 +61,8 @@ def _without_samples(run: Run) -> str | None:
 def read_inputs(paths: list[Path]) -> Inputs:
     """The runs under ``paths`` with their per-item records read, and the report's notes.
     Raises :class:`cultureval.errors.InputError` (one line naming the file) on bad input."""
-    from tqdm import tqdm
-
     runs = read_runs(paths)
-    for run in tqdm(runs, desc="reading samples", unit="run", leave=False):
+    for run in runs:
         _ = run.items  # read now: a bad line stops the report before anything is written
     notes = [note for run in runs for note in run.notes]
     notes += [note for note in map(_without_samples, runs) if note]
