@@ -75,23 +75,45 @@ class Sample:
     ``values``: lm-eval, the line's per-item values (the keys its ``metrics`` list names; for
     ``cultureval baseline`` output every key that is not lm-eval's own); Inspect, the item's
     record from its first score (:func:`cultureval.scorers.records.record_of`: the score value
-    and the identity fields, NaN as ``None``). ``answer``: the model's generated text (lm-eval
-    ``filtered_resps``, else ``resps``; Inspect ``output.completion``), ``None`` for a
-    log-likelihood request. ``loglikelihoods``: lm-eval multiple-choice, one per choice in
-    order. ``score_answer``: Inspect's ``Score.answer``. ``judged``: the item's line of
-    ``samples_judged_*.jsonl`` (judged runs). ``where``: file and line (or log and sample id),
-    for messages.
+    and the identity fields, NaN as ``None``). ``score_answer``: Inspect's ``Score.answer``.
+    ``judged``: the item's line of ``samples_judged_*.jsonl`` (judged runs). ``where``: file and
+    line (or log and sample id), for messages. ``raw``: the sample as logged (lm-eval, the
+    line's JSON object; Inspect, the ``EvalSample``). ``answer``, ``prompt`` and
+    ``loglikelihoods`` are read from it when first asked for.
     """
 
     doc: dict
     values: dict
     where: str
     doc_id: Any = None
-    answer: str | None = None
-    prompt: str = ""
-    loglikelihoods: tuple[float, ...] | None = None
     score_answer: str | None = None
     judged: dict | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def answer(self) -> str | None:
+        """The model's generated text (lm-eval ``filtered_resps``, else ``resps``; Inspect
+        ``output.completion``); ``None`` for a log-likelihood request."""
+        if not isinstance(self.raw, dict):
+            output = getattr(self.raw, "output", None)
+            return output.completion if output else None
+        if self.loglikelihoods is not None:
+            return None
+        texts = (_text(self.raw.get(key)) for key in ("filtered_resps", "resps"))
+        return next((text for text in texts if text is not None), None)
+
+    @cached_property
+    def prompt(self) -> str:
+        """The prompt as logged (lm-eval's first request; Inspect's first user message)."""
+        if isinstance(self.raw, dict):
+            return _logged_prompt(self.raw)
+        user = [message for message in getattr(self.raw, "messages", []) if message.role == "user"]
+        return user[0].text if user else ""
+
+    @cached_property
+    def loglikelihoods(self) -> tuple[float, ...] | None:
+        """lm-eval multiple choice: one log-likelihood per choice, in order; else ``None``."""
+        return _loglikelihoods(self.raw) if isinstance(self.raw, dict) else None
 
     def doc_field(self, name: str) -> Any:
         """``doc[name]``; :class:`InputError` naming the file and line when the doc lacks it."""
@@ -415,18 +437,16 @@ def _logged_prompt(line: dict) -> str:
 
 def _loglikelihoods(line: dict) -> tuple[float, ...] | None:
     """One log-likelihood per choice of a multiple-choice line (``resps``: per request
-    ``[[loglikelihood, is_greedy]]``); ``None`` for any other line."""
+    ``[[loglikelihood, is_greedy]]``; lm-eval 0.4.13 writes both as strings,
+    ``[["-6.41", "False"]]``); ``None`` for any other line (a generation: ``[["text"]]``)."""
     resps = line.get("resps")
-    if not isinstance(resps, list) or not resps:
-        return None
-    found = []
-    for resp in resps:
-        first = resp[0] if isinstance(resp, list) and resp else None
-        value = first[0] if isinstance(first, list) and first else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+    try:
+        if not all(isinstance(resp[0], list) and len(resp[0]) == 2 for resp in resps):
             return None
-        found.append(float(value))
-    return tuple(found)
+        found = tuple(float(resp[0][0]) for resp in resps)
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    return found or None
 
 
 def _lm_eval_sample(where: str, line: dict, judged: dict) -> Sample | None:
@@ -440,16 +460,13 @@ def _lm_eval_sample(where: str, line: dict, judged: dict) -> Sample | None:
         values = {name: line[name] for name in names if isinstance(name, str) and name in line}
     else:
         values = {key: value for key, value in line.items() if key not in _LINE_KEYS}
-    answer = next((t for t in (_text(line.get(key)) for key in ("filtered_resps", "resps")) if t is not None), None)
     doc_id = line.get("doc_id")
     return Sample(
         doc=doc,
         values=values,
         where=where,
         doc_id=doc_id,
-        answer=answer,
-        prompt=_logged_prompt(line),
-        loglikelihoods=_loglikelihoods(line),
+        raw=line,
         judged=judged.get(doc_id) if isinstance(doc_id, (int, str)) else None,
     )
 
@@ -572,15 +589,13 @@ def _inspect_sample(file: str, sample, record_of) -> Sample:
     values = {} if score is None else record_of(score)
     if score is not None and not isinstance(score.value, dict):
         values["value"] = score.value
-    user = [message for message in sample.messages if message.role == "user"]
     return Sample(
         doc=doc,
         values=values,
         where=where,
         doc_id=sample.id,
-        answer=sample.output.completion if sample.output else None,
-        prompt=user[0].text if user else "",
         score_answer=None if score is None or score.answer is None else str(score.answer),
+        raw=sample,
     )
 
 

@@ -30,8 +30,9 @@ def choice_line(doc_id: int, doc: dict, loglikelihoods: list[float], values: dic
         "doc": doc,
         "target": 0,
         "arguments": arguments,
-        "resps": [[[ll, False]] for ll in loglikelihoods],
-        "filtered_resps": [[ll, False] for ll in loglikelihoods],
+        # lm-eval 0.4.13 writes each (loglikelihood, is_greedy) as strings
+        "resps": [[[str(ll), "False"]] if layout == "0.4" else [[ll, False]] for ll in loglikelihoods],
+        "filtered_resps": [[str(ll), "False"] if layout == "0.4" else [ll, False] for ll in loglikelihoods],
         "filter": "none",
         "metrics": list(values),
         "doc_hash": "h",
