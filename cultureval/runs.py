@@ -600,19 +600,17 @@ def _inspect_sample(file: str, sample, record_of) -> Sample:
 
 
 def _inspect_samples(file: str) -> Iterator[Sample]:
-    """The samples of an Inspect log, streamed (``read_eval_log_samples``)."""
-    from inspect_ai.log import read_eval_log_samples
+    """The samples of an Inspect log, read when iterated. The whole log is read in one pass:
+    ``read_eval_log_samples`` reopens the archive for every sample (minutes on 50,000)."""
+    from inspect_ai.log import read_eval_log
 
     from cultureval.scorers.records import record_of
 
-    samples = read_eval_log_samples(file, all_samples_required=False)
-    while True:
-        try:
-            sample = next(samples)
-        except StopIteration:
-            return
-        except Exception as error:  # Inspect raises many kinds on a damaged log
-            raise InputError(f"{file}: a sample cannot be read ({_why(error)})") from None
+    try:
+        log = read_eval_log(file)
+    except Exception as error:  # a damaged log raises zipfile's, JSON's or pydantic's errors
+        raise InputError(f"{file}: its samples cannot be read ({_why(error)})") from None
+    for sample in log.samples or []:
         yield _inspect_sample(file, sample, record_of)
 
 

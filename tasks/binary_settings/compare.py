@@ -27,40 +27,42 @@ from cultureval.tasks.binary_settings.report import SETTINGS
 OPEN = "global_opinion_binary_open"
 
 
-def _open_value(sample: Sample) -> list:
-    """An open-conversation sample's value from its judged line (``cultureval judge``)."""
-    line = sample.judged
-    if line is None:
-        raise InputError(f"{sample.where}: no judged line (doc_id {sample.doc_id}) in samples_judged_{OPEN}_*.jsonl")
-    try:
-        return [line["item"], line["country"], line["survey_1"], line["survey_2"], line["label"]]
-    except KeyError as error:
-        raise InputError(f"{sample.where}: its judged line has no {error.args[0]!r}") from None
+def _checked(sample: Sample, value) -> list:
+    """``value`` if it is a sample value ``[item, country, s1, s2, label]`` with a known label;
+    else an :class:`~cultureval.errors.InputError` naming the sample."""
+    if not isinstance(value, (list, tuple)) or len(value) != 5:
+        raise InputError(f"{sample.where}: {value!r} is not a sample value [item, country, s1, s2, label]")
+    if value[4] is not None and value[4] not in scoring.LABELS:
+        raise InputError(f"{sample.where}: unknown label {value[4]!r} (expected one of {', '.join(scoring.LABELS)})")
+    return list(value)
 
 
-def _inspect_value(sample: Sample) -> tuple:
-    try:
-        return scoring.sample_value(sample.values)
-    except KeyError as error:
-        raise InputError(f"{sample.where}: its score has no {error.args[0]!r}") from None
+def _value(run: Run, sample: Sample) -> list:
+    if run.harness == INSPECT:  # the item's record from its score
+        record = sample.values
+        keys = ("item", "country", "survey_1", "survey_2", "label")
+    elif run.task == OPEN:  # the judged line ``cultureval judge`` wrote for it
+        record = sample.judged
+        if record is None:
+            raise InputError(
+                f"{sample.where}: no judged line (doc_id {sample.doc_id}) in samples_judged_{OPEN}_*.jsonl"
+            )
+        keys = ("item", "country", "survey_1", "survey_2", "label")
+    else:  # lm-eval logs the value under every metric name
+        return _checked(sample, sample.values.get("majority_agreement"))
+    missing = [key for key in keys if key not in record]
+    if missing:
+        raise InputError(f"{sample.where}: its record has no {missing[0]!r}")
+    return _checked(sample, [record[key] for key in keys])
 
 
 def setting_values(run: Run) -> list:
     """The sample values of one setting's run (``[item, country, s1, s2, label]`` per sample):
     lm-eval's logged ``majority_agreement``, the judged lines of the open setting, or Inspect's
     score records."""
-    if run.task == OPEN and run.harness != INSPECT:
-        if run.judge is None:
-            raise InputError(f"{run.source}: {OPEN} is not judged; run `cultureval judge` on its folder first")
-        return [_open_value(sample) for sample in run.samples()]
-    if run.harness == INSPECT:
-        return [_inspect_value(sample) for sample in run.samples() if sample.values]
-    values = []
-    for sample in run.samples():
-        if "majority_agreement" not in sample.values:
-            raise InputError(f"{sample.where}: no logged majority_agreement value")
-        values.append(sample.values["majority_agreement"])
-    return values
+    if run.task == OPEN and run.harness != INSPECT and run.judge is None:
+        raise InputError(f"{run.source}: {OPEN} is not judged; run `cultureval judge` on its folder first")
+    return [_value(run, sample) for sample in run.samples() if run.harness != INSPECT or sample.values]
 
 
 def read_values(paths: list[Path]) -> tuple[dict[tuple[str, str], dict[str, list]], list[str]]:

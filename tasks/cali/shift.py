@@ -8,7 +8,6 @@ rendering): a model's US answers are paired with its own Indian answers only.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from cultureval.errors import InputError
@@ -55,12 +54,12 @@ def shift_of(us: Run, india: Run) -> dict:
         )
         for p in contested
     ]
-    return {
-        "culture_shift_rate": culture_shift_rate(rows),
+    return {  # undefined without a contested pair: null, not NaN (which is not JSON)
+        "culture_shift_rate": culture_shift_rate(rows) if rows else None,
         "n_contested": len(rows),
         "n_pairs_in_both": len(both),
-        "us_match_rate": sum(r[0] == r[1] for r in rows) / len(rows) if rows else math.nan,
-        "in_match_rate": sum(r[2] == r[3] for r in rows) / len(rows) if rows else math.nan,
+        "us_match_rate": sum(r[0] == r[1] for r in rows) / len(rows) if rows else None,
+        "in_match_rate": sum(r[2] == r[3] for r in rows) / len(rows) if rows else None,
     }
 
 
