@@ -2,8 +2,8 @@
 
 The GlobalOpinionBench study fine-tuned a model on its own best chain-of-thought answers (JS
 distance below 0.15). This reads the ``global_opinion_cot*`` samples of lm-eval output folders
-(``--log_samples``) and Inspect logs (through :mod:`cultureval.runs`), keeps the answers whose JS distance is below
-``max_jsd``, and writes them as chat-format JSONL — one
+(``--log_samples``) and Inspect logs (through :mod:`cultureval.runs`), keeps the answers whose
+JS distance is below ``max_jsd``, and writes them as chat-format JSONL — one
 ``{"messages": [{"role": "user", ...}, {"role": "assistant", ...}], "metadata": {...}}`` per
 answer, the format TRL's SFT trainer and most fine-tuning tools read. The user turn is the task's
 own ``doc_to_text`` of the logged document, checked against the prompt the run logged (a sample
