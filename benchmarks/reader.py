@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -125,10 +127,18 @@ def write_inspect_log(folder: Path, n: int) -> Path:
     return path
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (what a shared machine's load
+    does not inflate, unlike wall-clock time)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _timed(label: str, function, timings: dict):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = function()
-    timings[label] = time.perf_counter() - started
+    timings[label] = (time.perf_counter() - started, _cpu() - cpu)
     return result
 
 
@@ -171,9 +181,12 @@ def main() -> None:
             )
             columns["Inspect"] = measure(log.parent, work / "out-inspect")
         labels = list(next(iter(columns.values())))
-        print(f"\n{'seconds':<30}" + "".join(f"{name:>12}" for name in columns))
+        header = "".join(f"{name + ' wall':>15}{name + ' CPU':>15}" for name in columns)
+        print(f"\n{'seconds':<30}{header}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         for label in labels:
-            print(f"{label:<30}" + "".join(f"{columns[name][label]:>12.2f}" for name in columns))
+            print(
+                f"{label:<30}" + "".join(f"{columns[n][label][0]:>15.2f}{columns[n][label][1]:>15.2f}" for n in columns)
+            )
 
 
 if __name__ == "__main__":
