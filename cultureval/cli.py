@@ -34,6 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cultureval.errors import INPUT_ERROR_EXIT, NOTHING_PRODUCED_EXIT, InputError, NothingProduced, one_line
 from cultureval.paths import tasks_dir
 
 LM_EVAL_COMMANDS = ("run", "ls", "validate")
@@ -126,7 +127,7 @@ def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str
     args = list(args)
     command = args.pop(0) if args and args[0] in LM_EVAL_COMMANDS else "run"
     if any(arg == "--include_path" or arg.startswith("--include_path=") for arg in args):
-        raise SystemExit(
+        raise InputError(
             "cultureval lm-eval adds --include_path itself and lm-eval's command line takes only one; "
             f'call lm_eval directly with --include_path "{tasks_dir()}" instead'
         )
@@ -136,7 +137,7 @@ def lm_eval_argv(args: list[str], config_folder: Path | None = None) -> list[str
 def _resolve_config_args(args: list[str], config_folder: Path | None) -> list[str]:
     """``--config NAME``: a file or a shipped ``configs/lm_eval`` config, with its ``${VAR}``
     references expanded (see :mod:`cultureval.run_configs`)."""
-    from cultureval.run_configs import RunConfigError, materialize_lm_eval_config
+    from cultureval.run_configs import materialize_lm_eval_config
 
     resolved = []
     index = 0
@@ -152,10 +153,7 @@ def _resolve_config_args(args: list[str], config_folder: Path | None) -> list[st
         else:
             if config_folder is None:
                 raise ValueError("lm_eval_argv: --config needs a config_folder to write the resolved config into")
-            try:
-                resolved += ["--config", str(materialize_lm_eval_config(name, config_folder))]
-            except RunConfigError as error:
-                raise SystemExit(f"cultureval lm-eval: {error}") from error
+            resolved += ["--config", str(materialize_lm_eval_config(name, config_folder))]
         index += 1
     return resolved
 
@@ -167,18 +165,13 @@ def run_lm_eval(args: list[str]) -> int:
 
     from lm_eval.__main__ import cli_evaluate
 
-    from cultureval.preflight import PreflightError, prepare_run
+    from cultureval.preflight import prepare_run
     from cultureval.run_summary import print_run_summary
 
     with tempfile.TemporaryDirectory(prefix="cultureval-config-") as folder:
         argv = lm_eval_argv(args, Path(folder))
-        request = None
-        if argv[1] == "run":
-            try:
-                request = prepare_run(argv[4:])
-            except PreflightError as error:
-                print(f"cultureval: {error}", file=sys.stderr)
-                return 2
+        # checks before the model loads; a PreflightError is bad input (exit 2, one line)
+        request = prepare_run(argv[4:]) if argv[1] == "run" else None
         sys.argv = argv
         started = time.time()
         status = int(cli_evaluate() or 0)
@@ -310,7 +303,19 @@ def add_family_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit-code rule of :mod:`cultureval.errors`: 2 and one line on
+    stderr for bad input, 1 and one line when the command produced nothing, else 0 (or
+    lm-eval's own status)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(argv)
+    except (InputError, NothingProduced) as error:
+        command = f"cultureval {argv[0]}" if argv and not argv[0].startswith("-") else "cultureval"
+        print(f"{command}: {one_line(error)}", file=sys.stderr)
+        return INPUT_ERROR_EXIT if isinstance(error, InputError) else NOTHING_PRODUCED_EXIT
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
         return run_lm_eval(argv[1:])
 
@@ -347,21 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "smollm2":
         print(ensure_smollm2())
         return 0
-    from cultureval.run_configs import RunConfigError, write_lm_eval_config
+    from cultureval.run_configs import write_lm_eval_config
 
     model_path = options.model_path or str(ensure_smollm2())
-    try:
-        config = run_job_config(model_path, options.tasks, options.limit, options.output_path, options.batch_size)
-    except RunConfigError as error:
-        raise SystemExit(f"cultureval run: {error}") from error
+    config = run_job_config(model_path, options.tasks, options.limit, options.output_path, options.batch_size)
     with tempfile.TemporaryDirectory(prefix="cultureval-run-") as folder:
         return run_lm_eval(["run", "--config", str(write_lm_eval_config(config, Path(folder), RUN_CONFIG))])
 
 
 def _report_or_baseline(options) -> int:
-    from cultureval.data_source import DataFileError
-    from cultureval.report import ReportInputError
-
     try:
         if options.command == "report":
             from cultureval.report import write_report
@@ -374,15 +373,16 @@ def _report_or_baseline(options) -> int:
             path = write_baseline(
                 options.kind, tasks, Path(options.output), n=options.n, seed=options.seed, limit=options.limit
             )
-    except (ReportInputError, DataFileError, ValueError, KeyError, OSError) as error:
-        print(f"cultureval {options.command}: {error}", file=sys.stderr)
-        return 2
+    except KeyError as error:  # a task name that is no cultureval task
+        raise InputError(str(error.args[0])) from None
+    except OSError as error:  # an output folder that cannot be written
+        raise InputError(f"{error.filename or options.output}: {error.strerror or error}") from None
     if options.command == "baseline":
-        from cultureval.run_summary import task_tables
+        from cultureval.run_summary import summary_text
+        from cultureval.runs import read_runs
 
         print(f"baseline {options.kind}: metrics, direction, and the other yardsticks on the same items\n")
-        print("\n\n".join(task_tables(path)))
-        print(f"\n(results: {path})")
+        print(summary_text(read_runs([path])))
     else:
         print(path)
     return 0
@@ -391,15 +391,13 @@ def _report_or_baseline(options) -> int:
 def _score(options) -> int:
     import json
 
-    from cultureval.data_source import DataFileError
     from cultureval.score import read_rows, score_rows
 
     try:
         rows = read_rows(Path(options.file))
         scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed)
-    except (DataFileError, ValueError, KeyError) as error:
-        print(f"cultureval score: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, KeyError) as error:  # a data file error (an InputError), an unknown task
+        raise InputError(str(error)) from None
     for model, by_task in unmatched.items():
         for task, reasons in by_task.items():
             shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
@@ -417,8 +415,7 @@ def _score(options) -> int:
                 print(metrics_table(task, metrics, table=tables[task]))
     matched = sum(m.get("n_rows_scored", 0) for by_task in scores.values() for m in by_task.values())
     if not matched:
-        print(f"cultureval score: no row of {options.file} matched an item", file=sys.stderr)
-        return 2
+        raise InputError(f"no row of {options.file} matched an item")
     return 0
 
 
@@ -427,7 +424,7 @@ def _judge(options) -> int:
 
     from cultureval.families import family_of
     from cultureval.judge import JudgeConfig
-    from cultureval.judge_outputs import JudgeInputError, judge_outputs
+    from cultureval.judge_outputs import judge_outputs
     from cultureval.report_tools import metrics_table
 
     try:
@@ -442,9 +439,10 @@ def _judge(options) -> int:
         judged = judge_outputs(
             [Path(p) for p in options.outputs], config, cache_enabled=not options.no_cache, seed=options.seed
         )
-    except (JudgeInputError, ValueError, OSError) as error:
-        print(f"cultureval judge: {error}", file=sys.stderr)
-        return 2
+    except ValueError as error:  # a bad judge config (reading the runs raises InputError itself)
+        raise InputError(str(error)) from None
+    except OSError as error:
+        raise InputError(f"{error.filename or options.judge_config}: {error.strerror or error}") from None
     for run in judged:
         print(f"\n{run.path}: {run.n_judged} of {run.n_items} items judged")
         for task, info in run.results["cultureval_judge"]["tasks"].items():
@@ -456,12 +454,10 @@ def _judge(options) -> int:
             print(metrics_table(task, metrics, yardsticks, n=info["n_samples"]))
     if not any(run.n_judged for run in judged):
         total = sum(run.n_items for run in judged)
-        print(
-            f"cultureval judge: every judgement failed ({total} items; the failure kinds are above and under "
-            "cultureval_judge in the judged results files): is the judge endpoint up and the model name right?",
-            file=sys.stderr,
+        raise NothingProduced(
+            f"every judgement failed ({total} items; the failure kinds are above and under "
+            "cultureval_judge in the judged results files): is the judge endpoint up and the model name right?"
         )
-        return 1
     return 0
 
 

@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from cultureval.errors import InputError
+
 DATA_DIR_ENV = "CULTUREVAL_DATA_DIR"
 
 
-class DataFileError(ValueError):
+class DataFileError(InputError):
     """A dataset file is missing or malformed; the message names the file and the problem."""
 
 

@@ -19,83 +19,36 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from cultureval.errors import InputError
 from cultureval.families import JudgeHook, families, family_of, judge_of, table_of
 from cultureval.judge import JudgeCache, JudgeConfig, OpenAICompatibleJudge
-from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.metrics.aggregate import nan_to_none
+from cultureval.runs import LmEvalOutput, Run, Sample, read_runs
 
 logger = logging.getLogger(__name__)
 
-_RESULTS_RE = re.compile(r"^results_(?!judged_)(?P<stamp>.+)\.json$")
 FILTER = "none"
 
 
-class JudgeInputError(ValueError):
-    """The folder holds no usable lm-eval output for the judge (the message says what is missing)."""
+def _response(sample: Sample) -> str:
+    """The generated text of a logged ``generate_until`` sample."""
+    if sample.answer is None:
+        raise InputError(f"{sample.where}: no generated text in filtered_resps/resps")
+    return sample.answer
 
 
-def find_runs(folders: list[Path]) -> list[tuple[Path, str]]:
-    """``(results file, timestamp)`` of every lm-eval results file under ``folders``."""
-    runs = []
-    for folder in folders:
-        if folder.is_file():
-            candidates = [folder]
-        elif folder.is_dir():
-            candidates = sorted(folder.rglob("results_*.json"))
-        else:
-            raise JudgeInputError(f"{folder}: no such file or folder")
-        for path in candidates:
-            match = _RESULTS_RE.match(path.name)
-            if match:
-                runs.append((path, match.group("stamp")))
-    if not runs:
-        raise JudgeInputError(f"no lm-eval results_*.json under {', '.join(map(str, folders))}")
-    return runs
-
-
-def _response(sample: dict) -> str:
-    """The generated text of a logged ``generate_until`` sample (``filtered_resps`` for the
-    ``none`` filter, else the raw ``resps``)."""
-    for key in ("filtered_resps", "resps"):
-        value = sample.get(key)
-        while isinstance(value, list) and value:
-            value = value[0]
-        if isinstance(value, str):
-            return value
-    raise JudgeInputError(f"sample {sample.get('doc_id')}: no generated text in filtered_resps/resps")
-
-
-def read_samples(path: Path) -> list[dict]:
-    samples = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                sample = json.loads(line)
-            except ValueError as error:
-                raise JudgeInputError(f"{path}, line {number}: not JSON ({error})") from None
-            if sample.get("filter", FILTER) != FILTER:
-                continue
-            if not isinstance(sample.get("doc"), dict):
-                raise JudgeInputError(f"{path}, line {number}: no 'doc' (was lm-eval run with --log_samples?)")
-            samples.append(sample)
-    return samples
-
-
-async def _judge_samples(hook, transport, cache, samples: list[dict]) -> tuple[list[dict], list[dict]]:
+async def _judge_samples(hook, transport, cache, samples: list[Sample]) -> tuple[list[dict], list[dict]]:
     """Ask the judge about every sample (concurrently, bounded by the transport); the items'
     records and their judged-samples lines, in sample order."""
     from tqdm.asyncio import tqdm_asyncio
 
-    async def one(sample: dict):
-        record, line = await hook.judge_item(transport, cache, sample["doc"], _response(sample))
-        return record, {"doc_id": sample.get("doc_id")} | line
+    async def one(sample: Sample):
+        record, line = await hook.judge_item(transport, cache, sample.doc, _response(sample))
+        return record, {"doc_id": sample.doc_id} | line
 
     pairs = await tqdm_asyncio.gather(*(one(sample) for sample in samples), desc="judging", leave=False)
     return [p[0] for p in pairs], [p[1] for p in pairs]
@@ -121,16 +74,6 @@ def _group_means(results: dict, judged: dict[str, JudgeHook]) -> None:
             )
 
 
-def _judged_tasks(results: dict) -> dict[str, JudgeHook]:
-    """The tasks of a results file whose family has a judge, with their family's judge hook."""
-    found = {}
-    for task in results.get("results", {}):
-        hook = judge_of(task)
-        if hook is not None and task not in results.get("group_subtasks", {}):
-            found[task] = hook
-    return found
-
-
 @dataclass
 class PlannedRun:
     """One lm-eval run to judge: its results, and per judged task the logged samples."""
@@ -138,7 +81,7 @@ class PlannedRun:
     results_path: Path
     stamp: str
     results: dict
-    samples: dict[str, list[dict]]
+    samples: dict[str, list[Sample]]
     hooks: dict[str, JudgeHook]
 
 
@@ -151,28 +94,18 @@ class JudgedRun:
     records: dict[str, list[dict]]  # per judged task, its items' records (yardsticks)
 
 
-def plan_run(results_path: Path, stamp: str) -> PlannedRun | None:
-    """Read one run and everything its judged tasks need, before any judge call: a missing
-    samples file or unreadable data is an error now, not after the judge has been paid."""
-    try:
-        results = read_results(results_path)
-    except (OSError, ValueError) as error:
-        raise JudgeInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
-    hooks = _judged_tasks(results)
-    if not hooks:
-        logger.info("%s: no judge-scored task", results_path)
-        return None
-    samples = {}
-    for task in hooks:
-        path = samples_path(results_path, task)
-        if path is None:
-            expected = results_path.parent / f"samples_{task}_{stamp}.jsonl"
-            raise JudgeInputError(f"{expected}: missing; rerun lm-eval with --log_samples to judge {task}")
-        samples[task] = read_samples(path)
+def plan_run(output: LmEvalOutput, runs: list[Run]) -> PlannedRun:
+    """Read one lm-eval run and every sample its judged tasks need, before any judge call: a
+    missing samples file or an unreadable line is an error now, not after the judge was paid."""
+    hooks = {run.task: judge_of(run.task) for run in runs}
+    samples = {run.task: list(run.samples()) for run in runs}
+    for found in samples.values():
+        for sample in found:
+            _response(sample)  # every sample has its generated text, checked before the first call
     for hook in {id(h): h for h in hooks.values()}.values():
         if hook.preflight is not None:
             hook.preflight()
-    return PlannedRun(results_path, stamp, results, samples, hooks)
+    return PlannedRun(output.results_file, output.stamp, output.read(original=True), samples, hooks)
 
 
 async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0) -> JudgedRun:
@@ -209,15 +142,30 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
     return JudgedRun(target, results, n_judged, n_items, all_records)
 
 
+def plan_runs(folders: list[Path]) -> list[PlannedRun]:
+    """Every lm-eval run under ``folders`` (:func:`cultureval.runs.read_runs`) that has a
+    judge-scored task, read and checked. Inspect logs are left alone (Inspect judges inside the
+    run, with a grader model role)."""
+    by_output: dict[LmEvalOutput, list[Run]] = {}
+    found_lm_eval = False
+    for run in read_runs(folders):
+        found_lm_eval = found_lm_eval or run.output is not None
+        if run.output is not None and judge_of(run.task) is not None:
+            by_output.setdefault(run.output, []).append(run)
+    if not found_lm_eval:
+        raise InputError(f"no lm-eval results_*.json under {', '.join(map(str, folders))}")
+    if not by_output:
+        judged_families = ", ".join(f.title for f in families() if f.judge is not None)
+        raise InputError(f"none of the lm-eval runs found has a judge-scored task ({judged_families})")
+    return [plan_run(output, runs) for output, runs in by_output.items()]
+
+
 def judge_outputs(
     folders: list[Path], config: JudgeConfig, cache_enabled: bool = True, seed: int = 0
 ) -> list[JudgedRun]:
     """Judge every lm-eval run under ``folders``; the judged runs written. Everything is read
     and checked before the first judge call."""
-    planned = [run for run in (plan_run(path, stamp) for path, stamp in find_runs(folders)) if run]
-    if not planned:
-        judged_families = ", ".join(f.title for f in families() if f.judge is not None)
-        raise JudgeInputError(f"none of the lm-eval runs found has a judge-scored task ({judged_families})")
+    planned = plan_runs(folders)
     cache = JudgeCache(enabled=cache_enabled)
 
     async def run_all() -> list[JudgedRun]:

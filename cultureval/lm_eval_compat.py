@@ -63,13 +63,17 @@ def read_results(path) -> dict:
     import json
     from pathlib import Path
 
-    results = json.loads(Path(path).read_text(encoding="utf-8"))
+    return normalise_results(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def normalise_results(results: dict) -> dict:
+    """lm-eval results (0.4 or 0.5) with group members under their own task names (in place)."""
     for section in SECTIONS:
         if isinstance(results.get(section), dict):
             results[section] = {task_key(key): value for key, value in results[section].items()}
     if isinstance(results.get("group_subtasks"), dict):
         results["group_subtasks"] = {
-            task_key(group): [task_key(member) for member in members]
+            task_key(group): [task_key(str(member)) for member in members] if isinstance(members, list) else members
             for group, members in results["group_subtasks"].items()
         }
     return results

@@ -16,6 +16,7 @@ import yaml
 
 from cultureval.data_source import DataFileError
 from cultureval.definitions import group_tasks, renamed_message, task_definition, task_folders, task_names
+from cultureval.errors import InputError
 from cultureval.lm_eval_task import WARNINGS_ENV  # read into each result's provenance
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 MODEL_PATH_ARGS = ("pretrained", "peft", "lora_local_path", "tokenizer")
 
 
-class PreflightError(ValueError):
+class PreflightError(InputError):
     """A run that cannot work; the message is one line that says what to change."""
 
 

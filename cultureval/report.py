@@ -1,6 +1,7 @@
 """``cultureval report RESULTS... -o DIR``: tables and figures across models.
 
-Reads lm-eval output folders and Inspect logs (:mod:`cultureval.report_inputs`) and writes into
+Reads lm-eval output folders and Inspect logs (:mod:`cultureval.runs`, with the report's notes from
+:mod:`cultureval.report_inputs`) and writes into
 DIR: ``report.md`` (notes on comparability, a summary that ranks the runs of each task ×
 rendering by its headline metric, one section per task family), PNG figures with
 ``figures.json`` (each figure's title, axis labels and legend), and the leaderboard files
@@ -17,12 +18,12 @@ from pathlib import Path
 
 from cultureval.definitions import renamed_message
 from cultureval.families import families, family_of, table_of
-from cultureval.report_inputs import Inputs, ReportInputError, read_inputs
+from cultureval.report_inputs import Inputs, read_inputs
 from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ReportInputError", "read_inputs", "write_report"]
+__all__ = ["read_inputs", "write_report"]
 
 SUMMARY_COLUMNS = (
     "model",
@@ -116,7 +117,7 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "leaderboard": name == table.leaderboard_metric,
                     "n": run.n,
                     "parse_rate": run.metrics.get(table.parse_metric),
-                    "model_path": run.model_path,
+                    "model_path": run.model_path + (f" + {run.adapter}" if run.adapter else ""),
                     "model_revision": run.model_revision,
                     "cultureval_version": run.cultureval_version,
                     "task_version": run.version[0] if run.version else None,

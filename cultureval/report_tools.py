@@ -1,35 +1,14 @@
 """What the report engine and the families' report sections share: the :class:`Run` record of
-one task run, number formatting, and the figure helpers (every figure is listed with its title,
-axis labels and legend in ``figures.json``)."""
+one task run (:class:`cultureval.runs.Run`, re-exported here), number formatting, and the
+figure helpers (every figure is listed with its title, axis labels and legend in
+``figures.json``)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass
-class Run:
-    model: str  # normalised: a local folder's name, a Hub id, a hosted provider/model
-    harness: str
-    task: str
-    metrics: dict[str, float | None]
-    n: int | None = None
-    items: list[dict] | None = None  # per-item records, when samples were logged
-    source: str = ""
-    version: tuple = ()  # (task version, data sha256) for the mixed-version check
-    rendering: str = ""  # plain, chat, instruction (or "" when not recorded)
-    limit: float | None = None  # --limit of the run, when it had one
-    model_path: str = ""  # the model as the run named it (folder, Hub id, provider/model)
-    model_revision: str = ""  # a revision or sha where the harness recorded one
-    cultureval_version: str = ""
-
-    @property
-    def label(self) -> str:
-        """How figures name the run: model, harness, and a limit when there was one."""
-        limit = f", limit {self.limit:g}" if self.limit else ""
-        return f"{self.model} ({self.harness}{limit})"
+from cultureval.runs import Run
 
 
 def uncertainty(run: Run, metric: str) -> str:

@@ -20,13 +20,14 @@ from typing import Any
 
 import yaml
 
+from cultureval.errors import InputError
 from cultureval.paths import cache_dir, configs_dir
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 PATH_ARGS = ("pretrained", "peft", "lora_local_path", "tokenizer", "delta")
 
 
-class RunConfigError(ValueError):
+class RunConfigError(InputError):
     """A run config that cannot be resolved: missing file, bad YAML, unset variable."""
 
 

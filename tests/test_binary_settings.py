@@ -381,7 +381,8 @@ def test_open_in_lm_eval_judged_by_a_fake_judge_then_compared(tiny_model, fixtur
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    comparison = json.loads(result.stdout)
+    [comparison] = json.loads(result.stdout)  # one model: one comparison
+    assert comparison["model"] == tiny_model.name
     assert comparison["settings"] == ["classification", "open conversation"]
     assert comparison["n_common_items"] == 6
     with open(items_csv, newline="") as handle:

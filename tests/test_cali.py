@@ -12,7 +12,7 @@ from cultureval.lm_eval_compat import read_results
 from cultureval.metrics import accuracy, binary_f1, culture_shift_rate, macro_f1
 from cultureval.metrics.classification import macro_f1_binary, tuned_macro_f1_binary
 from cultureval.tasks.cali import lm_eval_hooks, loader, prompts, scoring
-from cultureval.tasks.cali.shift import shift_rate
+from cultureval.tasks.cali.shift import shift_rates
 
 
 def test_loader_reads_crlf_quote_none_rows(use_fixture_data):
@@ -170,8 +170,26 @@ def test_both_harnesses_and_the_shift_rate(tiny_model, fixture_data_dir, tmp_pat
     assert results["cali_nli"]["label_jsd,none"] == pytest.approx(
         (results["cali_nli_us"]["label_jsd,none"] + results["cali_nli_in"]["label_jsd,none"]) / 2
     )
-    shift = shift_rate([out])
-    assert shift["n_contested"] == 2 and 0.0 <= shift["culture_shift_rate"] <= 1.0
+    [shift], notes = shift_rates([out])
+    assert not notes and shift["model"] == tiny_model.name
+    # recomputed from the logged samples by hand: the argmax of the E/N/C log-likelihoods per
+    # pair, then the share of contested pairs where both cultures' answers match their majority
+    chosen = {}
+    for culture in ("us", "in"):
+        [samples_file] = [
+            *out.rglob(f"samples_cali_nli_{culture}_*.jsonl"),
+            *out.rglob(f"samples_*::cali_nli_{culture}_*"),
+        ]
+        for line in samples_file.read_text().splitlines():
+            sample = json.loads(line)
+            lls = [float(resp[0][0]) for resp in sample["resps"]]
+            doc = sample["doc"]
+            chosen[(culture, doc["pair_id"])] = ("ENC"[lls.index(max(lls))] == doc["majority"], doc["contested"])
+    contested = [pair for (culture, pair), (_, flag) in chosen.items() if culture == "us" and flag]
+    both = [chosen[("us", pair)][0] and chosen[("in", pair)][0] for pair in contested]
+    assert shift["n_contested"] == len(both) == 2
+    assert shift["culture_shift_rate"] == pytest.approx(sum(both) / len(both))
+    assert shift["us_match_rate"] == pytest.approx(sum(chosen[("us", p)][0] for p in contested) / 2)
 
     for task in ("cali_nli_us", "cali_nli_in"):
         log_dir = tmp_path / task

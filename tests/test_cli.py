@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from cultureval.cli import lm_eval_argv
+from cultureval.errors import InputError
 from cultureval.paths import tasks_dir
 
 
@@ -22,7 +23,7 @@ def test_lm_eval_passthrough_adds_the_include_path():
     folder = str(tasks_dir())
     assert lm_eval_argv(["--tasks", "x"]) == ["lm-eval", "run", "--include_path", folder, "--tasks", "x"]
     assert lm_eval_argv(["ls", "tasks"]) == ["lm-eval", "ls", "--include_path", folder, "tasks"]
-    with pytest.raises(SystemExit, match="takes only one"):
+    with pytest.raises(InputError, match="takes only one"):
         lm_eval_argv(["run", "--include_path", "/mine", "--tasks", "x"])
 
 

@@ -158,4 +158,4 @@ def test_judge_cli_says_what_is_missing(fixture_data_dir, tmp_path):
     empty.mkdir()
     with FakeJudge() as server:
         result = judge_cli(empty, fixture_data_dir, tmp_path, server, check=False)
-    assert result.returncode == 2 and "no lm-eval results_*.json" in result.stderr
+    assert result.returncode == 2 and "empty: holds neither lm-eval results_*.json" in result.stderr

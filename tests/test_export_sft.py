@@ -9,6 +9,7 @@ import pytest
 from conftest import run_cli
 from test_e2e_global_opinions import lm_eval_run
 
+from cultureval.errors import InputError
 from cultureval.tasks.global_opinions import export_sft
 from cultureval.tasks.global_opinions.prompts import cot_doc_to_text
 
@@ -75,10 +76,10 @@ def test_default_exclusion_is_the_six_country_subset(shared_data_dir, monkeypatc
 
 
 def test_missing_inputs_are_clear_errors(tmp_path, use_fixture_data):
-    with pytest.raises(export_sft.ExportInputError, match="no such file"):
+    with pytest.raises(InputError, match="no such file"):
         export_sft.read_answers([tmp_path / "nowhere"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(export_sft.ExportInputError, match="no global_opinion_cot"):
+    with pytest.raises(InputError, match="holds neither lm-eval results"):
         export_sft.read_answers([tmp_path / "empty"])
 
 
@@ -129,7 +130,7 @@ def test_lm_eval_cot_run_reads_the_logged_prompts_and_counts_unreadable_answers(
     _, samples = lm_eval_run(
         f"pretrained={tiny_model}", fixture_data_dir, tmp_path, task=task, extra=("--gen_kwargs", "max_gen_toks=8")
     )
-    answers = export_sft.lm_eval_answers(tmp_path / "lm-eval-out")
+    answers = export_sft.read_answers([tmp_path / "lm-eval-out"])
     assert len(answers) == len(samples)
     for read, sample in zip(answers, samples):
         # the prompt the run rendered (plain: doc_to_text itself), read back from the log

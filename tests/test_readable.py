@@ -154,7 +154,7 @@ def test_misspelt_task_missing_model_and_empty_data_fail_before_any_model_loads(
     line = _one_line_error(
         run_cli([*base, "--model_args", "pretrained=org/model", "--tasks", "cali_nli_us"], empty, tmp_path, check=False)
     )
-    assert line.startswith("cultureval: cali_nli_us: ") and "file not found" in line
+    assert line.startswith("cultureval lm-eval: cali_nli_us: ") and "file not found" in line
 
     # the main job takes the same path
     line = _one_line_error(

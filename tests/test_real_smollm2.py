@@ -9,12 +9,33 @@ from test_e2e_global_opinions import model_distributions_from_lm_eval
 pytestmark = pytest.mark.real
 
 
-def test_main_job_prints_metrics(smollm2, shared_data_dir, tmp_path):
+def test_main_job_metrics_recomputed_from_its_samples(smollm2, shared_data_dir, tmp_path):
+    import numpy as np
+    from scipy.spatial.distance import jensenshannon
+    from scipy.special import softmax
+    from test_readable import cell, number, table_rows
+
+    from cultureval.runs import read_runs
+
     result = run_cli(
-        ["cultureval", "run", "--limit", "3", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path
+        ["cultureval", "run", "--limit", "6", "--output-path", str(tmp_path / "out")], shared_data_dir, tmp_path
     )
-    assert "global_opinion_jsd_6c" in result.stdout
-    assert "culture_sim" in result.stdout and "country_sim_std" in result.stdout
+    [run] = read_runs([tmp_path / "out"])
+    assert run.task == "global_opinion_jsd_6c" and run.model == "SmolLM2-135M-Instruct" and run.n == 6
+    # the option distribution is the softmax of the logged letter log-likelihoods (Durmus et al.)
+    jsd = {}
+    for sample in run.samples():
+        model = softmax(np.array(sample.loglikelihoods))
+        jsd.setdefault(sample.doc["country"], []).append(
+            jensenshannon(model, sample.doc["survey_distribution"], base=2)
+        )
+    every = [value for values in jsd.values() for value in values]
+    country_sims = [1 - np.mean(values) for values in jsd.values()]
+    rows = table_rows(result.stdout, run.task)
+    assert number(cell(rows, "jsd", "value")) == pytest.approx(np.mean(every), abs=5e-5)
+    assert number(cell(rows, "culture_sim", "value")) == pytest.approx(1 - np.mean(every), abs=5e-5)
+    assert number(cell(rows, "country_sim_std", "value")) == pytest.approx(np.std(country_sims), abs=5e-5)
+    assert run.metrics["jsd"] == pytest.approx(np.mean(every))
 
 
 def test_lm_eval_smollm2_with_and_without_lora(smollm2, smollm2_lora, shared_data_dir, tmp_path):

@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 from pathlib import Path
 
+from cultureval.errors import NothingProduced
 from cultureval.families import Command
 
 
@@ -18,31 +20,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--items-csv", help="write the per-item verdicts to this CSV file")
 
 
-def _write_items(result: dict, path: str) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        columns = list(result["items"][0]) if result["items"] else ["item"]
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in result["items"])
-
-
 def run(options: argparse.Namespace) -> int:
-    """Print the comparison (table or JSON); exit 1 when no item was in every setting."""
+    """Compare each model (and rendering) with itself and print the comparison (table or JSON);
+    :class:`NothingProduced` (exit 1) when no item was answered in two settings by one model."""
     from cultureval.metrics.aggregate import nan_to_none
-    from cultureval.tasks.binary_settings.compare import CompareInputError, compare, format_comparison, read_values
+    from cultureval.runs import model_label
+    from cultureval.tasks.binary_settings.compare import compare, format_comparison, read_values
 
-    try:
-        result = compare(read_values([Path(p) for p in options.outputs]))
-    except (CompareInputError, ValueError) as error:
-        raise SystemExit(f"cultureval binary-settings: {error}") from None
+    values, notes = read_values([Path(p) for p in options.outputs])
+    for note in notes:
+        print(f"cultureval binary-settings: left out {note}", file=sys.stderr)
+    results = {key: compare(by_task) for key, by_task in values.items()}
+    rows = [{"model": key[0], "rendering": key[1]} | row for key, result in results.items() for row in result["items"]]
     if options.items_csv:
-        _write_items(result, options.items_csv)
+        with open(options.items_csv, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["model", "rendering", "item"])
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
     if options.json:
-        cleaned = json.loads(json.dumps(result, default=str), parse_constant=lambda _: None)
-        print(json.dumps({k: v for k, v in cleaned.items() if k != "items"}, indent=2, default=nan_to_none))
+        shown = [
+            {"model": key[0], "rendering": key[1]} | {k: v for k, v in result.items() if k != "items"}
+            for key, result in results.items()
+        ]
+        cleaned = json.loads(json.dumps(shown, default=str), parse_constant=lambda _: None)
+        print(json.dumps(cleaned, indent=2, default=nan_to_none))
     else:
-        print(format_comparison(result))
-    return 0 if result["n_common_items"] else 1
+        print("\n\n".join(f"{model_label(key)}\n{format_comparison(result)}" for key, result in results.items()))
+    if not rows:
+        raise NothingProduced("no item was answered in two settings by one model")
+    return 0
 
 
 BINARY_SETTINGS = Command(

@@ -4,7 +4,8 @@ harness task can compute it).
 
 Reads lm-eval output folders (``samples_binary_settings_{classify,reasoning}_*.jsonl`` written
 with ``--log_samples``, and ``samples_judged_binary_settings_open_*.jsonl`` written by
-``cultureval judge``) and Inspect logs of the three tasks. Per item and setting the *verdict* is
+``cultureval judge``) and Inspect logs of the three tasks, through :mod:`cultureval.runs`; each
+model (and rendering) is compared with itself only. Per item and setting the *verdict* is
 the modal sampled option (``1``, ``2``, ``tie`` or ``none``); the comparison reports, over the
 items present in every setting given, the share whose settings agree on the verdict, and per
 pair of settings the mean difference in ``majority_agreement`` over their common items.
@@ -13,84 +14,71 @@ pair of settings the mean difference in ``majority_agreement`` over their common
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections import defaultdict
 from pathlib import Path
 
-from cultureval.lm_eval_compat import read_results, samples_path
+from cultureval.errors import InputError
 from cultureval.metrics.aggregate import mean_defined
+from cultureval.runs import INSPECT, Run, Sample, model_label, read_runs, runs_by_model
 from cultureval.tasks.binary_settings import scoring
 from cultureval.tasks.binary_settings.report import SETTINGS
 
-
-class CompareInputError(ValueError):
-    """An input is missing or unreadable (the message names it)."""
+OPEN = "binary_settings_open"
 
 
-def _lm_eval_values(folder: Path) -> dict[str, list]:
-    found: dict[str, list] = defaultdict(list)
-    for results_path in sorted(folder.rglob("results_*.json")):
-        if results_path.name.startswith("results_judged_"):
-            continue
-        stamp = results_path.stem.removeprefix("results_")
-        try:
-            tasks = read_results(results_path).get("results") or {}
-        except (OSError, ValueError) as error:
-            raise CompareInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
-        for task in tasks:
-            if task not in SETTINGS:
-                continue
-            if task == "binary_settings_open":
-                judged = results_path.parent / f"samples_judged_{task}_{stamp}.jsonl"
-                if not judged.exists():
-                    raise CompareInputError(f"{judged}: missing; run `cultureval judge {folder}` first")
-                lines = [json.loads(line) for line in judged.read_text(encoding="utf-8").splitlines() if line.strip()]
-                found[task] += [
-                    [ln["item"], ln["country"], ln["survey_1"], ln["survey_2"], ln["label"]] for ln in lines
-                ]
-                continue
-            path = samples_path(results_path, task)
-            if path is None:
-                raise CompareInputError(f"{results_path}: no samples file for {task} (run lm-eval with --log_samples)")
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    found[task].append(json.loads(line)["majority_agreement"])
-    return found
+def _checked(sample: Sample, value) -> list:
+    """``value`` if it is a sample value ``[item, country, s1, s2, label]`` with a known label;
+    else an :class:`~cultureval.errors.InputError` naming the sample."""
+    if not isinstance(value, (list, tuple)) or len(value) != 5:
+        raise InputError(f"{sample.where}: {value!r} is not a sample value [item, country, s1, s2, label]")
+    if value[4] is not None and value[4] not in scoring.LABELS:
+        raise InputError(f"{sample.where}: unknown label {value[4]!r} (expected one of {', '.join(scoring.LABELS)})")
+    return list(value)
 
 
-def _inspect_values(path: Path) -> dict[str, list]:
-    from inspect_ai.log import list_eval_logs, read_eval_log
+def _value(run: Run, sample: Sample) -> list:
+    if run.harness == INSPECT:  # the item's record from its score
+        record = sample.values
+        keys = ("item", "country", "survey_1", "survey_2", "label")
+    elif run.task == OPEN:  # the judged line ``cultureval judge`` wrote for it
+        record = sample.judged
+        if record is None:
+            raise InputError(
+                f"{sample.where}: no judged line (doc_id {sample.doc_id}) in samples_judged_{OPEN}_*.jsonl"
+            )
+        keys = ("item", "country", "survey_1", "survey_2", "label")
+    else:  # lm-eval logs the value under every metric name
+        return _checked(sample, sample.values.get("majority_agreement"))
+    missing = [key for key in keys if key not in record]
+    if missing:
+        raise InputError(f"{sample.where}: its record has no {missing[0]!r}")
+    return _checked(sample, [record[key] for key in keys])
 
-    from cultureval.scorers.records import record_of
 
-    files = [info.name for info in list_eval_logs(str(path))] if path.is_dir() else [str(path)]
-    found: dict[str, list] = defaultdict(list)
-    for file in files:
-        log = read_eval_log(file)
-        task = log.eval.task.split("/")[-1]
-        if task not in SETTINGS:
-            continue
-        for sample in log.samples or []:
-            score = next(iter((sample.scores or {}).values()), None)
-            if score is not None:
-                found[task].append(scoring.sample_value(record_of(score)))
-    return found
+def setting_values(run: Run) -> list:
+    """The sample values of one setting's run (``[item, country, s1, s2, label]`` per sample):
+    lm-eval's logged ``majority_agreement``, the judged lines of the open setting, or Inspect's
+    score records."""
+    if run.task == OPEN and run.harness != INSPECT and run.judge is None:
+        raise InputError(f"{run.source}: {OPEN} is not judged; run `cultureval judge` on its folder first")
+    return [_value(run, sample) for sample in run.samples() if run.harness != INSPECT or sample.values]
 
 
-def read_values(paths: list[Path]) -> dict[str, list]:
-    """Per setting (task name), the sample values of every input."""
-    merged: dict[str, list] = defaultdict(list)
-    for path in paths:
-        if not path.exists():
-            raise CompareInputError(f"{path}: no such file or folder")
-        is_lm_eval = path.is_dir() and any(path.rglob("results_*.json"))
-        for task, values in (_lm_eval_values(path) if is_lm_eval else _inspect_values(path)).items():
-            merged[task] += values
-    if len(merged) < 2:
-        found = ", ".join(sorted(merged)) or "none"
-        raise CompareInputError(f"need the outputs of at least two settings of {', '.join(SETTINGS)}; found: {found}")
-    return dict(merged)
+def read_values(paths: list[Path]) -> tuple[dict[tuple[str, str], dict[str, list]], list[str]]:
+    """Per model and rendering (:func:`cultureval.runs.runs_by_model`), per setting (task
+    name), the sample values of its run; and a note per model left out for having fewer than
+    two settings. None with two is an :class:`~cultureval.errors.InputError`."""
+    grouped = runs_by_model(read_runs(paths, tasks=SETTINGS), SETTINGS)
+    found = {key: by_task for key, by_task in grouped.items() if len(by_task) >= 2}
+    notes = [f"{model_label(key)}: only {', '.join(by_task)}" for key, by_task in grouped.items() if key not in found]
+    if not found:
+        shown = "; ".join(f"{model_label(key)}: {', '.join(by_task)}" for key, by_task in grouped.items()) or "none"
+        raise InputError(
+            f"need the outputs of at least two settings of {', '.join(SETTINGS)} for one model; found: {shown}"
+        )
+    values = {key: {task: setting_values(run) for task, run in by_task.items()} for key, by_task in found.items()}
+    return values, notes
 
 
 def compare(values: dict[str, list]) -> dict:
@@ -130,7 +118,7 @@ def compare(values: dict[str, list]) -> dict:
     per_setting = {}
     for task in settings:
         summary = {key: value for key, value in scoring.summarise(values[task]).items() if "|" not in key}
-        if task == "binary_settings_open":
+        if task == OPEN:
             summary["withhold_rate"] = None  # no withhold option in open conversation
         per_setting[SETTINGS[task]] = summary
     by_country: dict[str, list[bool]] = defaultdict(list)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+from cultureval.errors import NothingProduced
 from cultureval.families import Command
 
 
@@ -15,12 +17,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    """Print the shift as JSON; exit 1 when no pair was scored in both cultures."""
-    from cultureval.tasks.cali.shift import shift_rate
+    """Print the shift of each model (and rendering) as JSON; :class:`NothingProduced` (exit 1)
+    when no pair was answered in both cultures' runs of one model."""
+    from cultureval.tasks.cali.shift import shift_rates
 
-    result = shift_rate([Path(p) for p in options.outputs])
-    print(json.dumps(result, indent=2))
-    return 0 if result["n_pairs_in_both"] else 1
+    results, notes = shift_rates([Path(p) for p in options.outputs])
+    for note in notes:
+        print(f"cultureval cali-shift: left out {note}", file=sys.stderr)
+    print(json.dumps(results, indent=2))
+    if not any(result["n_pairs_in_both"] for result in results):
+        raise NothingProduced("no pair was answered in both cultures' runs of one model")
+    return 0
 
 
 CALI_SHIFT = Command(

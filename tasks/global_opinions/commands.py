@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cultureval.errors import InputError, NothingProduced
 from cultureval.families import Command
 
 
@@ -23,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    """Write the JSONL and print what was kept and why the rest was not; exit 1 when nothing was kept."""
-    from cultureval.data_source import DataFileError
+    """Write the JSONL and print what was kept and why the rest was not;
+    :class:`NothingProduced` (exit 1) when nothing was kept."""
     from cultureval.tasks.global_opinions import export_sft
 
     exclude_tasks = options.exclude_task or list(export_sft.DEFAULT_EXCLUDE)
@@ -32,8 +33,8 @@ def run(options: argparse.Namespace) -> int:
     try:
         answers = export_sft.read_answers([Path(p) for p in options.outputs])
         exported = export_sft.export(answers, options.max_jsd, export_sft.excluded_items(exclude_tasks))
-    except (export_sft.ExportInputError, DataFileError, KeyError) as error:
-        raise SystemExit(f"cultureval export-sft: {error}") from None
+    except KeyError as error:  # an --exclude-task that is no task
+        raise InputError(str(error.args[0])) from None
     export_sft.write_jsonl(exported.rows, Path(options.output))
     counts = exported.counts
     print(
@@ -43,7 +44,9 @@ def run(options: argparse.Namespace) -> int:
         f"{counts['empty']} empty, {counts['prompt_mismatch']} whose logged prompt did not match"
     )
     print(f"wrote {options.output}")
-    return 0 if counts["kept"] else 1
+    if not counts["kept"]:
+        raise NothingProduced(f"no answer kept; {options.output} is empty")
+    return 0
 
 
 EXPORT_SFT = Command(

@@ -2,8 +2,8 @@
 
 The GlobalOpinionBench study fine-tuned a model on its own best chain-of-thought answers (JS
 distance below 0.15). This reads the ``global_opinion_cot*`` samples of lm-eval output folders
-(``--log_samples``) and Inspect logs, keeps the answers whose JS distance is below
-``max_jsd``, and writes them as chat-format JSONL — one
+(``--log_samples``) and Inspect logs (through :mod:`cultureval.runs`), keeps the answers whose
+JS distance is below ``max_jsd``, and writes them as chat-format JSONL — one
 ``{"messages": [{"role": "user", ...}, {"role": "assistant", ...}], "metadata": {...}}`` per
 answer, the format TRL's SFT trainer and most fine-tuning tools read. The user turn is the task's
 own ``doc_to_text`` of the logged document, checked against the prompt the run logged (a sample
@@ -15,20 +15,18 @@ model tuned on the file is not evaluated on its training items.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.definitions import task_definition
-from cultureval.lm_eval_compat import read_results, samples_path
+from cultureval.errors import InputError
+from cultureval.runs import Run, Sample, read_runs
 
 COT_TASKS = ("global_opinion_cot", "global_opinion_cot_6c", "global_opinion_cot_binary")
 DEFAULT_EXCLUDE = ("global_opinion_cot_6c",)
 DEFAULT_MAX_JSD = 0.15
-
-
-class ExportInputError(ValueError):
-    """An input is missing or unreadable (the message names it)."""
 
 
 @dataclass
@@ -54,108 +52,37 @@ def item_key(doc: dict) -> tuple[str, str]:
     return (" ".join(str(doc["question"]).split()), str(doc["country"]))
 
 
-def _text(value) -> str:
-    while isinstance(value, list) and value:
-        value = value[0]
-    return value if isinstance(value, str) else ""
-
-
-def _lm_eval_prompt(sample: dict) -> str:
-    arguments = sample.get("arguments")
-    if isinstance(arguments, dict):  # 0.4: {"gen_args_0": {"arg_0": prompt, "arg_1": kwargs}}
-        first = next(iter(arguments.values()), {})
-        return str(first.get("arg_0", "")) if isinstance(first, dict) else _text(first)
-    return _text(arguments)
-
-
 def _number(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def lm_eval_answers(folder: Path) -> list[Answer]:
-    from cultureval.report_inputs import _lm_eval_model
-
-    answers = []
-    for results_path in sorted(folder.rglob("results_*.json")):
-        if results_path.name.startswith("results_judged_"):
-            continue
-        try:
-            results = read_results(results_path)
-        except (OSError, ValueError) as error:
-            raise ExportInputError(f"{results_path}: not a readable lm-eval results file ({error})") from None
-        model = _lm_eval_model(results)[0]
-        for task in results.get("results") or {}:
-            if task not in COT_TASKS:
-                continue
-            path = samples_path(results_path, task)
-            if path is None:
-                raise ExportInputError(f"{results_path}: no samples file for {task} (run lm-eval with --log_samples)")
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    sample = json.loads(line)
-                except ValueError as error:
-                    raise ExportInputError(f"{path}, line {number}: not JSON ({error})") from None
-                answers.append(
-                    Answer(
-                        task=task,
-                        doc=sample.get("doc") or {},
-                        prompt_logged=_lm_eval_prompt(sample),
-                        text=_text(sample.get("filtered_resps") or sample.get("resps")),
-                        jsd=_number(sample.get("jsd")),
-                        model=model,
-                        source=str(path),
-                    )
-                )
-    return answers
-
-
-def inspect_answers(path: Path) -> list[Answer]:
-    from inspect_ai.log import list_eval_logs, read_eval_log
-
-    from cultureval.report_inputs import _inspect_model
-
-    files = [info.name for info in list_eval_logs(str(path))] if path.is_dir() else [str(path)]
-    answers = []
-    for file in files:
-        log = read_eval_log(file)
-        task = log.eval.task.split("/")[-1]
-        if task not in COT_TASKS:
-            continue
-        model = _inspect_model(log)[0]
-        for sample in log.samples or []:
-            score = next(iter((sample.scores or {}).values()), None)
-            value = score.value if score is not None and isinstance(score.value, dict) else {}
-            jsd = _number(value.get("jsd"))
-            user = [m for m in sample.messages if m.role == "user"]
-            answers.append(
-                Answer(
-                    task=task,
-                    doc=(sample.metadata or {}).get("doc") or {},
-                    prompt_logged=user[0].text if user else "",
-                    text=sample.output.completion if sample.output else "",
-                    jsd=None if jsd is not None and jsd != jsd else jsd,
-                    model=model,
-                    source=file,
-                )
-            )
-    return answers
+def _answer(run: Run, sample: Sample) -> Answer:
+    for name in ("question", "country"):
+        sample.doc_field(name)  # the item's identity: a doc without it is bad input, named
+    jsd = _number(sample.values.get("jsd"))
+    return Answer(
+        task=run.task,
+        doc=sample.doc,
+        prompt_logged=sample.prompt,
+        text=sample.answer or "",
+        jsd=None if jsd is not None and math.isnan(jsd) else jsd,
+        model=run.model,
+        source=run.samples_source,
+    )
 
 
 def read_answers(paths: list[Path]) -> list[Answer]:
-    answers = []
-    for path in paths:
-        if not path.exists():
-            raise ExportInputError(f"{path}: no such file or folder")
-        is_lm_eval = path.is_dir() and any(path.rglob("results_*.json"))
-        answers += lm_eval_answers(path) if is_lm_eval else inspect_answers(path)
-    if not answers:
-        raise ExportInputError(
-            f"no {', '.join(COT_TASKS)} samples under {', '.join(map(str, paths))} "
+    """Every logged answer of the chain-of-thought tasks under ``paths`` (lm-eval output,
+    Inspect logs; :func:`cultureval.runs.read_runs`). Raises
+    :class:`~cultureval.errors.InputError` naming the file (and line) for unreadable input, a
+    run without samples, a doc without ``question`` or ``country``, or no such run at all."""
+    runs = read_runs(paths, tasks=COT_TASKS)
+    if not runs:
+        raise InputError(
+            f"no {', '.join(COT_TASKS)} runs under {', '.join(map(str, paths))} "
             "(lm-eval: --log_samples; Inspect: the .eval logs)"
         )
-    return answers
+    return [_answer(run, sample) for run in runs for sample in run.samples()]
 
 
 def excluded_items(tasks: list[str]) -> set[tuple[str, str]]:
