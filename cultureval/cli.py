@@ -217,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the API key over plain HTTP to another machine (by default it is sent only over "
         "https or to a loopback address)",
     )
+    judge.add_argument(
+        "--judge-trust-env",
+        action="store_true",
+        help="use the proxy and CA settings of the environment (HTTP_PROXY, HTTPS_PROXY, SSL_CERT_FILE, ...); by "
+        "default the judge is reached directly, so no request or key passes through a proxy",
+    )
     judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
     judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
     report = sub.add_parser("report", help="report.md and figures across models from lm-eval outputs and Inspect logs")
@@ -436,7 +442,7 @@ def _judge(options) -> int:
 
     from cultureval.families import family_of
     from cultureval.judge import JudgeConfig
-    from cultureval.judge_outputs import JudgeInputError, judge_outputs
+    from cultureval.judge_outputs import JudgeInputError, judge_outputs, task_problems
     from cultureval.report_tools import metrics_table
 
     try:
@@ -446,6 +452,7 @@ def _judge(options) -> int:
             "base_url": options.judge_base_url,
             "concurrency": options.concurrency,
             "allow_insecure_key": options.judge_allow_insecure_key,
+            "trust_env": options.judge_trust_env,
         }
         config = replace(config, **{key: value for key, value in overrides.items() if value})
         judged = judge_outputs(
@@ -463,6 +470,9 @@ def _judge(options) -> int:
             owner = family_of(task)
             yardsticks = owner.yardsticks(task, [], run.records[task]) if owner and owner.yardsticks else {}
             print(metrics_table(task, metrics, yardsticks, n=info["n_samples"]))
+    problems = task_problems(judged)
+    for problem in problems:
+        print(f"cultureval judge: {problem}", file=sys.stderr)
     if not any(run.n_judged for run in judged):
         total = sum(run.n_items for run in judged)
         print(
@@ -470,8 +480,9 @@ def _judge(options) -> int:
             "cultureval_judge in the judged results files): is the judge endpoint up and the model name right?",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    if problems:
+        print("cultureval judge: the results are written; rerun to ask again for what failed", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
