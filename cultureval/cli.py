@@ -44,7 +44,12 @@ An optional `model` (or `model_name`) column splits the rows by model. Columns:
                    (us/in), p_e, p_n, p_c
   wvs_polarity     language, question_key, and response_pro_score or n_pro + n_con; optional
                    response_language, template_type
-Rows that match no item are counted per reason and reported on stderr."""
+Each row is counted under one reason (JSON: "rows"). A distribution that does not fit its item
+(wrong length, empty, negative) is an unreadable answer of the model: distance 1.0 in the strict
+metrics of a written-answer task (global_opinion_cot*), an error naming the line for an
+option-probability task; CALI probabilities likewise. Rows that match no item (no_such_item,
+duplicate: the same item again from the same model, only the first counts) are reported on
+stderr and left out."""
 BASELINE_HELP = """Reference "models", scored by the task's own code and written as lm-eval output:
   GlobalOpinionQA (global_opinion_* tasks)
     uniform          every option equally likely: what knowing nothing scores
@@ -260,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("file", help="CSV (header line) or JSONL (.jsonl) of per-item outputs")
     score.add_argument("--task", help="GlobalOpinionQA: the task whose items the rows are (default global_opinion_jsd)")
     score.add_argument("--json", action="store_true", help='print {"<model>": {"<task>": {"<metric>": value}}}')
+    score.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME=COLUMN",
+        help="read the file's COLUMN as NAME (repeatable), e.g. distribution=llm_distribution",
+    )
     score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
     listing = sub.add_parser("tasks", help="list every task: family, harnesses, kind, items, cost per item")
     listing.add_argument("--no-items", action="store_true", help="do not load the data to count items")
@@ -407,34 +418,35 @@ def _score(options) -> int:
     import json
 
     from cultureval.data_source import DataFileError
-    from cultureval.score import read_rows, score_rows
+    from cultureval.score import format_scored, read_rows, score_file
 
     try:
-        rows = read_rows(Path(options.file))
-        scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed)
+        columns = dict(_column_option(spec) for spec in options.column or [])
+        rows = read_rows(Path(options.file), columns)
+        scored = score_file(options.family, rows, options.task, seed=options.seed)
     except (DataFileError, ValueError, KeyError) as error:
         print(f"cultureval score: {error}", file=sys.stderr)
         return 2
-    for model, by_task in unmatched.items():
+    for model, by_task in scored.unmatched.items():
         for task, reasons in by_task.items():
             shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
             print(f"cultureval score: {model}: {task or 'no task'}: unmatched rows ({shown})", file=sys.stderr)
     if options.json:
-        print(json.dumps(scores, indent=2))
+        print(json.dumps(scored.scores, indent=2))
     else:
-        from cultureval.report_tools import metrics_table
-
-        for model, by_task in scores.items():
-            for task, metrics in by_task.items():
-                print(
-                    f"\n{model} / {task}: {metrics['n_rows_scored']} rows scored, {metrics['n_rows_unmatched']} unmatched"
-                )
-                print(metrics_table(task, metrics, table=tables[task]))
-    matched = sum(m.get("n_rows_scored", 0) for by_task in scores.values() for m in by_task.values())
+        print(format_scored(options.family, scored))
+    matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())
     if not matched:
         print(f"cultureval score: no row of {options.file} matched an item", file=sys.stderr)
         return 2
     return 0
+
+
+def _column_option(spec: str) -> tuple[str, str]:
+    name, separator, source = spec.partition("=")
+    if not separator or not name.strip() or not source.strip():
+        raise ValueError(f"--column {spec!r}: expected NAME=COLUMN, e.g. distribution=llm_distribution")
+    return name.strip(), source.strip()
 
 
 def _judge(options) -> int:
