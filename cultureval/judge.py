@@ -230,7 +230,7 @@ class OpenAICompatibleJudge:
         headers = {"Content-Type": "application/json"}
         key = self.config.api_key()
         basic = url_credentials(self.config.base_url)
-        self._secrets = [secret for secret in (key, *(basic or ())) if secret]
+        self._secrets = [secret for secret in (key, basic[1] if basic else None) if secret]
         if (key or basic) and not (is_safe_for_credentials(self.url) or self.config.allow_insecure_key):
             logger.warning(
                 "not sending the judge %s to %s: plain HTTP to another machine; use https, a loopback "
@@ -396,7 +396,7 @@ class InspectModelJudge:
         try:
             output = await self.model.generate(prompt, config=GenerateConfig(**settings))
         except Exception as error:  # provider errors of every kind end as a counted failure
-            raise JudgeError(f"{self.name}: {type(error).__name__}: {error}") from error
+            raise JudgeError(redact(f"{self.name}: {type(error).__name__}: {error}")) from None
         text = output.completion or ""
         choice = output.choices[0] if output.choices else None
         if not (logprobs and choice is not None and choice.logprobs and choice.logprobs.content):

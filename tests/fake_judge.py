@@ -101,7 +101,8 @@ def sensible(body: dict, attempt: int) -> tuple[int, dict]:
         return 200, chat_completion(json.dumps({"labels": deterministic_labels(prompt, n)}))
     p_yes = 0.8 if "tip" in prompt.split("Answer given to the user:")[-1].lower() else 0.3
     logprobs = {"Yes": math.log(p_yes), "No": math.log(1 - p_yes)} if body.get("logprobs") else None
-    return 200, chat_completion("Yes" if p_yes > 0.5 else "No", logprobs)
+    verdict = "Yes" if p_yes > 0.5 else "No"  # greedy: the generated token is the likelier word
+    return 200, chat_completion(verdict, logprobs, first_token=verdict)
 
 
 class ProxyListener:

@@ -430,7 +430,7 @@ def _read_region(region: str, options: Sequence[str]) -> list[float] | None:
 def read_distribution(text: str, options: Sequence[str]) -> Reading:
     """The distribution over ``options`` that ``text`` states, and whether the text was read,
     truncated or unreadable (module docstring: the rules). Never evaluates the text."""
-    if not isinstance(text, str) or not options:
+    if not isinstance(text, str) or not options or not text.strip():  # (strip: C speed on whitespace)
         return Reading(None, UNREADABLE)
     text = prepare_text(text)
     close = text.rfind(_THINK_CLOSE)
