@@ -4,8 +4,9 @@
 
 The corpus mixes what models write: long reasoning with numbers then a final list, labelled
 lines in markdown, percentages, wrong-length lists and truncated reasoning. Then degenerate
-single outputs, each timed on its own (target: 1 MB of whitespace in < 1 s): whitespace runs,
-one very long line, many brackets, many labelled lines, many <think> tags.
+single outputs, each timed on its own (target: 1 MB in < 0.1 s): whitespace runs, one very long
+line, many brackets, many labelled lines, many <think> tags. ``benchmarks/readers.py`` times
+every reader of answers and judge replies on more such inputs, beside an earlier revision's.
 """
 
 from __future__ import annotations

@@ -57,7 +57,12 @@ EXAMPLES = """examples:
 SCORE_HELP = """Re-score per-item outputs produced elsewhere with the tasks' own metric code.
 An optional `model` (or `model_name`) column splits the rows by model. Columns:
 {columns}
-Rows that match no item are counted per reason and reported on stderr."""
+Each row is counted under one reason (JSON: "rows"). A distribution that does not fit its item
+(wrong length, empty, negative) is an unreadable answer of the model: distance 1.0 in the strict
+metrics of a written-answer task (global_opinion_cot*), an error naming the line for an
+option-probability task; CALI probabilities likewise. Rows that match no item (no_such_item,
+duplicate: the same item again from the same model, only the first counts) are reported on
+stderr and left out."""
 BASELINE_HELP = """Reference "models", scored by the task's own code and written as lm-eval output:
 {kinds}"""
 # generic commands: a family command of the same name is refused when the parser is built
@@ -238,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the API key over plain HTTP to another machine (by default it is sent only over "
         "https or to a loopback address)",
     )
+    judge.add_argument(
+        "--judge-trust-env",
+        action="store_true",
+        help="use the proxy and CA settings of the environment (HTTP_PROXY, HTTPS_PROXY, SSL_CERT_FILE, ...); by "
+        "default the judge is reached directly, so no request or key passes through a proxy",
+    )
     judge.add_argument("--no-cache", action="store_true", help="ignore and do not write the on-disk judge cache")
     judge.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and split-half draws")
     report = sub.add_parser("report", help="report.md and figures across models from lm-eval outputs and Inspect logs")
@@ -275,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("file", help="CSV (header line) or JSONL (.jsonl) of per-item outputs")
     score.add_argument("--task", help="the family's task whose items the rows are (see the columns above)")
     score.add_argument("--json", action="store_true", help='print {"<model>": {"<task>": {"<metric>": value}}}')
+    score.add_argument(
+        "--column",
+        action="append",
+        metavar="NAME=COLUMN",
+        help="read the file's COLUMN as NAME (repeatable), e.g. distribution=llm_distribution",
+    )
     score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
     listing = sub.add_parser("tasks", help="list every task: family, harnesses, kind, items, cost per item")
     listing.add_argument("--no-items", action="store_true", help="do not load the data to count items")
@@ -391,32 +408,33 @@ def _report_or_baseline(options) -> int:
 def _score(options) -> int:
     import json
 
-    from cultureval.score import read_rows, score_rows
+    from cultureval.score import format_scored, read_rows, score_file
 
     try:
-        rows = read_rows(Path(options.file))
-        scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed)
-    except (ValueError, KeyError) as error:  # a data file error (an InputError), an unknown task
+        columns = dict(_column_option(spec) for spec in options.column or [])
+        rows = read_rows(Path(options.file), columns)
+        scored = score_file(options.family, rows, options.task, seed=options.seed)
+    except (ValueError, KeyError) as error:  # a data file error (an InputError), an unknown task or column
         raise InputError(str(error)) from None
-    for model, by_task in unmatched.items():
+    for model, by_task in scored.unmatched.items():
         for task, reasons in by_task.items():
             shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
             print(f"cultureval score: {model}: {task or 'no task'}: unmatched rows ({shown})", file=sys.stderr)
     if options.json:
-        print(json.dumps(scores, indent=2))
+        print(json.dumps(scored.scores, indent=2))
     else:
-        from cultureval.report_tools import metrics_table
-
-        for model, by_task in scores.items():
-            for task, metrics in by_task.items():
-                print(
-                    f"\n{model} / {task}: {metrics['n_rows_scored']} rows scored, {metrics['n_rows_unmatched']} unmatched"
-                )
-                print(metrics_table(task, metrics, table=tables[task]))
-    matched = sum(m.get("n_rows_scored", 0) for by_task in scores.values() for m in by_task.values())
+        print(format_scored(options.family, scored))
+    matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())
     if not matched:
         raise InputError(f"no row of {options.file} matched an item")
     return 0
+
+
+def _column_option(spec: str) -> tuple[str, str]:
+    name, separator, source = spec.partition("=")
+    if not separator or not name.strip() or not source.strip():
+        raise ValueError(f"--column {spec!r}: expected NAME=COLUMN, e.g. distribution=llm_distribution")
+    return name.strip(), source.strip()
 
 
 def _judge(options) -> int:
@@ -424,7 +442,7 @@ def _judge(options) -> int:
 
     from cultureval.families import family_of
     from cultureval.judge import JudgeConfig
-    from cultureval.judge_outputs import judge_outputs
+    from cultureval.judge_outputs import judge_outputs, task_problems
     from cultureval.report_tools import metrics_table
 
     try:
@@ -434,6 +452,7 @@ def _judge(options) -> int:
             "base_url": options.judge_base_url,
             "concurrency": options.concurrency,
             "allow_insecure_key": options.judge_allow_insecure_key,
+            "trust_env": options.judge_trust_env,
         }
         config = replace(config, **{key: value for key, value in overrides.items() if value})
         judged = judge_outputs(
@@ -452,13 +471,18 @@ def _judge(options) -> int:
             owner = family_of(task)
             yardsticks = owner.yardsticks(task, [], run.records[task]) if owner and owner.yardsticks else {}
             print(metrics_table(task, metrics, yardsticks, n=info["n_samples"]))
+    problems = task_problems(judged)
+    for problem in problems:
+        print(f"cultureval judge: {problem}", file=sys.stderr)
     if not any(run.n_judged for run in judged):
         total = sum(run.n_items for run in judged)
         raise NothingProduced(
             f"every judgement failed ({total} items; the failure kinds are above and under "
             "cultureval_judge in the judged results files): is the judge endpoint up and the model name right?"
         )
-    return 0
+    if problems:
+        print("cultureval judge: the results are written; rerun to ask again for what failed", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ class DataSource:
     revision: str | None = None
     partial: bool = False
     skipped: dict[str, int] = field(default_factory=dict)
+    # rows kept though they repeat an earlier row's content (a release's own repeats), per kind
+    repeated: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -73,7 +75,9 @@ def csv_rows(reader, path: Path) -> Iterable:
         except StopIteration:
             return
         except csv.Error as error:
-            raise DataFileError(f"{path}, line {reader.line_num}: {error}") from None
+            # a DictReader counts lines only after a row is read: ask its csv reader
+            line = getattr(reader, "reader", reader).line_num
+            raise DataFileError(f"{path}, line {line}: {error}") from None
         yield row
 
 

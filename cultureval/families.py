@@ -193,8 +193,10 @@ def judge_of(task: str) -> JudgeHook | None:
     return hook
 
 
+@cache
 def table_of(task: str) -> MetricTable:
-    """The metric table of ``task``: the one its YAML's ``metric_list`` comes from."""
+    """The metric table of ``task``: the one its YAML's ``metric_list`` comes from (read once
+    per process: scoring code asks for it per item, and the installed YAMLs do not change)."""
     from cultureval.definitions import task_definition
 
     metric_list = task_definition(task).function("metric_list")

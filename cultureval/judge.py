@@ -23,24 +23,38 @@ import hashlib
 import ipaddress
 import json
 import logging
+import math
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
 FAILURE_TRANSPORT = "transport"
+FAILURE_MALFORMED = "malformed_reply"
 FAILURE_UNPARSEABLE = "unparseable"
 FAILURE_WRONG_COUNT = "wrong_count"
+# a log-probability above 0 is impossible; servers computing in float32 return the top token's
+# as a few 1e-7 above 0, which is read as 0
+_LOGPROB_ROUNDING = 1e-4
 
 
 class JudgeError(RuntimeError):
-    """The judge could not be reached (after retries) or answered with an unusable payload."""
+    """The judge could not be reached (after retries) or answered with an unusable payload.
+
+    ``kind`` is the failure kind the families count: :data:`FAILURE_TRANSPORT` (no reply) or
+    :data:`FAILURE_MALFORMED` (a 200 reply whose body is not a well-formed chat completion, such
+    as a log-probability that is not a number <= 0). The message never holds credentials."""
+
+    def __init__(self, message: str, kind: str = FAILURE_TRANSPORT):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -48,6 +62,8 @@ class JudgeReply:
     text: str
     # top log-probabilities of the first generated token, ``{token: logprob}``, when exposed
     first_token_logprobs: dict[str, float] | None = None
+    # the first generated token itself (the one those log-probabilities are the alternatives of)
+    first_token: str | None = None
 
 
 class Transport(Protocol):
@@ -78,8 +94,13 @@ class JudgeConfig:
     concurrency: int = 8
     json_mode: bool = True  # send response_format={"type": "json_object"} for JSON prompts
     top_logprobs: int = 5
-    # send the API key over plain HTTP to a host that is not this machine (off: it is withheld)
+    # send the API key (or the URL's user name and password) over plain HTTP to a host that is
+    # not this machine (off: they are withheld)
     allow_insecure_key: bool = False
+    # use the proxy, CA bundle and .netrc settings of the environment (HTTP_PROXY, HTTPS_PROXY,
+    # ALL_PROXY, NO_PROXY, SSL_CERT_FILE, ...); off: the judge is reached directly, so no request,
+    # and no key, passes through a proxy the user did not choose for it
+    trust_env: bool = False
     max_retry_after: float = 120.0  # longest Retry-After (seconds) a 429/503 reply is obeyed for
 
     @classmethod
@@ -131,6 +152,28 @@ def redacted_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def url_credentials(url: str) -> tuple[str, str] | None:
+    """The ``(user name, password)`` a URL embeds (percent-decoded), or ``None``."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return None
+    return unquote(parts.username or ""), unquote(parts.password or "")
+
+
+# the user-info part of any URL in a text: scheme://user:password@
+_USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://)[^/\s]*@")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with the user-info of every URL in it and every one of ``secrets`` (an API key,
+    a password, raw and percent-encoded) replaced by ``***``: what messages and records may hold."""
+    text = _USERINFO_RE.sub(lambda match: match.group(1), text)
+    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe="")}:
+            text = text.replace(form, "***")
+    return text
+
+
 def is_safe_for_credentials(url: str) -> bool:
     """``True`` for HTTPS, and for plain HTTP to this machine (a loopback address or
     ``localhost``): where an API key does not travel in clear over a network."""
@@ -168,8 +211,14 @@ class OpenAICompatibleJudge:
     Greedy (``temperature=0``). Connection errors, timeouts, HTTP 429 and 5xx are retried
     ``max_retries`` times with exponential backoff, or after the ``Retry-After`` the server asks
     for; other HTTP errors and malformed response bodies fail at once. Either way the caller gets
-    :class:`JudgeError`. The API key is sent only over HTTPS or to this machine, unless
-    ``allow_insecure_key``; URLs are recorded without embedded credentials.
+    :class:`JudgeError`.
+
+    Credentials: the API key, and a user name and password embedded in ``base_url``
+    (``https://user:password@host/v1``, sent as HTTP Basic authentication; it then replaces the
+    key), are sent only over HTTPS or to this machine, unless ``allow_insecure_key``. Requests go
+    straight to the judge, never through a proxy from the environment, unless ``trust_env``.
+    The URL is recorded without its credentials, and every error message is redacted
+    (:func:`redact`).
     """
 
     def __init__(self, config: JudgeConfig):
@@ -180,16 +229,25 @@ class OpenAICompatibleJudge:
         self.name = f"openai-compatible/{self.config.model}@{self.url}"
         headers = {"Content-Type": "application/json"}
         key = self.config.api_key()
-        if key and not (is_safe_for_credentials(self.config.base_url) or self.config.allow_insecure_key):
+        basic = url_credentials(self.config.base_url)
+        self._secrets = [secret for secret in (key, basic[1] if basic else None) if secret]
+        if (key or basic) and not (is_safe_for_credentials(self.url) or self.config.allow_insecure_key):
             logger.warning(
-                "not sending the judge API key to %s: plain HTTP to another machine; use https, a loopback "
+                "not sending the judge %s to %s: plain HTTP to another machine; use https, a loopback "
                 "address, or allow_insecure_key (--judge-allow-insecure-key) if this network is trusted",
+                "user name and password" if basic else "API key",
                 self.url,
             )
-            key = None
-        if key:
+            key = basic = None
+        if key and not basic:
             headers["Authorization"] = f"Bearer {key}"
-        self._client = httpx.AsyncClient(base_url=self.config.base_url, headers=headers, timeout=self.config.timeout)
+        self._client = httpx.AsyncClient(
+            base_url=self.url,
+            headers=headers,
+            auth=httpx.BasicAuth(*basic) if basic else None,
+            timeout=self.config.timeout,
+            trust_env=self.config.trust_env,
+        )
         self._semaphore = asyncio.Semaphore(max(1, self.config.concurrency))
 
     @property
@@ -199,6 +257,19 @@ class OpenAICompatibleJudge:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def _request_body(self, prompt: str, max_tokens: int, logprobs: bool, json_mode: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [{"role": "user", "content": prompt}],
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+        }
+        if logprobs:
+            body |= {"logprobs": True, "top_logprobs": self.config.top_logprobs}
+        if json_mode and self.config.json_mode:
+            body["response_format"] = {"type": "json_object"}
+        return body
 
     async def complete(
         self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False
@@ -213,17 +284,6 @@ class OpenAICompatibleJudge:
             asked = retry_after_seconds(getattr(error, "response", None), self.config.max_retry_after)
             return asked if asked is not None else backoff(retry_state)
 
-        body: dict[str, Any] = {
-            "model": self.config.model,
-            "messages": [{"role": "user", "content": prompt}],
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-        }
-        if logprobs:
-            body |= {"logprobs": True, "top_logprobs": self.config.top_logprobs}
-        if json_mode and self.config.json_mode:
-            body["response_format"] = {"type": "json_object"}
-
         def retryable(error: BaseException) -> bool:
             if isinstance(error, httpx.TransportError):
                 return True
@@ -231,6 +291,7 @@ class OpenAICompatibleJudge:
                 error.response.status_code == 429 or error.response.status_code >= 500
             )
 
+        body = self._request_body(prompt, max_tokens, logprobs, json_mode)
         try:
             async with self._semaphore:
                 async for attempt in AsyncRetrying(
@@ -243,28 +304,65 @@ class OpenAICompatibleJudge:
                         response = await self._client.post("/chat/completions", json=body)
                         response.raise_for_status()
         except httpx.HTTPError as error:
-            raise JudgeError(f"{self.name}: {type(error).__name__}: {error}") from error
-        return _reply_from_openai_body(response, self.name)
+            raise JudgeError(redact(f"{self.name}: {type(error).__name__}: {error}", self._secrets)) from None
+        try:
+            return reply_from_openai_body(response.json(), logprobs)
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            message = f"{self.name}: malformed chat completion ({type(error).__name__}: {error})"
+            raise JudgeError(redact(message, self._secrets), kind=FAILURE_MALFORMED) from None
 
 
-def _reply_from_openai_body(response, name: str) -> JudgeReply:
-    try:
-        payload = response.json()
-        choice = payload["choices"][0]
-        text = choice["message"]["content"] or ""
-        if not isinstance(text, str):
-            raise TypeError("message content is not a string")
-    except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise JudgeError(f"{name}: malformed chat completion ({type(error).__name__}: {error})") from error
-    first = None
-    content = ((choice.get("logprobs") or {}).get("content")) or []
-    if content and isinstance(content[0], dict):
-        first = {
-            str(item["token"]): float(item["logprob"])
-            for item in content[0].get("top_logprobs") or []
-            if isinstance(item, dict) and "token" in item and "logprob" in item
-        } or None
-    return JudgeReply(text=text, first_token_logprobs=first)
+def _logprob(value: Any) -> float:
+    """A log-probability as a reply gives it: a real number <= 0 (a few 1e-7 above 0 read as 0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"log-probability {str(value)[:40]!r} is not a number")
+    value = float(value)
+    if not (math.isfinite(value) or value == -math.inf) or value > _LOGPROB_ROUNDING:
+        raise ValueError(f"log-probability {value!r} is not a number <= 0")
+    return min(value, 0.0)
+
+
+def first_token_logprobs(token: Any, logprob: Any, alternatives: Any) -> tuple[str, dict[str, float]]:
+    """The first generated token and ``{token: logprob}`` of its top alternatives (the token
+    itself included), checked: tokens are strings, log-probabilities numbers <= 0 (``-inf``
+    allowed). Anything else raises ``TypeError``/``ValueError``: a malformed reply."""
+    if not isinstance(token, str):
+        raise TypeError(f"generated token {str(token)[:40]!r} is not a string")
+    if not isinstance(alternatives, list):
+        raise TypeError("top_logprobs is not a list")
+    found: dict[str, float] = {}
+    for item in alternatives:
+        if not isinstance(item, dict) or not isinstance(item.get("token"), str):
+            raise TypeError("a top_logprobs entry is not {token: str, logprob: number}")
+        found[item["token"]] = max(found.get(item["token"], -math.inf), _logprob(item.get("logprob")))
+    found.setdefault(token, _logprob(logprob))
+    return token, found
+
+
+def reply_from_openai_body(payload: Any, logprobs: bool = False) -> JudgeReply:
+    """The :class:`JudgeReply` in a chat-completion body (``choices[0]``): its text, and when
+    ``logprobs`` were asked for and given, the first generated token and its top alternatives.
+    A body of another shape, or a log-probability that is not a number <= 0, raises
+    ``TypeError``/``ValueError``/``KeyError``/``IndexError``."""
+    choice = payload["choices"][0]
+    if not isinstance(choice, dict) or not isinstance(choice.get("message"), dict):
+        raise TypeError("choices[0].message is not an object")
+    text = choice["message"].get("content") or ""
+    if not isinstance(text, str):
+        raise TypeError("message content is not a string")
+    block = choice.get("logprobs")
+    if not logprobs or block is None:
+        return JudgeReply(text=text)
+    if not isinstance(block, dict) or not isinstance(block.get("content") or [], list):
+        raise TypeError("logprobs is not {content: [...]}")
+    content = block.get("content") or []
+    if not content:
+        return JudgeReply(text=text)
+    head = content[0]
+    if not isinstance(head, dict):
+        raise TypeError("logprobs.content[0] is not an object")
+    token, top = first_token_logprobs(head.get("token"), head.get("logprob"), head.get("top_logprobs") or [])
+    return JudgeReply(text=text, first_token_logprobs=top, first_token=token)
 
 
 class InspectModelJudge:
@@ -298,15 +396,18 @@ class InspectModelJudge:
         try:
             output = await self.model.generate(prompt, config=GenerateConfig(**settings))
         except Exception as error:  # provider errors of every kind end as a counted failure
-            raise JudgeError(f"{self.name}: {type(error).__name__}: {error}") from error
-        first = None
+            raise JudgeError(redact(f"{self.name}: {type(error).__name__}: {error}")) from None
+        text = output.completion or ""
         choice = output.choices[0] if output.choices else None
-        if logprobs and choice is not None and choice.logprobs and choice.logprobs.content:
-            head = choice.logprobs.content[0]
-            first = {item.token: float(item.logprob) for item in (head.top_logprobs or [])} or {
-                head.token: float(head.logprob)
-            }
-        return JudgeReply(text=output.completion or "", first_token_logprobs=first)
+        if not (logprobs and choice is not None and choice.logprobs and choice.logprobs.content):
+            return JudgeReply(text=text)
+        head = choice.logprobs.content[0]
+        alternatives = [{"token": item.token, "logprob": item.logprob} for item in (head.top_logprobs or [])]
+        try:
+            token, top = first_token_logprobs(head.token, head.logprob, alternatives)
+        except (TypeError, ValueError) as error:
+            raise JudgeError(f"{self.name}: malformed log-probabilities ({error})", kind=FAILURE_MALFORMED) from None
+        return JudgeReply(text=text, first_token_logprobs=top, first_token=token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,6 +430,9 @@ class JudgeCache:
         self.directory = Path(directory) if directory else Path(default)
         self.enabled = enabled and os.environ.get("CULTUREVAL_JUDGE_CACHE", "1") != "0"
         self.hits = 0
+        # set when a reply could not be written (an unwritable folder, a full disk): writing
+        # stops, with one warning, and the run goes on with the replies it paid for
+        self.write_error: str | None = None
 
     @staticmethod
     def key(judge_name: str, prompt_version: str, request: dict) -> str:
@@ -339,25 +443,46 @@ class JudgeCache:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> JudgeReply | None:
+        """The cached reply, or ``None`` (absent, unreadable, or written before replies recorded
+        their first token: such log-probabilities cannot be checked against the verdict)."""
         if not self.enabled:
             return None
-        path = self._path(key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            reply = JudgeReply(text=str(data["text"]), first_token_logprobs=data.get("first_token_logprobs"))
-        except (OSError, ValueError, KeyError, TypeError):
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            text, top = data["text"], data.get("first_token_logprobs")
+            if not isinstance(text, str):
+                return None
+            reply = JudgeReply(text=text)
+            if top is not None:
+                if not isinstance(top, dict) or "first_token" not in data:
+                    return None
+                alternatives = [{"token": token, "logprob": logprob} for token, logprob in top.items()]
+                token, checked = first_token_logprobs(data["first_token"], top.get(data["first_token"]), alternatives)
+                reply = JudgeReply(text=text, first_token_logprobs=checked, first_token=token)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         self.hits += 1
         return reply
 
     def put(self, key: str, reply: JudgeReply) -> None:
-        if not self.enabled:
+        """Write ``reply``; when that fails, warn once and stop writing (never raise: the reply
+        was paid for and the run goes on without caching)."""
+        if not self.enabled or self.write_error is not None:
             return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(reply)), encoding="utf-8")
-        temporary.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(asdict(reply)), encoding="utf-8")
+            temporary.replace(path)
+        except OSError as error:
+            self.write_error = f"{type(error).__name__}: {error.strerror or error}"
+            logger.warning(
+                "judge cache %s is not writable (%s): going on without caching; replies of this run "
+                "will be asked again next time (set CULTUREVAL_JUDGE_CACHE_DIR to a writable folder)",
+                self.directory,
+                self.write_error,
+            )
 
 
 async def ask(

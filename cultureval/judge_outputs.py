@@ -136,6 +136,8 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
         judged_samples = run.results_path.parent / f"samples_judged_{task}_{run.stamp}.jsonl"
         judged_samples.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     _group_means(results, run.hooks)
+    if cache.write_error:
+        report["cache_write_error"] = cache.write_error
     results["cultureval_judge"] = report
     target = run.results_path.parent / f"results_judged_{run.stamp}.json"
     target.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
@@ -158,6 +160,24 @@ def plan_runs(folders: list[Path]) -> list[PlannedRun]:
         judged_families = ", ".join(f.title for f in families() if f.judge is not None)
         raise InputError(f"none of the lm-eval runs found has a judge-scored task ({judged_families})")
     return [plan_run(output, runs) for output, runs in by_output.items()]
+
+
+def task_problems(judged: list[JudgedRun]) -> list[str]:
+    """One line per judged task that must not pass silently: a task whose samples got no
+    judgement at all, or one where most judge requests failed (``"<task> in <file>: 5 of 6
+    judgements failed (transport 5)"``). Empty when every task was judged well enough."""
+    problems = []
+    for run in judged:
+        for task, info in run.results["cultureval_judge"]["tasks"].items():
+            failed = sum(info["failures"].values())
+            if not failed or (info["n_judged"] and failed * 2 <= info["n_samples"]):
+                continue
+            kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(info["failures"].items()))
+            what = "no judgement" if not info["n_judged"] else "most judgements failed"
+            problems.append(
+                f"{task} in {run.path}: {what}: {failed} of {info['n_samples']} judgements failed ({kinds})"
+            )
+    return problems
 
 
 def judge_outputs(

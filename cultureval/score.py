@@ -5,7 +5,15 @@ split by its optional ``model`` column (``model_name`` is read as a synonym; abs
 named ``model``), matched to the family's dataset by the family's ``rescore`` hook
 (``Family.rescore.run(rows_by_model, task) -> {model: Rescored}``, which reads the dataset once) and
 scored with the same metric tables the tasks use (the lm-eval metrics and judged summaries).
-Rows that match no item are counted per reason and reported, never dropped silently.
+
+Every row is counted once, under one reason: ``scored``; an unreadable answer of the model
+(e.g. ``bad_distribution``: a distribution that does not fit its item), which *is* scored, as
+an unreadable generation is (distance 1.0 in the strict metrics); or a reason it matched no
+item (``no_such_item``, ``duplicate``: the same item given again by the same model, of which
+only the first row counts, ...), which is reported and left out. A row that cannot be read at
+all (a number of hundreds of digits, a cell over the csv module's 131,072-character limit, a
+line that is not JSON) is a :class:`~cultureval.data_source.DataFileError` naming the file and
+line.
 """
 
 from __future__ import annotations
@@ -16,53 +24,117 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from cultureval.data_source import DataFileError, open_data_file
+from cultureval.data_source import DataFileError, csv_rows, open_data_file
 from cultureval.families import family, family_names, family_of
 from cultureval.metric_table import MetricTable
 from cultureval.metrics.aggregate import nan_to_none
 
 DEFAULT_MODEL = "model"
 MODEL_COLUMNS = ("model", "model_name")
+SCORED = "scored"
+# more digits than any float holds: no probability, share or count is written with them
+MAX_INTEGER_DIGITS = 308
+
+
+class Row(dict):
+    """One input row (column -> cell) that knows where it was read: ``where`` is ``"FILE, line N"``."""
+
+    where: str = "a row"
+
+
+class _NumberTooLong(Exception):
+    pass
+
+
+class NumberTooLongError(DataFileError):
+    """An input cell holds an integer of more digits than any float holds."""
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _NumberTooLong(len(text.lstrip("-")))
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_integer)
+
+
+def read_json(text: str, where: str) -> Any:
+    """``text`` parsed as JSON, or a :class:`DataFileError` naming ``where``: not JSON, nested
+    too deep, or (:class:`NumberTooLongError`) an integer of more than
+    :data:`MAX_INTEGER_DIGITS` digits, which no float holds (``float()`` of it would overflow)."""
+    try:
+        return _DECODER.decode(text)
+    except _NumberTooLong as error:
+        raise NumberTooLongError(f"{where}: a number of {error.args[0]} digits is not a probability or count") from None
+    except RecursionError:
+        raise DataFileError(f"{where}: JSON nested too deep") from None
+    except ValueError as error:
+        raise DataFileError(f"{where}: not JSON ({error})") from None
 
 
 @dataclass
 class Rescored:
-    """What a family made of one model's rows: per task its metric table and item records, and
-    the rows that matched nothing, counted per reason (keyed by task, or ``""`` when a row names
-    no task the family has)."""
+    """What a family made of one model's rows: per task its metric table, item records and the
+    items (documents) they score, and every row counted once per reason (keyed by task, or
+    ``""`` when a row names no task the family has): :data:`SCORED`, an unreadable-answer reason
+    (scored, see :meth:`add`), or a reason the row matched nothing (:meth:`skip`)."""
 
     tables: dict[str, MetricTable] = field(default_factory=dict)
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    docs: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     unmatched: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    rows: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, task: str, table: MetricTable, record: dict) -> None:
+    def add(self, task: str, table: MetricTable, record: dict, doc: dict | None = None, reason: str = SCORED) -> None:
+        """Score ``record``; ``reason`` other than :data:`SCORED` names why the model's answer
+        was unreadable (the record then holds it as an unreadable answer)."""
         self.tables[task] = table
         self.records[task].append(record)
+        if doc is not None:
+            self.docs[task].append(doc)
+        self.rows[task][reason] += 1
 
     def skip(self, task: str, reason: str) -> None:
         self.unmatched[task][reason] += 1
+        self.rows[task][reason] += 1
 
 
-def read_rows(path: Path) -> list[dict]:
-    """The rows of a CSV (header line) or JSONL (one object per line) file; a line that is not
-    a JSON object is an error naming the file and line."""
-    if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        rows = []
-        with open_data_file(path) as handle:
+def _column_map(columns: dict[str, str] | None) -> dict[str, str]:
+    return {source: name for name, source in (columns or {}).items()}
+
+
+def read_rows(path: Path, columns: dict[str, str] | None = None) -> list[Row]:
+    """The rows of a CSV (header line) or JSONL (one object per line) file, each a :class:`Row`.
+    ``columns`` maps a name the family reads to the file's column holding it
+    (``{"distribution": "llm_distribution"}``). Errors name the file and line
+    (:class:`DataFileError`): a line that is not a JSON object, a cell over the csv module's
+    field limit, an integer too long for a float (:func:`read_json`)."""
+    renamed = _column_map(columns)
+    rows = []
+    with open_data_file(path) as handle:
+        if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                try:
-                    row = json.loads(line)
-                except ValueError as error:
-                    raise DataFileError(f"{path}, line {number}: not JSON ({error})") from None
-                if not isinstance(row, dict):
-                    raise DataFileError(f"{path}, line {number}: a JSON object per line is expected")
-                rows.append(row)
-        return rows
-    with open_data_file(path) as handle:
-        return list(csv.DictReader(handle))
+                where = f"{path}, line {number}"
+                value = read_json(line, where)
+                if not isinstance(value, dict):
+                    raise DataFileError(f"{where}: a JSON object per line is expected")
+                rows.append(_row(value, renamed, where))
+        else:
+            reader = csv.DictReader(handle)
+            for value in csv_rows(reader, path):
+                rows.append(_row(value, renamed, f"{path}, line {reader.line_num}"))
+    return rows
+
+
+def _row(value: dict, renamed: dict[str, str], where: str) -> Row:
+    row = Row({renamed.get(key, key): cell for key, cell in value.items() if key is not None})
+    row.where = where
+    return row
 
 
 def _model_of(row: dict) -> str:
@@ -73,8 +145,21 @@ def _model_of(row: dict) -> str:
     return DEFAULT_MODEL
 
 
-def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> tuple[dict, dict, dict]:
-    """``({model: {task: {metric: value}}}, {model: {task: {reason: count}}}, {task: table})``."""
+@dataclass
+class ScoredFile:
+    """``cultureval score``'s result: ``scores[model][task]`` (metrics, ``n_rows_scored``,
+    ``n_rows_unmatched`` and ``rows``: the count per reason), ``unmatched[model][task]`` (reason
+    -> rows left out), the metric ``tables`` and per model and task the ``rescored`` detail
+    (records and documents, for the yardsticks)."""
+
+    scores: dict[str, dict]
+    unmatched: dict[str, dict]
+    tables: dict[str, MetricTable]
+    rescored: dict[str, Rescored]
+
+
+def score_file(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> ScoredFile:
+    """Score ``rows`` (:func:`read_rows`) with the family's ``rescore`` hook and metric tables."""
     if family_name not in family_names():
         raise ValueError(f"unknown family {family_name!r}; known: {', '.join(family_names())}")
     owner = family(family_name)
@@ -90,19 +175,69 @@ def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed
     scores: dict[str, dict] = {}
     unmatched: dict[str, dict] = {}
     tables: dict[str, MetricTable] = {}
-    for model, rescored in owner.rescore.run(dict(by_model), task).items():
+    rescored_by_model = owner.rescore.run(dict(by_model), task)
+    for model, rescored in rescored_by_model.items():
         scores[model] = {}
         for name, table in sorted(rescored.tables.items()):
             metrics = table.compute(rescored.records[name], lm_eval_only=True, seed=seed)
             metrics["n_rows_scored"] = len(rescored.records[name])
             metrics["n_rows_unmatched"] = sum(rescored.unmatched.get(name, Counter()).values())
             scores[model][name] = {key: _json_number(value) for key, value in metrics.items()}
+            scores[model][name]["rows"] = dict(sorted(rescored.rows[name].items()))
         unmatched[model] = {name: dict(counts) for name, counts in rescored.unmatched.items() if counts}
         tables |= rescored.tables
-    return scores, unmatched, tables
+    return ScoredFile(scores, unmatched, tables, rescored_by_model)
+
+
+def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> tuple[dict, dict, dict]:
+    """``({model: {task: {metric: value}}}, {model: {task: {reason: count}}}, {task: table})``:
+    :func:`score_file` without the per-model detail."""
+    scored = score_file(family_name, rows, task, seed)
+    return scored.scores, scored.unmatched, scored.tables
+
+
+def yardsticks(family_name: str, task: str, rescored: Rescored, memo: dict | None = None) -> dict[str, dict]:
+    """The family's yardsticks (``Family.yardsticks``) on the items one model's rows scored, as
+    ``cultureval run`` prints them; for ``<task>:text`` (written answers scored beside an
+    option task) those of ``<task>``. ``memo`` keeps them across models that scored the same
+    items (a yardstick depends on the items alone when the family reads no records)."""
+    owner = family(family_name)
+    if owner.yardsticks is None:
+        return {}
+    docs, records = rescored.docs.get(task) or [], rescored.records.get(task) or []
+    if not docs:
+        return owner.yardsticks(task.split(":")[0], docs, records) if records else {}
+    key = (task.split(":")[0], tuple(sorted(id(doc) for doc in docs)))
+    if memo is None or key not in memo:
+        found = owner.yardsticks(key[0], docs, records)
+        if memo is None:
+            return found
+        memo[key] = found
+    return memo[key]
 
 
 def _json_number(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return nan_to_none(value)
+
+
+def format_scored(family_name: str, scored: ScoredFile) -> str:
+    """The console tables of a scored file, one per model and task: the rows counted per reason,
+    then the metrics beside the family's yardsticks on the same items (as ``cultureval run``)."""
+    from cultureval.report_tools import metrics_table
+
+    blocks = []
+    memo: dict = {}
+    for model, by_task in scored.scores.items():
+        for task, metrics in by_task.items():
+            counts = ", ".join(f"{reason} {count}" for reason, count in metrics["rows"].items())
+            rescored = scored.rescored[model]
+            sticks = yardsticks(family_name, task, rescored, memo)
+            header = (
+                f"{model} / {task}: {metrics['n_rows_scored']} rows scored, {metrics['n_rows_unmatched']} unmatched"
+            )
+            blocks.append(
+                f"{header} (rows: {counts})\n" + metrics_table(task, metrics, sticks, table=scored.tables[task])
+            )
+    return "\n\n".join(blocks)

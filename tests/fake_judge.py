@@ -17,20 +17,63 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def chat_completion(text: str, top_logprobs: dict[str, float] | None = None) -> dict:
+def chat_completion(
+    text: str, top_logprobs: dict[str, float] | None = None, first_token: str | None = None, logprobs=None
+) -> dict:
+    """A chat completion replying ``text``. ``top_logprobs``: the alternatives of the first
+    generated token, which is ``first_token`` (default: the first key). ``logprobs``: the raw
+    ``logprobs`` block instead (malformed ones for tests)."""
     choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
     if top_logprobs is not None:
-        first = next(iter(top_logprobs))
+        first = first_token if first_token is not None else next(iter(top_logprobs))
         choice["logprobs"] = {
             "content": [
                 {
                     "token": first,
-                    "logprob": top_logprobs[first],
+                    "logprob": top_logprobs.get(first, -5.0),
                     "top_logprobs": [{"token": t, "logprob": lp} for t, lp in top_logprobs.items()],
                 }
             ]
         }
+    if logprobs is not None:
+        choice["logprobs"] = logprobs
     return {"id": "fake", "object": "chat.completion", "model": "fake-judge", "choices": [choice]}
+
+
+def replying(payload, status: int = 200):
+    """A judge that answers every request with ``payload`` (a scripted odd reply)."""
+    return lambda body, attempt: (status, payload)
+
+
+# replies a judge may give that are not a verdict under the prompt's rule (each: text, first
+# generated token, its top log-probabilities): CultureBank's "exactly one word: Yes or No"
+ODD_ENTAILMENT_REPLIES = {
+    "markdown emphasis": ("**No**", "**", {"**": -0.1, "Yes": -2.0, "No": -4.0}),
+    "refusal": ("I cannot judge this.", "I", {"I": -0.05, "Yes": -3.0, "No": -6.0}),
+    "both": ("Yes and no", "Yes", {"Yes": -0.2, "No": -1.8}),
+    "extra text": ("Yes, because the answer says so", "Yes", {"Yes": -0.1, "No": -2.4}),
+    "quoted": ('"Yes"', '"', {'"': -0.1, "Yes": -2.5, "No": -3.0}),
+}
+# the three-setting stance judge's "exactly one character: 1, 2 or 0"
+ODD_STANCE_REPLIES = ["-1", "1.5", "1 or 2", "**1**", "Option 1", "1 (the first)", "I cannot tell.", "12", ""]
+# the polarity judge's "one JSON object and nothing else, exactly of the form {"labels": [...]}"
+ODD_POLARITY_REPLIES = {
+    "markdown emphasis": "**" + json.dumps({"labels": ["pro"] * 10}) + "**",
+    "refusal": "I cannot label these interviews.",
+    "both sides": json.dumps({"labels": ["pro/con"] + ["pro"] * 9}),
+    "extra text": json.dumps({"labels": ["pro"] * 10}) + " Hope this helps!",
+    "another key": json.dumps({"labels": ["pro"] * 10, "note": "unsure"}),
+    "key twice": '{"labels": ' + json.dumps(["con"] * 10) + ', "labels": ' + json.dumps(["pro"] * 10) + "}",
+}
+# 200 replies whose numbers are malformed (CultureBank asks for log-probabilities)
+MALFORMED_LOGPROBS = {
+    "null logprob": {"content": [{"token": "Yes", "logprob": None, "top_logprobs": [{"token": "Yes", "logprob": None}]}]},
+    "string logprob": {"content": [{"token": "Yes", "logprob": "n/a", "top_logprobs": [{"token": "Yes", "logprob": "n/a"}]}]},
+    "logprobs is a list": [{"token": "Yes", "logprob": -0.1}],
+    "logprob of 800": {"content": [{"token": "Yes", "logprob": 800, "top_logprobs": [{"token": "Yes", "logprob": 800}, {"token": "No", "logprob": -1}]}]},
+    "top_logprobs not a list": {"content": [{"token": "Yes", "logprob": -0.1, "top_logprobs": {"Yes": -0.1}}]},
+    "token not a string": {"content": [{"token": 7, "logprob": -0.1, "top_logprobs": []}]},
+}  # fmt: skip
 
 
 def deterministic_labels(prompt: str, n: int = 10) -> list[str]:
@@ -58,7 +101,45 @@ def sensible(body: dict, attempt: int) -> tuple[int, dict]:
         return 200, chat_completion(json.dumps({"labels": deterministic_labels(prompt, n)}))
     p_yes = 0.8 if "tip" in prompt.split("Answer given to the user:")[-1].lower() else 0.3
     logprobs = {"Yes": math.log(p_yes), "No": math.log(1 - p_yes)} if body.get("logprobs") else None
-    return 200, chat_completion("Yes" if p_yes > 0.5 else "No", logprobs)
+    verdict = "Yes" if p_yes > 0.5 else "No"  # greedy: the generated token is the likelier word
+    return 200, chat_completion(verdict, logprobs, first_token=verdict)
+
+
+class ProxyListener:
+    """A TCP listener on 127.0.0.1 that records every connection it receives and answers
+    nothing useful (502): set as ``HTTP_PROXY``, it shows whether a client went through it."""
+
+    def __init__(self):
+        self.connections: list[bytes] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                outer.connections.append(self.requestline.encode() + b"\n" + bytes(self.headers))
+                self.send_response(502)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_CONNECT = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> ProxyListener:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class FakeJudge:

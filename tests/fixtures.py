@@ -272,7 +272,8 @@ CULTUREBANK_ITEMS = [
 def write_culturebank(
     data_dir: Path, split: str = "tiktok", n_rows: int | None = None, name: str | None = None
 ) -> Path:
-    """The items (cycled to ``n_rows``) plus one row with an empty ``eval_question``."""
+    """The items (cycled to ``n_rows``, a repeat's question numbered so that no two rows are the
+    same item) plus one row with an empty ``eval_question``."""
     import csv
 
     items = CULTUREBANK_ITEMS * ((n_rows or len(CULTUREBANK_ITEMS)) // len(CULTUREBANK_ITEMS) + 1)
@@ -282,7 +283,9 @@ def write_culturebank(
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CULTUREBANK_COLUMNS)
-        for group, topic, knowledge, scenario, persona, question in items:
+        for number, (group, topic, knowledge, scenario, persona, question) in enumerate(items):
+            if number >= len(CULTUREBANK_ITEMS):
+                question = f"{question} ({number})"
             row = dict.fromkeys(CULTUREBANK_COLUMNS, "")
             row.update(
                 {

@@ -195,7 +195,7 @@ def test_open_templates_embed_the_question_show_no_options_and_cycle():
 
 
 @pytest.mark.parametrize(
-    "reply, label", [("1", "1"), (" 2.", "2"), ("0", "unclassifiable"), ("**2**", "2"), ("12", None), ("Two", None)]
+    "reply, label", [("1", "1"), (" 2.", "2"), ("0", "unclassifiable"), ("**2**", None), ("12", None), ("Two", None)]
 )
 def test_stance_replies_are_read_strictly(reply, label):
     assert judge.parse_stance(reply) == label

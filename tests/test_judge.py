@@ -60,14 +60,17 @@ def test_polarity_parser_rejects(text):
 def test_yes_probability_renormalises_over_yes_and_no():
     # hand-worked: P(Yes)=0.6, P(No)=0.2, P(other)=0.2 -> 0.6 / 0.8 = 0.75; BPE markers and case
     logprobs = {"ĠYes": math.log(0.4), "yes": math.log(0.2), "▁No": math.log(0.2), "Maybe": math.log(0.2)}
-    assert entailment.yes_probability(logprobs) == pytest.approx(0.75)
-    assert entailment.yes_probability({"Maybe": -0.1}) is None
-    assert entailment.yes_probability(None) is None
+    reply = judges.JudgeReply("Yes", first_token_logprobs=logprobs, first_token="ĠYes")
+    assert entailment.yes_probability(reply) == pytest.approx(0.75)
+    # only the verdict token's alternatives count: not another first token's, not a non-verdict's
+    assert entailment.yes_probability(judges.JudgeReply("Yes", logprobs, first_token="Maybe")) is None
+    assert entailment.yes_probability(judges.JudgeReply("Maybe", logprobs, first_token="ĠYes")) is None
+    assert entailment.yes_probability(judges.JudgeReply("Yes", None)) is None
 
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("Yes", True), ("no.", False), ("  **Yes**, it does", True), ("Yesterday", None), ("I think yes", None)],
+    [("Yes", True), ("no.", False), ("  **Yes**, it does", None), ("Yesterday", None), ("I think yes", None)],
 )
 def test_parse_yes_no(text, expected):
     assert entailment.parse_yes_no(text) is expected
@@ -142,8 +145,8 @@ def test_timeouts_become_a_counted_failure():
     [
         (chat_completion("I cannot help with that."), judges.FAILURE_UNPARSEABLE),
         (chat_completion(json.dumps({"labels": ["pro"] * 7})), judges.FAILURE_WRONG_COUNT),
-        ("this is not json", judges.FAILURE_TRANSPORT),  # malformed HTTP body
-        ({"choices": []}, judges.FAILURE_TRANSPORT),
+        ("this is not json", judges.FAILURE_MALFORMED),  # malformed HTTP body
+        ({"choices": []}, judges.FAILURE_MALFORMED),
     ],
 )
 def test_garbage_replies_are_counted_failures(payload, failure):

@@ -46,8 +46,10 @@ def test_global_opinions_distributions_text_and_unmatched_rows(use_fixture_data,
         rows.append(["m2", doc["question"], doc["country"], "", text])
     rows += [
         ["m1", "A question nobody asked?", "China", "[0.5, 0.5]", ""],
-        ["m1", docs[0]["question"], docs[0]["country"], "[0.5, 0.2, 0.3]", ""],  # wrong length
-        ["m1", docs[0]["question"], docs[0]["country"], "[-0.5, 1.5]", ""],
+        # the first item again: only its first row counts (tests/test_outside_input.py has the
+        # rows whose distribution does not fit their item)
+        ["m1", docs[0]["question"], docs[0]["country"], "[0.5, 0.5]", ""],
+        ["m1", docs[0]["question"], docs[0]["country"], "[0.9, 0.1]", ""],
     ]
     path = _write_csv(tmp_path / "out.csv", ["model", "question", "country", "distribution", "text"], rows)
     scores, unmatched, _ = score_rows("global_opinions", read_rows(path), "global_opinion_jsd_binary")
@@ -56,7 +58,7 @@ def test_global_opinions_distributions_text_and_unmatched_rows(use_fixture_data,
     assert m1["jsd"] == pytest.approx(np.mean(expected_jsd))
     assert m1["jsd_stderr"] == pytest.approx(stats.sem(expected_jsd))
     assert m1["n_rows_scored"] == len(docs) and m1["n_rows_unmatched"] == 3
-    assert unmatched["m1"]["global_opinion_jsd_binary"] == {"no_such_item": 1, "bad_distribution": 2}
+    assert unmatched["m1"]["global_opinion_jsd_binary"] == {"no_such_item": 1, "duplicate": 2}
 
     m2 = scores["m2"]["global_opinion_jsd_binary:text"]
     readable = [
@@ -151,7 +153,7 @@ def test_cali_by_pair_id_and_by_text_against_sklearn_and_the_published_protocol(
     rows += [
         {"pair_id": 99, "culture": "us", "p_e": 1, "p_n": 0, "p_c": 0},
         {"pair_id": 0, "culture": "fr", "p_e": 1, "p_n": 0, "p_c": 0},
-        {"pair_id": 1, "culture": "us", "p_e": "x", "p_n": 0, "p_c": 0},
+        {"pair_id": 1, "culture": "us", "p_e": "x", "p_n": 0, "p_c": 0},  # pair 1 again: only its first row counts
     ]
     path = tmp_path / "cali.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
@@ -169,7 +171,7 @@ def test_cali_by_pair_id_and_by_text_against_sklearn_and_the_published_protocol(
     assert metrics["macro_f1_binary_tuned"] == pytest.approx(_published_tuned_f1(published, p_by_text))
     assert metrics["n_ties"] == 1 and metrics["n_rows_scored"] == 5
     assert unmatched["model"] == {
-        "cali_nli_us": {"no_such_pair": 1, "bad_probabilities": 1},
+        "cali_nli_us": {"no_such_pair": 1, "duplicate": 1},
         "": {"unknown_culture": 1},
     }
 

@@ -3,16 +3,15 @@ an open conversational reply take?
 
 The judge reads the survey question, its two options, the user's request and the reply, and must
 answer with one character: ``1``, ``2`` or ``0`` (neither: the reply takes no side, argues both
-equally, refuses, or answers something else). Anything else is an unparseable reply (counted,
-asked again on the next run). Prompt version :data:`PROMPT_VERSION` is recorded in every result.
+equally, refuses, or answers something else). Anything else (``-1``, ``1.5``, ``1 or 2``,
+``**1**``, ``Option 1``) is an unparseable reply (counted, asked again on the next run). Prompt version :data:`PROMPT_VERSION` is recorded in every result.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
-from cultureval.judge import FAILURE_TRANSPORT, FAILURE_UNPARSEABLE, JudgeCache, JudgeError, Transport, ask
+from cultureval.judge import FAILURE_UNPARSEABLE, JudgeCache, JudgeError, Transport, ask
 from cultureval.tasks.binary_settings import scoring
 from cultureval.tasks.binary_settings.prompts import open_doc_to_text
 
@@ -40,7 +39,6 @@ The assistant replied:
 
 Which option does the reply take or recommend as its own answer to the survey question? Reply with exactly one character: 1 for option 1, 2 for option 2, or 0 if the reply takes neither (no side, both sides equally, a refusal, or an answer to something else)."""
 
-_REPLY_RE = re.compile(r"^\W*([012])(?![0-9A-Za-z])")
 _LABEL = {"1": scoring.OPTION_1, "2": scoring.OPTION_2, "0": scoring.UNCLASSIFIABLE}
 
 
@@ -57,10 +55,12 @@ def stance_prompt(doc: dict, reply: str) -> str:
 
 
 def parse_stance(text: str) -> str | None:
-    """``"1"``, ``"2"`` or ``"unclassifiable"`` when the reply starts with the digit 1, 2 or 0
-    standing alone (leading punctuation or whitespace allowed), else ``None``."""
-    match = _REPLY_RE.match(text)
-    return None if match is None else _LABEL[match.group(1)]
+    """``"1"``, ``"2"`` or ``"unclassifiable"`` when the reply is the one character the prompt
+    asks for, ``1``, ``2`` or ``0`` (surrounding whitespace and one final full stop allowed),
+    else ``None``. Linear in the length of ``text``."""
+    body = text.strip()
+    body = body[:-1] if body.endswith(".") else body
+    return _LABEL.get(body)
 
 
 async def judge_item(transport: Transport, cache: JudgeCache | None, doc: dict, response: str) -> tuple[dict, dict]:
@@ -84,7 +84,7 @@ async def judge_item(transport: Transport, cache: JudgeCache | None, doc: dict, 
             )
         except JudgeError as error:
             logger.warning("stance judge failed: %s", error)
-            failure, detail = FAILURE_TRANSPORT, str(error)
+            failure, detail = error.kind, str(error)
         else:
             label = parse_stance(reply.text)
             if label is None:

@@ -66,7 +66,9 @@ def read_choice(text: str, options: list[str]) -> str | None:
     Anything else — another number, a number with another choice's text, a sentence — is
     unreadable (``None``).
     """
-    body = _LEAD.sub("", text.strip(_DECORATION), count=1).strip(_DECORATION)
+    body = text.strip(_DECORATION)
+    lead = _LEAD.match(body)
+    body = body[lead.end() :].strip(_DECORATION) if lead else body
     texts = {OPTION_1: _norm(options[0]), OPTION_2: _norm(options[1]), WITHHELD: _norm(WITHHOLD)}
     numbered = _NUMBERED.match(body)
     if numbered:
@@ -84,21 +86,35 @@ def read_choice(text: str, options: list[str]) -> str | None:
     return WITHHELD if plain in _WITHHOLD_WORDS else None
 
 
-_ANSWER_LINE = re.compile(r"answer\s*[:：]", re.IGNORECASE)
+# "answer:" read backwards: the last one is the reversed text's first, found without a pass
+# over every earlier one; likewise the last line break
+_REVERSED_ANSWER_LINE = re.compile(r"[:：]\s*rewsna", re.IGNORECASE)
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # where str.splitlines splits
+
+
+_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
 
 
 def read_final_choice(text: str, options: list[str]) -> str | None:
     """The choice at the end of a reasoned answer: the rest of the line after the last
-    ``Answer:``, else the last non-empty line, read with :func:`read_choice`. A reply cut off
-    before its answer line is unreadable."""
-    last = None
-    for match in _ANSWER_LINE.finditer(text):
-        last = match
+    ``Answer:``, else the last non-empty line, read with :func:`read_choice`. Only the text
+    after the last ``</think>`` is read when there is one; a ``<think>`` never closed (a reply
+    cut off inside its reasoning) is unreadable, whatever answer the reasoning drafts, and so is
+    a reply cut off before its answer line. Linear in the length of ``text``."""
+    close = text.rfind(_THINK_CLOSE)
+    if text.find(_THINK_OPEN, close + 1 if close >= 0 else 0) >= 0:
+        return None
+    text = text[close + len(_THINK_CLOSE) :] if close >= 0 else text
+    backwards = text[::-1]
+    last = _REVERSED_ANSWER_LINE.search(backwards)
     if last is not None:
-        line = text[last.end() :].split("\n", 1)[0]
-        return read_choice(line, options)
-    lines = [line for line in text.splitlines() if line.strip()]
-    return read_choice(lines[-1], options) if lines else None
+        start = len(text) - last.start()
+        end = text.find("\n", start)
+        return read_choice(text[start : end if end >= 0 else len(text)], options)
+    body = text.rstrip()
+    if not body:
+        return None
+    return read_choice(body[max(body.rfind(mark) for mark in _LINE_BREAKS) + 1 :], options)
 
 
 def choice_label(choice: str | None) -> str:

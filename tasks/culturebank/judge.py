@@ -1,19 +1,22 @@
 """The CultureBank judge: does an answer entail the cultural knowledge behind the question?
 
 The judge reads the knowledge (``eval_whole_desc``), the question and the answer and is asked
-for one word, Yes or No. The item's score is P(Yes) renormalised over Yes and No from the
-judge's first-token log-probabilities when it exposes them, else 1/0 from its parsed reply.
-Prompt version :data:`PROMPT_VERSION` is recorded in every result.
+to "reply with exactly one word: Yes or No". A reply is a verdict only in that form
+(:func:`parse_yes_no`: the word, any case, with surrounding whitespace and at most a final full
+stop); anything else (``**No**``, ``Yes and no``, ``I cannot judge this.``) is an unparseable
+reply, counted as a failure and never scored. The item's score is P(Yes) renormalised over Yes
+and No from the log-probabilities of the judge's first generated token when that token is the
+verdict word itself (:func:`yes_probability`), else 1/0 from the verdict. Prompt version
+:data:`PROMPT_VERSION` is recorded in every result.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
 from dataclasses import asdict, dataclass
 
-from cultureval.judge import FAILURE_TRANSPORT, FAILURE_UNPARSEABLE, JudgeCache, JudgeError, Transport, ask
+from cultureval.judge import FAILURE_UNPARSEABLE, JudgeCache, JudgeError, JudgeReply, Transport, ask
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,8 @@ Answer given to the user:
 
 Does the answer entail the cultural knowledge, that is, is the knowledge stated or clearly implied by the answer's advice? Reply with exactly one word: Yes or No."""
 
-_YES_NO_RE = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+_VERDICTS = {"yes": True, "no": False}
+_BPE_MARKERS = ("Ġ", "▁")
 
 
 def entailment_prompt(question: str, answer: str, knowledge: str) -> str:
@@ -42,28 +46,44 @@ def entailment_prompt(question: str, answer: str, knowledge: str) -> str:
 
 
 def parse_yes_no(text: str) -> bool | None:
-    """``True``/``False`` when the reply starts with the word Yes/No (any case, leading
-    punctuation or whitespace allowed), else ``None``."""
-    match = _YES_NO_RE.match(text)
-    return None if match is None else match.group(1).lower() == "yes"
+    """``True``/``False`` when the reply is the one word the prompt asks for, Yes or No (any
+    case; surrounding whitespace and one final full stop allowed), else ``None``: markdown
+    (``**No**``), quotes, a second word (``Yes and no``, ``No, because``) or a refusal are not
+    verdicts. Linear in the length of ``text``."""
+    word = text.strip()
+    word = word[:-1] if word.endswith(".") else word
+    return _VERDICTS.get(word.lower()) if len(word) <= 3 else None
 
 
-def yes_probability(first_token_logprobs: dict[str, float] | None) -> float | None:
-    """P(Yes) renormalised over Yes and No from the first token's top log-probabilities.
+def _token_word(token: str) -> str:
+    for marker in _BPE_MARKERS:
+        token = token.replace(marker, "")
+    return token.strip().lower()
 
-    Tokens are compared after stripping whitespace and BPE markers (``Ġ``, ``▁``) and
-    lowercasing; variants of the same word are summed. ``None`` when neither word is among
-    the top tokens (the caller then falls back to the parsed text).
-    """
-    if not first_token_logprobs:
+
+def yes_probability(reply: JudgeReply) -> float | None:
+    """P(Yes) renormalised over Yes and No, P(Yes) / (P(Yes) + P(No)), from the top
+    log-probabilities of the judge's first generated token — only when the reply is a verdict
+    (:func:`parse_yes_no`) and that first token is the verdict word itself (after stripping
+    whitespace and the BPE markers ``Ġ``/``▁``, any case). Variants of a word (``Yes``,
+    ``ĠYes``, ``yes``) are summed. ``None`` otherwise: the score then comes from the verdict
+    alone. Computed relative to the largest log-probability, so no value overflows."""
+    verdict = parse_yes_no(reply.text)
+    top = reply.first_token_logprobs
+    if verdict is None or not top or reply.first_token is None:
+        return None
+    if _VERDICTS.get(_token_word(reply.first_token)) is not verdict:
+        return None
+    words = {token: _token_word(token) for token in top}
+    logprobs = [logprob for token, logprob in top.items() if words[token] in _VERDICTS]
+    highest = max(logprobs)
+    if highest == -math.inf:
         return None
     mass = {"yes": 0.0, "no": 0.0}
-    for token, logprob in first_token_logprobs.items():
-        word = token.replace("Ġ", "").replace("▁", "").strip().lower()
-        if word in mass and logprob is not None and math.isfinite(logprob):
-            mass[word] += math.exp(logprob)
-    total = mass["yes"] + mass["no"]
-    return mass["yes"] / total if total > 0 else None
+    for token, logprob in top.items():
+        if words[token] in mass:
+            mass[words[token]] += math.exp(logprob - highest)
+    return mass["yes"] / (mass["yes"] + mass["no"])
 
 
 @dataclass
@@ -86,7 +106,8 @@ async def judge_entailment(
     logprobs: bool = True,
 ) -> EntailmentJudgement:
     """Score in [0, 1] that ``answer`` entails ``knowledge``: P(Yes) over Yes/No when the
-    judge exposes log-probabilities, else 1/0 from its parsed reply."""
+    judge's verdict token exposes log-probabilities (:func:`yes_probability`), else 1/0 from
+    its verdict; a reply that is not a verdict is a counted ``unparseable`` failure."""
     prompt = entailment_prompt(question, answer, knowledge)
     try:
         reply = await ask(
@@ -94,21 +115,19 @@ async def judge_entailment(
             cache,
             PROMPT_VERSION,
             prompt,
-            usable=lambda reply: (
-                yes_probability(reply.first_token_logprobs) is not None or parse_yes_no(reply.text) is not None
-            ),
+            usable=lambda reply: parse_yes_no(reply.text) is not None,
             max_tokens=3,
             logprobs=logprobs,
         )
     except JudgeError as error:
         logger.warning("entailment judge failed: %s", error)
-        return EntailmentJudgement(score=None, failure=FAILURE_TRANSPORT, detail=str(error))
-    probability = yes_probability(reply.first_token_logprobs)
-    if probability is not None:
-        return EntailmentJudgement(score=probability, method="logprobs")
+        return EntailmentJudgement(score=None, failure=error.kind, detail=str(error))
     verdict = parse_yes_no(reply.text)
     if verdict is None:
         return EntailmentJudgement(score=None, failure=FAILURE_UNPARSEABLE, detail=reply.text[:200])
+    probability = yes_probability(reply)
+    if probability is not None:
+        return EntailmentJudgement(score=probability, method="logprobs")
     return EntailmentJudgement(score=1.0 if verdict else 0.0, method="text")
 
 

@@ -16,6 +16,7 @@ results say.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from cultureval.data_source import (
     resolve_file,
     sha256_file,
 )
+
+logger = logging.getLogger(__name__)
 
 DATASET = "culturebank"
 HUB_REPO = "SALT-NLP/CultureBank"
@@ -61,9 +64,13 @@ REQUIRED = ("eval_question", "eval_whole_desc")
 
 
 def read_rows(path: Path, split: str) -> tuple[list[dict], dict[str, int]]:
-    """All usable rows of an upstream CSV, plus counts of the rows skipped and why."""
-    skipped = {"missing_eval_question": 0, "missing_eval_whole_desc": 0}
+    """All usable rows of an upstream CSV, plus counts of the rows skipped and why: a row
+    without its question or knowledge, or one asking the same question about the same knowledge
+    as an earlier row (``duplicate``: the same judged item twice would weigh it twice; the first
+    is kept)."""
+    skipped = {"missing_eval_question": 0, "missing_eval_whole_desc": 0, "duplicate": 0}
     docs = []
+    seen: set[tuple[str, str]] = set()
     with open_data_file(path) as handle:
         reader = csv.DictReader(handle)
         missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
@@ -74,6 +81,11 @@ def read_rows(path: Path, split: str) -> tuple[list[dict], dict[str, int]]:
             if absent:
                 skipped[f"missing_{absent[0]}"] += 1
                 continue
+            item = (" ".join(row["eval_question"].split()), " ".join(row["eval_whole_desc"].split()))
+            if item in seen:
+                skipped["duplicate"] += 1
+                continue
+            seen.add(item)
             docs.append(
                 {
                     "id": f"{split}-{row_index}",
@@ -128,6 +140,8 @@ def load(split: str, part: str = "test") -> tuple[list[dict], DataSource]:
         HUB_REVISION,
     )
     docs, skipped = read_rows(path, split)
+    if skipped:
+        logger.warning("%s: skipped %d rows: %s", path, sum(skipped.values()), skipped)
     n_rows = _count_rows(path)
     selected, partial = select_part(docs, n_rows, part, split)
     if not selected:

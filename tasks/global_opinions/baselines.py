@@ -12,8 +12,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 
+from cultureval.data_source import resolve_file
 from cultureval.families import Baseline, Predictor, table_of
 from cultureval.tasks.global_opinions import loader, scoring
 
@@ -34,8 +38,29 @@ def _us_distributions(docs: list[dict]) -> dict[int, list[float]]:
     return {question: distribution for question, (_, distribution) in found.items()}
 
 
+def _dataset_us_distributions() -> dict[int, list[float]]:
+    """:func:`_us_distributions` of the whole dataset, read once per data file (its path, size
+    and modification time): yardsticks ask for it once per task and model."""
+    path, _, _ = resolve_file(
+        loader.DATASET, "global_opinions.csv", loader.HUB_REPO, loader.HUB_FILENAME, loader.HUB_REVISION
+    )
+    stat = Path(path).stat()
+    return _us_distributions_of_file(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _us_distributions_of_file(path: str, size: int, modified: int) -> dict[int, list[float]]:
+    return _us_distributions(loader.load().docs)
+
+
 US_OWN_ITEM = "us_own_item"
 NO_US_ANSWER = "no_us_answer"
+
+
+def _us_prediction(doc: dict, us: dict[int, list[float]]) -> list[float] | str:
+    if doc["country"] == US:
+        return US_OWN_ITEM
+    return list(us[doc["question_id"]]) if doc["question_id"] in us else NO_US_ANSWER
 
 
 def predict(
@@ -50,8 +75,8 @@ def predict(
     if docs and "survey_distribution" not in docs[0]:
         raise ValueError(f"the {kind} baseline needs per-country items (a survey_distribution per document)")
     if kind == "us-prior":
-        us = _us_distributions(all_docs if all_docs is not None else loader.load().docs)
-        return [US_OWN_ITEM if doc["country"] == US else us.get(doc["question_id"], NO_US_ANSWER) for doc in docs]
+        us = _us_distributions(all_docs) if all_docs is not None else _dataset_us_distributions()
+        return [_us_prediction(doc, us) for doc in docs]
     if kind == "survey-resample":
         if n < 1:
             raise ValueError(f"survey-resample needs n >= 1 respondents, got {n}")

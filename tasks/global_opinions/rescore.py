@@ -8,21 +8,30 @@ Rows match the items of ``--task`` (default ``global_opinion_jsd``) on the strip
 and the country. ``distribution`` rows are scored as the task scores option distributions; ``text`` rows as the
 generative tasks score written answers (``jsd_strict``, ``parse_rate``, ...), reported under
 ``<task>:text`` when the task is an option-probability task.
+
+A ``distribution`` that does not fit its item (another number of values than the item has
+options, empty, negative, not numbers, all zero) is the model's unreadable answer: for a
+written-answer task (``GENERATIVE_METRICS``: ``global_opinion_cot*``, ``global_opinion_sampled*``)
+it is scored as one (distance 1.0 in ``jsd_strict``) and counted as ``bad_distribution``; an
+option-probability task has no unreadable answers, so there it is an error naming the line. The
+same item given again by the same model is counted (``duplicate``) and left out: the first row
+counts.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 
+from cultureval.data_source import DataFileError
 from cultureval.definitions import task_definition
 from cultureval.families import table_of
-from cultureval.score import Rescored
+from cultureval.score import NumberTooLongError, Rescored, read_json
 from cultureval.tasks.global_opinions import scoring
 from cultureval.tasks.global_opinions.loader import CURRENT_NATIONAL
 
 DEFAULT_TASK = "global_opinion_jsd"
+BAD_DISTRIBUTION = "bad_distribution"
 
 
 def _index(docs: list[dict]) -> dict[tuple[str, str], dict]:
@@ -38,18 +47,22 @@ def _index(docs: list[dict]) -> dict[tuple[str, str], dict]:
     return index
 
 
-def _distribution(cell, n_options: int) -> list[float] | None:
-    """A JSON list of ``n_options`` finite non-negative numbers, not all zero, or ``None``."""
+def _distribution(cell, n_options: int, where: str) -> list[float] | None:
+    """A JSON list of ``n_options`` finite non-negative numbers, not all zero, or ``None``. A
+    cell that is not JSON is ``None`` (an unreadable answer); an integer too long for a float is
+    a :class:`DataFileError` naming ``where``."""
     if isinstance(cell, str):
         try:
-            cell = json.loads(cell)
-        except ValueError:
+            cell = read_json(cell, where)
+        except NumberTooLongError:
+            raise
+        except DataFileError:
             return None
     if not isinstance(cell, list) or len(cell) != n_options:
         return None
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cell):
         return None
-    values = [float(v) for v in cell]
+    values = [float(v) for v in cell]  # read_json and read_rows keep integers within float range
     if any(math.isnan(v) or math.isinf(v) or v < 0 for v in values) or sum(values) <= 0:
         return None
     return values
@@ -69,28 +82,49 @@ def rescore_with(rows_by_model: dict[str, list[dict]], task: str, score: ScoreDi
     """Rows matched to the per-country items of ``task`` (any task on GlobalOpinionQA's
     per-country documents; value probing reuses it), ``distribution`` rows scored by
     ``score``, ``text`` rows as the generative tasks score written answers."""
-    index = _index(list(task_definition(task).load_dataset()))
+    dataset = task_definition(task).load_dataset()
+    # a datasets.Dataset converts to plain rows at once far faster than row by row
+    index = _index(dataset.to_list() if hasattr(dataset, "to_list") else list(dataset))
     return {model: _rescore_rows(rows, task, index, score) for model, rows in rows_by_model.items()}
 
 
 def _rescore_rows(rows: list[dict], task: str, index: dict, score: ScoreDistribution) -> Rescored:
     result = Rescored()
+    table = table_of(task)
+    written = table is scoring.GENERATIVE_METRICS  # the task scores written answers: unreadable ones count 1.0
+    text_name = task if written else f"{task}:text"
+    seen: set[tuple[str, str, str]] = set()
     for row in rows:
-        doc = index.get((str(row.get("question") or "").strip(), str(row.get("country") or "").strip()))
+        where = getattr(row, "where", "a row")
+        key = (str(row.get("question") or "").strip(), str(row.get("country") or "").strip())
+        doc = index.get(key)
         if doc is None:
             result.skip(task, "no_such_item")
             continue
-        if row.get("distribution") not in (None, ""):
-            distribution = _distribution(row["distribution"], doc["n_options"])
-            if distribution is None:
-                result.skip(task, "bad_distribution")
-                continue
-            result.add(task, table_of(task), score(task, doc, distribution))
-        elif row.get("text") is not None:
+        has_distribution = row.get("distribution") not in (None, "")
+        name = task if has_distribution else text_name
+        if not has_distribution and row.get("text") is None:
+            result.skip(task, "no_distribution_or_text")
+            continue
+        if (name, doc["question"], doc["survey_country"]) in seen:
+            result.skip(name, "duplicate")
+            continue
+        seen.add((name, doc["question"], doc["survey_country"]))
+        if not has_distribution:
             # written answers are scored as the generative tasks score them, under their own key
             # when the same model also has distribution rows
-            name = task if table_of(task) is scoring.GENERATIVE_METRICS else f"{task}:text"
-            result.add(name, scoring.GENERATIVE_METRICS, scoring.score_cot_text(doc, str(row["text"])))
+            result.add(name, scoring.GENERATIVE_METRICS, scoring.score_cot_text(doc, str(row["text"])), doc)
+            continue
+        distribution = _distribution(row["distribution"], doc["n_options"], where)
+        if distribution is not None:
+            result.add(name, table, score(task, doc, distribution), doc)
+        elif written:
+            result.add(name, table, scoring.score_parsed(doc, None), doc, reason=BAD_DISTRIBUTION)
         else:
-            result.skip(task, "no_distribution_or_text")
+            raise DataFileError(
+                f"{where}: distribution {str(row['distribution'])[:80]!r} does not fit the item's "
+                f"{doc['n_options']} options; {task} scores option probabilities and has no unreadable answers "
+                "(re-score written answers' distributions with a written-answer task, e.g. --task global_opinion_cot, "
+                "where one counts 1.0 in jsd_strict)"
+            )
     return result

@@ -42,28 +42,44 @@ def _fenced(text: str) -> str:
     return body.strip()
 
 
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _pairs_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys differ after stripping and case folding: a key given twice is
+    ambiguous (``json`` would keep the last silently)."""
+    found = {str(key).strip().lower(): value for key, value in pairs}
+    if len(found) != len(pairs):
+        raise _RepeatedKey("a key is given twice")
+    return found
+
+
 def read_json_distribution(text: str, options: list[str]) -> list[float] | None:
     """The distribution a verbalised answer states, read strictly, or ``None``.
 
     The answer (after whitespace and one enclosing Markdown code fence) must be one JSON object
     whose keys are exactly the options (compared after stripping whitespace, case-insensitive),
-    each mapped to a finite number ≥ 0, summing to 1 within 0.01. Anything else — prose around
-    the object, a missing or extra option, percentages, a sum off by more — is unreadable.
+    each given once and mapped to a finite number ≥ 0, summing to 1 within 0.01. Anything else —
+    prose around the object, a missing, extra or repeated option, percentages, a sum off by more,
+    a number too large for a float (``1e400``, or an integer of 400 digits) — is unreadable.
+    Never raises on any text; linear in its length (at most :data:`MAX_ANSWER_CHARS` read).
     """
-    if len(text) > MAX_ANSWER_CHARS:
+    if not isinstance(text, str) or len(text) > MAX_ANSWER_CHARS:
         return None
     try:
-        parsed = json.loads(_fenced(text))
+        # integers read as floats: float() of a long digit string is inf (unreadable below),
+        # where int() of it would overflow in every later float operation
+        parsed = json.loads(_fenced(text), parse_int=float, object_pairs_hook=_pairs_without_repeats)
     except (ValueError, RecursionError):  # RecursionError: deeply nested brackets
         return None
     if not isinstance(parsed, dict):
         return None
-    normalised = {str(key).strip().lower(): value for key, value in parsed.items()}
     wanted = [str(option).strip().lower() for option in options]
-    if len(normalised) != len(parsed) or set(normalised) != set(wanted) or len(set(wanted)) != len(wanted):
+    if set(parsed) != set(wanted) or len(set(wanted)) != len(wanted):
         return None
-    values = [normalised[key] for key in wanted]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in values):
+    values = [parsed[key] for key in wanted]
+    if not all(isinstance(v, float) and math.isfinite(v) and v >= 0 for v in values):
         return None
     if abs(sum(values) - 1.0) > SUM_TOLERANCE or sum(values) <= 0:
         return None

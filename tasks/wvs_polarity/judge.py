@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass
 
 from cultureval.judge import (
-    FAILURE_TRANSPORT,
     FAILURE_UNPARSEABLE,
     FAILURE_WRONG_COUNT,
     JudgeCache,
@@ -46,7 +44,29 @@ Answer with one JSON object and nothing else, exactly of the form
 {{"labels": ["pro", "con", "null", ...]}}
 with exactly {n} labels, in interview order."""
 
-_FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL | re.IGNORECASE)
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are all different (a repeated key is ambiguous: json keeps the last)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _DuplicateKey("a key is repeated")
+    return found
+
+
+def _unfenced(text: str) -> str:
+    """The body of one Markdown code fence (```` ``` ```` or ```` ```json ````) around the whole
+    text, else the text; linear in its length."""
+    body = text.strip()
+    if len(body) >= 6 and body.startswith("```") and body.endswith("```"):
+        inner = body[3:-3]
+        if inner[:4].lower() == "json":
+            inner = inner[4:]
+        return inner.strip()
+    return body
 
 
 def polarity_prompt(response: str, pro: str, con: str, n: int = 10) -> str:
@@ -56,20 +76,19 @@ def polarity_prompt(response: str, pro: str, con: str, n: int = 10) -> str:
 def parse_polarity_labels(text: str, n: int = 10) -> tuple[list[str] | None, str | None]:
     """Strictly parse a polarity judgement.
 
-    Accepted: one JSON object (optionally inside a single Markdown code fence) with key
-    ``labels`` holding exactly ``n`` entries, each ``"pro"``, ``"con"``, ``"null"`` (any case)
-    or JSON ``null``. Returns ``(labels, None)`` with labels normalised to ``pro``/``con``/
-    ``null``, or ``(None, reason)`` with reason ``"unparseable"`` or ``"wrong_count"``.
+    Accepted, as the prompt asks: one JSON object (optionally inside a single Markdown code
+    fence) with the one key ``labels`` holding exactly ``n`` entries, each ``"pro"``, ``"con"``,
+    ``"null"`` (any case, surrounding whitespace allowed) or JSON ``null``. Anything else is
+    unparseable: prose or markdown around the object, another key beside ``labels``, a key
+    given twice, an entry naming both sides (``"pro/con"``) or anything else. Returns
+    ``(labels, None)`` with labels normalised to ``pro``/``con``/``null``, or ``(None, reason)``
+    with reason ``"unparseable"`` or ``"wrong_count"``. Linear in the length of ``text``.
     """
-    body = text.strip()
-    fenced = _FENCE_RE.match(body)
-    if fenced:
-        body = fenced.group(1)
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
+        payload = json.loads(_unfenced(text), object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
         return None, FAILURE_UNPARSEABLE
-    if not isinstance(payload, dict) or not isinstance(payload.get("labels"), list):
+    if not isinstance(payload, dict) or set(payload) != {"labels"} or not isinstance(payload["labels"], list):
         return None, FAILURE_UNPARSEABLE
     labels = []
     for entry in payload["labels"]:
@@ -114,7 +133,7 @@ async def judge_polarity(
         )
     except JudgeError as error:
         logger.warning("polarity judge failed: %s", error)
-        return PolarityJudgement(labels=None, failure=FAILURE_TRANSPORT, detail=str(error))
+        return PolarityJudgement(labels=None, failure=error.kind, detail=str(error))
     labels, failure = parse_polarity_labels(reply.text, n)
     if labels is None:
         return PolarityJudgement(labels=None, failure=failure, detail=reply.text[:200])
