@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from cultureval.tasks.binary_settings import judge as stance
 from cultureval.tasks.binary_settings import scoring as binary
 from cultureval.tasks.culturebank import judge as entailment
-from cultureval.tasks.global_opinions.verbalized import read_json_distribution
 from cultureval.tasks.global_opinions.parser import READ, UNREADABLE, parse_distribution, read_distribution
 from cultureval.tasks.global_opinions.scoring import answer_letter
+from cultureval.tasks.global_opinions.verbalized import read_json_distribution
 from cultureval.tasks.wvs_polarity import judge as polarity
 
 HANG_GUARD_S = 20  # per input; the linear readers take well under 0.1 s per megabyte
