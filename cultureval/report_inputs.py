@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cultureval.comparability import comparability_notes
 from cultureval.families import family_of
 from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.report_tools import Run
@@ -174,6 +174,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
                     model_path=model_path,
                     model_revision=revision,
                     cultureval_version=str(block.get("cultureval_version") or ""),
+                    provenance=block,
                 )
             )
     return runs
@@ -211,6 +212,7 @@ def _inspect_run(file: str, log, notes: list[str]) -> Run:
         limit=number(getattr(log.eval.config, "limit", None)),
         model_path=model_path,
         cultureval_version=str(block.get("cultureval_version") or ""),
+        provenance=dict(block),
     )
 
 
@@ -219,33 +221,6 @@ def read_inspect(path: Path, notes: list[str]) -> list[Run]:
 
     files = [info.name for info in list_eval_logs(str(path))] if path.is_dir() else [str(path)]
     return [_inspect_run(file, read_eval_log(file), notes) for file in files]
-
-
-def _comparability_notes(runs: list[Run]) -> list[str]:
-    """Runs of one task whose task version or data differ; and one model's runs of one task in
-    different renderings (the numbers then answer different prompts)."""
-    notes = []
-    by_task: dict[str, set] = defaultdict(set)
-    renderings: dict[tuple[str, str], set] = defaultdict(set)
-    for run in runs:
-        if run.version != (None, None):
-            by_task[run.task].add(run.version)
-        if run.rendering:
-            renderings[(run.model, run.task)].add((run.rendering, run.harness))
-    for task, versions in sorted(by_task.items()):
-        if len(versions) > 1:
-            shown = "; ".join(f"task version {v}, data sha256 {str(s)[:12]}" for v, s in sorted(versions, key=str))
-            notes.append(
-                f"{task}: runs differ in task version or data ({shown}); comparisons across them are not like for like"
-            )
-    for (model, task), seen in sorted(renderings.items()):
-        if len({rendering for rendering, _ in seen}) > 1:
-            shown = ", ".join(f"{rendering} ({harness})" for rendering, harness in sorted(seen))
-            notes.append(
-                f"{model} on {task} was run with different renderings — {shown}: the model read different "
-                "prompts, so these rows differ for that reason and are not a harness disagreement"
-            )
-    return notes
 
 
 def read_inputs(paths: list[Path]) -> Inputs:
@@ -264,7 +239,7 @@ def read_inputs(paths: list[Path]) -> Inputs:
         if not found:
             raise ReportInputError(f"{path}: holds neither lm-eval results_*.json nor Inspect logs")
         inputs.runs += found
-    inputs.notes += _comparability_notes(inputs.runs)
+    inputs.notes += comparability_notes(inputs.runs)
     limited = sorted({f"{run.label} on {run.task}" for run in inputs.runs if run.limit})
     if limited:
         inputs.notes.append(

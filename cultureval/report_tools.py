@@ -5,7 +5,7 @@ axis labels and legend in ``figures.json``)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -24,6 +24,9 @@ class Run:
     model_path: str = ""  # the model as the run named it (folder, Hub id, provider/model)
     model_revision: str = ""  # a revision or sha where the harness recorded one
     cultureval_version: str = ""
+    # the run's metadata.cultureval block (Inspect: the eval metadata): its run identity decides
+    # which runs are ranked together (cultureval.comparability)
+    provenance: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
