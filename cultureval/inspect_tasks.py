@@ -22,6 +22,7 @@ prompts.
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 
 from inspect_ai import Task
@@ -271,9 +272,16 @@ def option_rendering(definition: TaskDefinition, requested: str, dataset_kwargs:
         return requested
     first = next(iter(definition.load_dataset(**(dataset_kwargs or {}))), None)
     user_text = definition.function("doc_to_text")(first) if first is not None else ""
-    return effective_rendering(
-        requested, model, definition.config["gen_prefix"], definition.metadata["plain_layout"], user_text
-    )
+    try:
+        return effective_rendering(
+            requested, model, definition.config["gen_prefix"], definition.metadata["plain_layout"], user_text
+        )
+    except RenderingError as error:
+        from inspect_ai.util import display_type
+
+        if display_type() == "none":  # Inspect's console is silent then; a refusal must still be said
+            print(f"cultureval: {error.message}", file=sys.stderr, flush=True)
+        raise
 
 
 @solver
