@@ -94,6 +94,7 @@ class CulturevalTask(ConfigurableTask):
                 f"{self.config.task}: num_fewshot={num_fewshot}, but the task defines no shots (its prompt is "
                 "zero-shot by design; lm-eval would take shots from the evaluated items): drop --num_fewshot"
             )
+        docs = self.eval_docs  # first: lm-eval 0.5 loads the data (download, the block) on first use
         block = (self.config.metadata or {}).get("cultureval")
         block = block if isinstance(block, dict) else {}
         shots = num_fewshot + int((block.get("data_source") or {}).get("shots") or 0)
@@ -112,7 +113,7 @@ class CulturevalTask(ConfigurableTask):
         }
         with_choices = self.config.doc_to_choice is not None
         docs_sha256, prompt_sha256, count = identity.document_fingerprints(
-            self.eval_docs,
+            docs,
             lambda doc: [self.doc_to_text(doc), self.doc_to_choice(doc) if with_choices else None],
             settings,
         )
@@ -132,6 +133,7 @@ class CulturevalTask(ConfigurableTask):
         return super().aggregate(bootstrap_iters)
 
     def _record_rendering(self, mode: str) -> None:
+        docs = self.eval_docs  # first: lm-eval 0.5 loads the data (download, the block) on first use
         block = (self.config.metadata or {}).get("cultureval")
         if isinstance(block, dict) and block.get("rendering") is None:
             layout = self.config.metadata.get("plain_layout")
