@@ -31,7 +31,7 @@ def bench_documents(tasks: list[str]) -> None:
     from cultureval.definitions import task_definition
     from cultureval.inspect_tasks import doc_samples
 
-    print("(a) task                          docs   load s   lm-eval identity s   Inspect samples+identity s")
+    print("(a) task                          docs   load s   lm-eval identity s   Inspect load+samples+identity s")
     for name in tasks:
         start = time.perf_counter()
         task = _lm_eval_task(name)  # loads the documents, as every lm-eval run does
@@ -44,7 +44,7 @@ def bench_documents(tasks: list[str]) -> None:
         n = task.config.metadata["cultureval"]["n_docs"]
         print(
             f"    {name:<30} {n:>6}   {loaded - start:6.2f}   {fingerprinted - loaded:18.3f}   "
-            f"{inspected - fingerprinted:24.3f}"
+            f"{inspected - fingerprinted:29.3f}"
         )
 
 

@@ -175,23 +175,23 @@ def doc_samples(
     doc_to_text = definition.function("doc_to_text")
     doc_to_choice = definition.function("doc_to_choice") if "doc_to_choice" in definition.config else None
     target_of = definition.config.get("doc_to_target")
-    samples, seen = [], Counter()
+    samples, seen, rendered = [], Counter(), []
     for doc in dataset:
         user_text = doc_to_text(doc)
         metadata = {"doc": doc, "user_text": user_text, "country": doc.get("country", "")}
-        target = ""
-        if doc_to_choice is not None and isinstance(target_of, FunctionRef):
+        target, letters = "", None
+        if doc_to_choice is not None:
             letters = doc_to_choice(doc)
             metadata["letters"] = letters
-            target = letters[target_of.resolve()(doc)]
+            if isinstance(target_of, FunctionRef):
+                target = letters[target_of.resolve()(doc)]
+        rendered.append((doc, [user_text, letters]))
         sample_id = content_id(definition.name, settings_sha256, doc, user_text)
         seen[sample_id] += 1
         if seen[sample_id] > 1:
             sample_id = f"{sample_id}-{seen[sample_id]}"
         samples.append(Sample(id=sample_id, input=user_text, target=target, metadata=metadata))
-    docs_sha256, prompt_sha256, count = identity.document_fingerprints(
-        dataset, lambda doc: [doc_to_text(doc), doc_to_choice(doc) if doc_to_choice else None], settings
-    )
+    docs_sha256, prompt_sha256, count = identity.document_fingerprints(rendered, settings)
     run_identity = {"docs_sha256": docs_sha256, "prompt_sha256": prompt_sha256, "shots": shots, "n_docs": count}
     return samples, data_source, run_identity
 

@@ -113,8 +113,7 @@ class CulturevalTask(ConfigurableTask):
         }
         with_choices = self.config.doc_to_choice is not None
         docs_sha256, prompt_sha256, count = identity.document_fingerprints(
-            docs,
-            lambda doc: [self.doc_to_text(doc), self.doc_to_choice(doc) if with_choices else None],
+            ((doc, [self.doc_to_text(doc), self.doc_to_choice(doc) if with_choices else None]) for doc in docs),
             settings,
         )
         mode = rendering.CHAT if apply_chat_template else rendering.PLAIN
@@ -133,7 +132,6 @@ class CulturevalTask(ConfigurableTask):
         return super().aggregate(bootstrap_iters)
 
     def _record_rendering(self, mode: str) -> None:
-        docs = self.eval_docs  # first: lm-eval 0.5 loads the data (download, the block) on first use
         block = (self.config.metadata or {}).get("cultureval")
         if isinstance(block, dict) and block.get("rendering") is None:
             layout = self.config.metadata.get("plain_layout")
