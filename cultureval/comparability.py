@@ -2,8 +2,8 @@
 
 Two runs of a task are ranked together only when every number-defining part of their identity
 (:mod:`cultureval.identity`) is equal: task version, data (``data_source.sha256``), documents
-(``docs_sha256``), prompt (``prompt_sha256``), rendering, shots, and the ``--limit`` that chose
-their items. Runs missing a part (results written before cultureval recorded it) have ``None``
+(``docs_sha256``), prompt (``prompt_sha256``), rendering, shots, the judge of a judged task
+(name, folder fingerprint, prompt version), and the ``--limit`` that chose their items. Runs missing a part (results written before cultureval recorded it) have ``None``
 there and are ranked only with runs missing it too. A run record needs ``task``, ``model``,
 ``harness``, ``rendering`` (normalised: ``plain``, ``chat``, ``instruction`` or ``""``),
 ``limit``, ``metrics`` and ``provenance`` (the run's ``metadata.cultureval`` block, or the
@@ -27,8 +27,17 @@ PARTS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("prompt (prompt_sha256)", lambda run: _block(run).get("prompt_sha256")),
     ("rendering", lambda run: run.rendering or None),
     ("shots", lambda run: _block(run).get("shots")),
+    ("judge", lambda run: _judge(_block(run).get("judge"))),
     ("--limit", lambda run: run.limit or None),
 )
+
+
+def _judge(judge) -> str | None:
+    """A judged run's judge as one value: its name, content fingerprint and prompt version."""
+    if not isinstance(judge, dict):
+        return None
+    parts = [judge.get("name"), (judge.get("sha256") or "")[:12], judge.get("prompt_version")]
+    return " ".join(str(part) for part in parts if part) or None
 
 
 def _block(run) -> dict:

@@ -93,7 +93,7 @@ def _summary(runs: list[Run]) -> list[str]:
         "## Summary",
         "",
         "Ranked by each task's leaderboard metric in its own direction (↑ higher / ↓ lower is better), only "
-        "among runs on the same task version, data, documents, prompt, rendering, shots and --limit; a task whose "
+        "among runs on the same task version, data, documents, prompt, rendering, shots, judge and --limit; a task whose "
         "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs).",
         "",
         "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "

@@ -43,6 +43,7 @@ def _block(**changes) -> dict:
         "prompt_sha256": SHA["c"],
         "rendering": "plain (human_assistant)",
         "shots": 0,
+        "judge": {"name": "openai-compatible/judge-a@http://a/v1", "prompt_version": "2"},
     }
     for key, value in changes.items():
         if key == "data_sha256":
@@ -101,6 +102,7 @@ def test_report_ranks_the_better_run_first(kind, tmp_path):
         ({"task_version": 2.0}, "task version (1.0: first (lm-eval); 2.0: second (lm-eval))"),
         ({"rendering": "chat"}, "rendering (chat: second (lm-eval); plain: first (lm-eval))"),
         ({"shots": 3}, "shots (0: first (lm-eval); 3: second (lm-eval))"),
+        ({"judge": {"name": "openai-compatible/judge-b@http://b/v1", "prompt_version": "2"}}, "judge ("),
         ({"prompt_sha256": None}, "prompt (prompt_sha256) (cccccccccccc: first (lm-eval); not recorded: second"),
     ],
 )
