@@ -6,11 +6,24 @@ Each family's ``inspect_tasks.py`` declares its ``@task`` functions and calls
 solver of its own. The dataset is the YAML's ``custom_dataset``, the prompt its
 ``doc_to_text`` (+ ``gen_prefix``), the scoring the family's functions that lm-eval's
 ``process_results`` calls too.
+
+Each task records its run identity (:mod:`cultureval.identity`) in the eval metadata: the
+documents' and prompts' fingerprints, the shots, the *effective* rendering, the model and
+adapter (with content fingerprints of local folders), and the judge where one scores. Inspect
+creates tasks after it created the model (``inspect eval`` calls each ``@task`` function with
+the evaluated model active), so that is where a rendering the provider cannot give is refused
+(:func:`effective_rendering`), before any sample runs. Sample ids are content ids
+(:func:`content_id`): Inspect's ``eval-retry`` and ``eval-set`` reuse finished samples by id,
+and a row index would hand an old answer to whatever item now sits in that row; the task
+version carries the run fingerprint, so ``eval-set`` never reuses a log made on other data or
+prompts.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from collections import Counter
 
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -18,14 +31,31 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, GenerateConf
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from cultureval import provenance, rendering
-from cultureval.definitions import TaskDefinition, task_definition
+from cultureval import identity, provenance, rendering
+from cultureval.definitions import FunctionRef, TaskDefinition, task_definition
 
 logger = logging.getLogger(__name__)
 
 AUTO = "auto"
 # Providers that continue a final assistant message, so the answer stem can open the turn.
 PREFILL_PROVIDERS = ("vllm", "sglang")
+
+
+VERBATIM_CONFIG = "configs/inspect/hf_plain_text.yaml"
+
+
+try:  # Inspect prints this error's message alone, without a traceback, and exits 1
+    from inspect_ai._util.error import PrerequisiteError as _OneLineError
+except ImportError:  # Inspect moved it: a plain error still stops the run
+    _OneLineError = Exception
+
+
+class RenderingError(_OneLineError, ValueError):
+    """A rendering the provider cannot give (one line: what it would send instead, what to use)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def resolve_rendering(requested: str, provider: str) -> str:
@@ -41,6 +71,59 @@ def provider_of(model) -> str:
     return str(model).split("/", 1)[0]
 
 
+def effective_rendering(requested: str, model, stem: str, layout: str, user_text: str) -> str:
+    """The rendering ``model`` will really give an option prompt asked for as ``requested``;
+    :class:`RenderingError` when that is not what was asked.
+
+    - ``chat`` needs a provider that continues a final assistant message
+      (:data:`PREFILL_PROVIDERS`). Inspect's ``hf`` provider always closes it and opens a new
+      turn (``add_generation_prompt=True``), OpenAI-style APIs answer in a new turn: the model
+      would never read the stem as its own words.
+    - ``plain`` needs the text sent verbatim. Inspect's ``hf`` provider renders locally, so the
+      string it would send (``hf_chat``) is compared with the plain prompt; other providers
+      apply a chat template server-side and are refused.
+    - ``instruction`` is a user turn on every provider."""
+    provider = provider_of(model)
+    mode = resolve_rendering(requested, provider)
+    render = getattr(getattr(model, "api", None), "hf_chat", None)
+    if mode == rendering.CHAT and provider not in PREFILL_PROVIDERS:
+        raise RenderingError(
+            f"rendering=chat: Inspect's {provider} provider cannot continue the model's turn (it closes the answer "
+            "stem and opens a new turn, so the model never reads the stem as its own words); use -T "
+            "rendering=instruction, Inspect's vllm/sglang provider, or lm-eval --apply_chat_template"
+        )
+    if mode == rendering.PLAIN:
+        expected = rendering.plain_prompt(layout, user_text, stem)
+        sent = render(option_messages(mode, layout, user_text, stem), []) if callable(render) else None
+        if sent != expected:
+            what = f"sends {sent[:48]!r}..." if sent is not None else "applies a chat template to the message"
+            raise RenderingError(
+                f"rendering=plain: Inspect's {provider} provider {what} instead of the plain prompt "
+                f"{expected[:24]!r}...; pass --model-config {VERBATIM_CONFIG} with the hf provider, or use "
+                "-T rendering=instruction"
+            )
+    return mode
+
+
+def active_model():
+    """The model ``inspect eval`` is creating the task for, or ``None`` (a task built outside
+    an eval: the solvers then check the rendering at the first sample)."""
+    try:
+        from inspect_ai.model._model import active_model as current
+    except ImportError:  # Inspect moved it: fall back on the solvers' check
+        return None
+    return current()
+
+
+def active_generate_config() -> GenerateConfig:
+    """The command line's generation config (``--max-tokens``, ``--temperature``, ...)."""
+    try:
+        from inspect_ai.model._generate_config import active_generate_config as current
+    except ImportError:
+        return GenerateConfig()
+    return current()
+
+
 def option_messages(mode: str, layout: str, user_text: str, stem: str) -> list:
     if mode == rendering.PLAIN:
         return [ChatMessageUser(content=rendering.plain_prompt(layout, user_text, stem))]
@@ -49,25 +132,97 @@ def option_messages(mode: str, layout: str, user_text: str, stem: str) -> list:
     return [ChatMessageUser(content=rendering.instruction_prompt(user_text))]
 
 
-def doc_samples(definition: TaskDefinition, **dataset_kwargs) -> tuple[list[Sample], dict | None]:
-    """One Inspect sample per document of the YAML's dataset, its user text from ``doc_to_text``,
-    and the dataset's provenance (:func:`cultureval.provenance.read_provenance`).
+def content_id(task: str, settings_sha256: str, doc: dict, user_text: str) -> str:
+    """A sample id from what the sample is: the task, its prompt settings, the document (its
+    survey answers included) and the user text; 20 hex digits of a sha256."""
+    return identity.sha256_of([task, settings_sha256, doc, user_text])[:20]
 
-    Option tasks (``doc_to_choice``) carry their letters and the target letter."""
+
+def prompt_settings(definition: TaskDefinition, shots: int, generation: dict | None) -> dict:
+    """What the task sends with every document, in the form lm-eval's side records it
+    (:meth:`cultureval.lm_eval_task.CulturevalTask.record_identity`), so one task on one data
+    version has one ``prompt_sha256`` in both harnesses."""
+    config = definition.config
+    stem = config.get("gen_prefix")
+    return {
+        "output_type": config.get("output_type"),
+        "stem": stem,
+        "layout": definition.metadata.get("plain_layout"),
+        "target_delimiter": config.get("target_delimiter", " "),
+        "description": config.get("description") or None,
+        "system_instruction": None,
+        "instruction_text": rendering.INSTRUCTION_TEXT if stem else None,
+        "generation": generation,
+        "shots": shots,
+    }
+
+
+def doc_samples(
+    definition: TaskDefinition, generation: dict | None = None, **dataset_kwargs
+) -> tuple[list[Sample], dict | None, dict]:
+    """One Inspect sample per document of the YAML's dataset, its user text from ``doc_to_text``;
+    the dataset's provenance (:func:`cultureval.provenance.read_provenance`); and the run
+    identity of the documents (``docs_sha256``, ``prompt_sha256``, ``shots``, ``n_docs``;
+    ``generation``: the generative task's settings, :func:`cultureval.identity.generation_settings`).
+
+    Option tasks (``doc_to_choice``) carry their letters and the target letter. Sample ids are
+    :func:`content_id`; identical documents get ``-2``, ``-3``, ... in order."""
     dataset = definition.load_dataset(**dataset_kwargs)
+    data_source = provenance.read_provenance(dataset)
+    shots = int((data_source or {}).get("shots") or 0)
+    settings = prompt_settings(definition, shots, generation)
+    settings_sha256 = identity.sha256_of(settings)
     doc_to_text = definition.function("doc_to_text")
-    has_choices = "doc_to_choice" in definition.config
-    samples = []
-    for index, doc in enumerate(dataset):
+    doc_to_choice = definition.function("doc_to_choice") if "doc_to_choice" in definition.config else None
+    target_of = definition.config.get("doc_to_target")
+    samples, seen, rendered = [], Counter(), []
+    for doc in dataset:
         user_text = doc_to_text(doc)
         metadata = {"doc": doc, "user_text": user_text, "country": doc.get("country", "")}
-        target = ""
-        if has_choices:
-            letters = definition.function("doc_to_choice")(doc)
+        target, letters = "", None
+        if doc_to_choice is not None:
+            letters = doc_to_choice(doc)
             metadata["letters"] = letters
-            target = letters[definition.function("doc_to_target")(doc)]
-        samples.append(Sample(id=index, input=user_text, target=target, metadata=metadata))
-    return samples, provenance.read_provenance(dataset)
+            if isinstance(target_of, FunctionRef):
+                target = letters[target_of.resolve()(doc)]
+        rendered.append((doc, [user_text, letters]))
+        sample_id = content_id(definition.name, settings_sha256, doc, user_text)
+        seen[sample_id] += 1
+        if seen[sample_id] > 1:
+            sample_id = f"{sample_id}-{seen[sample_id]}"
+        samples.append(Sample(id=sample_id, input=user_text, target=target, metadata=metadata))
+    docs_sha256, prompt_sha256, count = identity.document_fingerprints(rendered, settings)
+    run_identity = {"docs_sha256": docs_sha256, "prompt_sha256": prompt_sha256, "shots": shots, "n_docs": count}
+    return samples, data_source, run_identity
+
+
+def model_record(model) -> dict | None:
+    """:func:`cultureval.identity.model_identity` of an Inspect model (``None`` for none): a
+    local provider's ``-M model_path`` / ``tokenizer_path``, or the name after the provider
+    (``vllm/BASE:ADAPTER`` names base and adapter)."""
+    if model is None:
+        return None
+    name = str(model)
+    args = dict(getattr(model, "model_args", None) or {})
+    provider, _, rest = name.partition("/")
+    if provider in ("hf", "vllm", "sglang", "transformers") and "model_path" not in args:
+        base, _, adapter = rest.partition(":")
+        args = args | {"model_path": base} | ({"adapter": adapter} if adapter else {})
+    return identity.model_identity({k: v for k, v in args.items() if isinstance(v, str)}, name=name)
+
+
+def judge_record(prompt_version: str) -> dict:
+    """The judge of a judged task: the ``grader`` role's model (the evaluated model itself when
+    none is given), and the judge prompt's version."""
+    try:
+        from inspect_ai.model import model_roles
+
+        grader = model_roles().get("grader")
+    except (ImportError, RuntimeError):
+        grader = None
+    grader = grader if grader is not None else active_model()
+    record = model_record(grader[0] if isinstance(grader, list) and grader else grader) or {}
+    return record | {"prompt_version": prompt_version}
 
 
 def build_task(
@@ -77,21 +232,56 @@ def build_task(
     rendering_mode: str | None,
     dataset_kwargs: dict | None = None,
     config: GenerateConfig | None = None,
+    generation: dict | None = None,
     **metadata,
 ) -> Task:
     """The Inspect ``Task`` of ``definition``: its documents as samples, the provenance block
-    every result carries (:func:`cultureval.provenance.record`), its version; ``config`` is the
-    task's generation config, which the command line's (``--max-tokens``, ...) overrides."""
-    samples, data_source = doc_samples(definition, **(dataset_kwargs or {}))
+    every result carries (:func:`cultureval.provenance.record`) with the run identity (module
+    docstring), its version; ``config`` is the task's generation config, which the command
+    line's (``--max-tokens``, ...) overrides; ``generation`` the generative task's effective
+    settings (:func:`cultureval.identity.generation_settings`). ``rendering_mode`` is the
+    effective rendering (``auto`` when no model was active to resolve it)."""
+    samples, data_source, run_identity = doc_samples(definition, generation, **(dataset_kwargs or {}))
+    model = active_model()
+    extra = {"model": model_record(model)} | run_identity
+    if "judge_prompt_version" in metadata:
+        extra["judge"] = judge_record(metadata["judge_prompt_version"])
+    fingerprint = identity.sha256_of(
+        [run_identity["docs_sha256"], run_identity["prompt_sha256"], rendering_mode, provenance.cultureval_version()]
+    )
     return Task(
         name=definition.name,
         dataset=MemoryDataset(samples, name=definition.name),
         solver=solver,
         scorer=scorer,
-        metadata=provenance.record(definition.version, data_source, rendering=rendering_mode, **metadata),
-        version=int(float(definition.version or 0)),
+        metadata=provenance.record(definition.version, data_source, rendering=rendering_mode, **metadata, **extra),
+        # eval-set reuses a finished log of the same task version: a change of data, prompt or
+        # rendering is a new version
+        version=f"{definition.version}+{fingerprint[:12]}",
         config=config or GenerateConfig(),
     )
+
+
+def option_rendering(definition: TaskDefinition, requested: str, dataset_kwargs: dict | None = None) -> str:
+    """The effective rendering of an option task for the model ``inspect eval`` is creating it
+    for (:func:`effective_rendering` on the first document; :class:`RenderingError` when the
+    provider cannot give ``requested``); ``requested`` when no model is active."""
+    resolve_rendering(requested, "")  # reject a bad value before any model call
+    model = active_model()
+    if model is None:
+        return requested
+    first = next(iter(definition.load_dataset(**(dataset_kwargs or {}))), None)
+    user_text = definition.function("doc_to_text")(first) if first is not None else ""
+    try:
+        return effective_rendering(
+            requested, model, definition.config["gen_prefix"], definition.metadata["plain_layout"], user_text
+        )
+    except RenderingError as error:
+        from inspect_ai.util import display_type
+
+        if display_type() == "none":  # Inspect's console is silent then; a refusal must still be said
+            print(f"cultureval: {error.message}", file=sys.stderr, flush=True)
+        raise
 
 
 @solver
@@ -99,9 +289,10 @@ def answer_letter(stem: str, layout: str, requested_rendering: str = AUTO, top_l
     """Render the option prompt for the active model and generate one token with logprobs."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        mode = resolve_rendering(requested_rendering, provider_of(get_model()))
+        user_text = state.metadata["user_text"]
+        mode = effective_rendering(requested_rendering, get_model(), stem, layout, user_text)
         state.metadata["rendering"] = mode
-        state.messages = option_messages(mode, layout, state.metadata["user_text"], stem)
+        state.messages = option_messages(mode, layout, user_text, stem)
         return await generate(state, max_tokens=1, logprobs=True, top_logprobs=top_logprobs)
 
     return solve
@@ -117,18 +308,19 @@ def option_logprob_task(
     """The Inspect version of an lm-eval ``multiple_choice`` task named ``name`` (``dataset_kwargs``
     as lm-eval's ``--metadata`` passes them to the dataset)."""
     definition = task_definition(name)
-    resolve_rendering(requested_rendering, "")  # reject a bad value before any model call
+    mode = option_rendering(definition, requested_rendering, dataset_kwargs)
     return build_task(
         definition,
         solver=answer_letter(
             stem=definition.config["gen_prefix"],
             layout=definition.metadata["plain_layout"],
-            requested_rendering=requested_rendering,
+            requested_rendering=mode,
             top_logprobs=top_logprobs,
         ),
         scorer=scorer,
-        rendering_mode=requested_rendering,
+        rendering_mode=mode,
         dataset_kwargs=dataset_kwargs,
+        rendering_requested=requested_rendering,
         top_logprobs=top_logprobs,
         **(dataset_kwargs or {}),
     )
@@ -163,6 +355,7 @@ def greedy_generation_task(
     definition = task_definition(name)
     generation = definition.config.get("generation_kwargs") or {}
     max_tokens = max_tokens or generation.get("max_gen_toks")
+    effective = identity.generation_settings(active_generate_config().max_tokens or max_tokens, 0.0, [], 1)
     return build_task(
         definition,
         solver=generate_greedy(),
@@ -170,6 +363,7 @@ def greedy_generation_task(
         rendering_mode=rendering.CHAT,
         dataset_kwargs=dataset_kwargs,
         config=GenerateConfig(max_tokens=max_tokens),
+        generation=effective,
         max_tokens=max_tokens,
         **metadata,
     )

@@ -258,7 +258,8 @@ class OpenAICompatibleJudge:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _request_body(self, prompt: str, max_tokens: int, logprobs: bool, json_mode: bool) -> dict[str, Any]:
+    def request(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> dict:
+        """The JSON body sent for ``prompt`` (and the key of its cached reply, :func:`ask`)."""
         body: dict[str, Any] = {
             "model": self.config.model,
             "messages": [{"role": "user", "content": prompt}],
@@ -291,7 +292,7 @@ class OpenAICompatibleJudge:
                 error.response.status_code == 429 or error.response.status_code >= 500
             )
 
-        body = self._request_body(prompt, max_tokens, logprobs, json_mode)
+        body = self.request(prompt, max_tokens=max_tokens, logprobs=logprobs, json_mode=json_mode)
         try:
             async with self._semaphore:
                 async for attempt in AsyncRetrying(
@@ -379,20 +380,37 @@ class InspectModelJudge:
         self.name = f"inspect/{model}"
         # the name after a local provider's "/" is only a label (hf/any -M model_path=...):
         # key the cache by the model arguments too, so two local models never share replies
-        arguments = json.dumps(getattr(model, "model_args", {}) or {}, sort_keys=True, default=str)
-        self.cache_name = f"{self.name} {arguments}"
+        from cultureval.identity import model_identity
+
+        model_args = getattr(model, "model_args", {}) or {}
+        arguments = json.dumps(model_args, sort_keys=True, default=str)
+        # and by the content of a local model folder, so a retrained judge in the same folder
+        # does not read the old one's replies
+        content = model_identity({k: v for k, v in model_args.items() if isinstance(v, str)}).get("sha256")
+        self.cache_name = f"{self.name} {arguments}" + (f" sha256={content}" if content else "")
         self.top_logprobs = top_logprobs
+
+    def settings(self, max_tokens: int, logprobs: bool) -> dict:
+        settings: dict[str, Any] = {"max_tokens": max_tokens}
+        if not str(self.model).startswith("hf/"):
+            settings["temperature"] = 0.0
+        if logprobs:
+            settings |= {"logprobs": True, "top_logprobs": self.top_logprobs}
+        return settings
+
+    def request(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> dict:
+        """What is asked of the model for ``prompt``: the prompt, this call's settings and the
+        model's own generation config (the key of its cached reply, :func:`ask`)."""
+        config = getattr(self.model, "config", None)
+        base = config.model_dump(exclude_none=True) if hasattr(config, "model_dump") else {}
+        return {"prompt": prompt, "settings": self.settings(max_tokens, logprobs), "model_config": base}
 
     async def complete(
         self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False
     ) -> JudgeReply:
         from inspect_ai.model import GenerateConfig
 
-        settings: dict[str, Any] = {"max_tokens": max_tokens}
-        if not str(self.model).startswith("hf/"):
-            settings["temperature"] = 0.0
-        if logprobs:
-            settings |= {"logprobs": True, "top_logprobs": self.top_logprobs}
+        settings = self.settings(max_tokens, logprobs)
         try:
             output = await self.model.generate(prompt, config=GenerateConfig(**settings))
         except Exception as error:  # provider errors of every kind end as a counted failure
@@ -496,7 +514,11 @@ async def ask(
     """The judge's reply to ``prompt``, from the cache when it holds one. A reply is cached only
     when ``usable(reply)`` (the family's parser can read it): an unreadable reply is asked again
     on the next run, so a fixed judge or prompt is not stuck with an old failure."""
-    key = JudgeCache.key(getattr(transport, "cache_name", transport.name), version, {"prompt": prompt} | settings)
+    # the key holds the request as sent (decoding settings, top_logprobs, response format), not
+    # only the arguments of this call: a changed judge config never reads another config's reply
+    build = getattr(transport, "request", None)
+    request = build(prompt, **settings) if callable(build) else {"prompt": prompt} | settings
+    key = JudgeCache.key(getattr(transport, "cache_name", transport.name), version, request)
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:

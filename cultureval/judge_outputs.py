@@ -108,6 +108,16 @@ def plan_run(output: LmEvalOutput, runs: list[Run]) -> PlannedRun:
     return PlannedRun(output.results_file, output.stamp, output.read(original=True), samples, hooks)
 
 
+def _record_judge(results: dict, task: str, judge: str, prompt_version: str) -> None:
+    """The judge in the task's provenance block (``configs.<task>.metadata.cultureval.judge``),
+    where the run's other identity fields are."""
+    config = (results.get("configs") or {}).get(task)
+    if isinstance(config, dict):
+        block = (config.setdefault("metadata", {}) or {}).setdefault("cultureval", {})
+        if isinstance(block, dict):
+            block["judge"] = {"name": judge, "prompt_version": prompt_version}
+
+
 async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0) -> JudgedRun:
     """Judge one planned run and write ``results_judged_<stamp>.json`` beside it."""
     results = run.results
@@ -124,6 +134,7 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
         records, lines = await _judge_samples(hook, transport, cache, samples)
         all_records[task] = records
         _write_metrics(results["results"][task], table_of(task).summary(records, seed=seed))
+        _record_judge(results, task, transport.name, hook.prompt_version)
         failures = Counter(line["failure"] for line in lines if line.get("failure"))
         report["tasks"][task] = {
             "n_samples": len(samples),

@@ -1,5 +1,5 @@
-"""lm-eval glue: a ``ConfigurableTask`` that records provenance in the results and renders
-answer-stem prompts canonically.
+"""lm-eval glue: a ``ConfigurableTask`` that records provenance and run identity in the results,
+keys lm-eval's request cache by it, and renders answer-stem prompts canonically.
 
 Every cultureval YAML task uses ``class: !function cultureval.lm_eval_task.CulturevalTask``;
 tasks with an answer stem also set ``metadata.plain_layout`` (see :mod:`cultureval.rendering`).
@@ -7,6 +7,14 @@ Everything else is the stock lm-eval task: with ``--apply_chat_template`` the us
 opens the model's turn; without it, the prompt is the task's plain layout (for GlobalOpinionQA
 the literal ``Human: ...\\nAssistant: <stem>`` of Durmus et al.), which lm-eval's default
 concatenation cannot express.
+
+Run identity (:mod:`cultureval.identity`) is computed once per run in ``build_all_requests``,
+after lm-eval applied ``--num_fewshot``, ``--gen_kwargs`` and ``--apply_chat_template``. lm-eval
+keys its request cache (``--cache_requests true``) by task name, shots, chat template, system
+instruction and tokenizer name — not by the data: a changed data folder would replay the old
+questions against the new survey answers. cultureval adds the documents' and prompts'
+fingerprints to that key (through the tokenizer-name part, which lm-eval uses for nothing else
+there), so a change of data or prompt builds and stores new requests.
 """
 
 from __future__ import annotations
@@ -16,11 +24,15 @@ import os
 
 from lm_eval.api.task import ConfigurableTask
 
-from cultureval import provenance, rendering
+from cultureval import identity, provenance, rendering
 from cultureval.lm_eval_compat import output_type_base, resolve_field
 
 WARNINGS_ENV = "CULTUREVAL_RUN_WARNINGS"  # set by cultureval.preflight.prepare_run
 BOOTSTRAP_CAP = 100  # resamples of lm-eval 0.5's bootstrap of non-mean aggregations
+
+
+class ShotsError(ValueError):
+    """``num_fewshot`` above 0 on a task that defines no shots (one line)."""
 
 
 class CulturevalTask(ConfigurableTask):
@@ -52,9 +64,62 @@ class CulturevalTask(ConfigurableTask):
             metadata.get("version"),
             data_source,
             rendering=None,  # set by fewshot_context, once the harness says which
+            # lm-eval passes its model arguments to every task's metadata
+            model=identity.model_identity({k: v for k, v in metadata.items() if isinstance(v, str)}),
             **extra,
         )
         self.config.metadata = metadata
+
+    def build_all_requests(self, **kwargs):
+        """lm-eval's ``build_all_requests`` (keyword arguments only, in 0.4 and 0.5), after
+        recording the run identity; with ``cache_requests`` the cache key carries the identity
+        fingerprints (see the module docstring). Raises :class:`ShotsError` for
+        ``num_fewshot`` > 0 (``cultureval lm-eval`` refuses it before the model loads; the
+        YAMLs set ``num_fewshot: 0``, which makes lm-eval ignore ``--num_fewshot``)."""
+        fingerprint = self.record_identity(
+            apply_chat_template=bool(kwargs.get("apply_chat_template")),
+            system_instruction=kwargs.get("system_instruction"),
+        )
+        if kwargs.get("cache_requests"):
+            kwargs["tokenizer_name"] = f"{kwargs.get('tokenizer_name') or ''}-cultureval-{fingerprint[:32]}"
+        return super().build_all_requests(**kwargs)
+
+    def record_identity(self, apply_chat_template: bool, system_instruction: str | None = None) -> str:
+        """Compute and record (in ``metadata.cultureval``) ``docs_sha256``, ``prompt_sha256``,
+        ``shots`` and ``n_docs`` over every document of the evaluated split; return one sha256
+        over those and the rendering, the key of the run's requests."""
+        num_fewshot = int(self.config.num_fewshot or 0)
+        if num_fewshot > 0 and not defines_shots(self.config.fewshot_split, self.config.fewshot_config):
+            raise ShotsError(
+                f"{self.config.task}: num_fewshot={num_fewshot}, but the task defines no shots (its prompt is "
+                "zero-shot by design; lm-eval would take shots from the evaluated items): drop --num_fewshot"
+            )
+        docs = self.eval_docs  # first: lm-eval 0.5 loads the data (download, the block) on first use
+        block = (self.config.metadata or {}).get("cultureval")
+        block = block if isinstance(block, dict) else {}
+        shots = num_fewshot + int((block.get("data_source") or {}).get("shots") or 0)
+        settings = {
+            "output_type": self.config.output_type,
+            "stem": self.config.gen_prefix,
+            "layout": (self.config.metadata or {}).get("plain_layout"),
+            "target_delimiter": self.config.target_delimiter,
+            "description": self.config.description or None,
+            "system_instruction": system_instruction or None,
+            "instruction_text": rendering.INSTRUCTION_TEXT if self.config.gen_prefix else None,
+            "generation": identity.lm_eval_generation(self.config.generation_kwargs, self.config.repeats)
+            if self.config.output_type == "generate_until"
+            else None,
+            "shots": shots,
+        }
+        with_choices = self.config.doc_to_choice is not None
+        docs_sha256, prompt_sha256, count = identity.document_fingerprints(
+            ((doc, [self.doc_to_text(doc), self.doc_to_choice(doc) if with_choices else None]) for doc in docs),
+            settings,
+        )
+        mode = rendering.CHAT if apply_chat_template else rendering.PLAIN
+        self._record_rendering(mode)  # also when the requests come from lm-eval's cache
+        block.update(docs_sha256=docs_sha256, prompt_sha256=prompt_sha256, shots=shots, n_docs=count)
+        return identity.sha256_of([docs_sha256, prompt_sha256, mode, block.get("cultureval_version")])
 
     def aggregate(self, bootstrap_iters: int | None = 100000):
         """lm-eval 0.5 only (0.4 has no ``Task.aggregate``): 0.5 bootstraps the standard error
@@ -99,6 +164,15 @@ class CulturevalTask(ConfigurableTask):
             part for part in (system_instruction, resolve_field(self, doc, self.config.description)) if part
         )
         return f"{preamble}\n\n{text}" if preamble else text
+
+
+def defines_shots(fewshot_split, fewshot_config) -> bool:
+    """Whether an lm-eval task config names where its shots come from (a ``fewshot_split``, or
+    a ``fewshot_config`` with ``samples`` or a ``split``); cultureval's tasks define none."""
+    if fewshot_config is not None and not isinstance(fewshot_config, dict):
+        fewshot_config = vars(fewshot_config)  # lm-eval 0.5's FewshotConfig
+    fewshot_config = fewshot_config or {}
+    return bool(fewshot_split or fewshot_config.get("samples") or fewshot_config.get("split"))
 
 
 _CONCRETE: dict[type, type] = {}

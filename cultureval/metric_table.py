@@ -85,8 +85,9 @@ class MetricTable:
     summary: Callable[..., dict] | None = None
     headline: str = ""  # the task's main metric (report, leaderboard summary)
     parse_metric: str = ""  # the share of readable answers shown beside the headline
-    # the headline as a leaderboard wants it, higher is better (culture_sim for a distance);
-    # empty: the headline itself, which is then higher-is-better
+    # the metric the report ranks runs by, in its own direction (culture_sim for the jsd tasks;
+    # country_sim_gap, lower is better, for default prompting); empty: the headline. It must
+    # have a direction (higher_is_better True or False)
     leaderboard: str = ""
     extra: dict = field(default_factory=dict)
 

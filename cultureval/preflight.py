@@ -1,6 +1,9 @@
 """Checks ``cultureval run`` and ``cultureval lm-eval`` make before lm-eval loads a model, so a
 misspelt task, a missing model folder or an unusable data folder is one line, not a traceback
-after minutes of model loading; and the one warning cultureval gives about rendering.
+after minutes of model loading; the combinations that cannot give a right number (shots on
+zero-shot tasks, an answer stem a chat API cannot continue, a LoRA ``lm_head`` vLLM's prompt
+log-probabilities leave out, a response cache filled by another model) refused the same way;
+and the one warning cultureval gives about rendering.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from pathlib import Path
 
 import yaml
 
+from cultureval import identity
 from cultureval.data_source import DataFileError
 from cultureval.definitions import group_tasks, renamed_message, task_definition, task_folders, task_names
 from cultureval.errors import InputError
-from cultureval.lm_eval_task import WARNINGS_ENV  # read into each result's provenance
+from cultureval.lm_eval_task import WARNINGS_ENV, defines_shots  # warnings: read into each result's provenance
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,8 @@ class LmEvalRequest:
     model_args: dict = field(default_factory=dict)
     apply_chat_template: bool = False
     output_path: str | None = None
+    num_fewshot: int | None = None
+    use_cache: str | None = None
 
 
 def _model_args(value) -> dict:
@@ -87,6 +93,13 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
     flag = values.get("apply_chat_template")
     request.apply_chat_template = flag is True or str(flag).lower() in ("true", "1", "yes")
     request.output_path = values.get("output_path") if isinstance(values.get("output_path"), str) else None
+    shots = values.get("num_fewshot")
+    if shots is not None and shots is not True:
+        try:
+            request.num_fewshot = int(str(shots))
+        except ValueError:
+            raise PreflightError(f"--num_fewshot {shots}: not a whole number") from None
+    request.use_cache = values.get("use_cache") if isinstance(values.get("use_cache"), str) else None
     return request
 
 
@@ -152,6 +165,152 @@ def check_data(tasks: list[str]) -> None:
             raise PreflightError(f"{task}: {error}") from None
 
 
+def check_shots(request: LmEvalRequest, tasks: list[str]) -> None:
+    """``--num_fewshot N`` > 0 on a task that defines no shots: lm-eval would draw them from the
+    evaluated items (an item's own question and country followed by its survey's answer) and
+    glue them before a prompt built to stand alone. cultureval's YAMLs set ``num_fewshot: 0``,
+    so lm-eval itself ignores the flag; here it is an error, not a silent no-op. The few-shot
+    steering task builds its shots into each document: ``--metadata '{"k": 5}'``."""
+    if not request.num_fewshot or request.num_fewshot <= 0:
+        return
+    zero_shot = [
+        t
+        for t in tasks
+        if not defines_shots(
+            task_definition(t).config.get("fewshot_split"), task_definition(t).config.get("fewshot_config")
+        )
+    ]
+    if zero_shot:
+        raise PreflightError(
+            f"--num_fewshot {request.num_fewshot}: {', '.join(zero_shot)} define no shots (zero-shot prompts; lm-eval "
+            "would take shots from the evaluated items); drop --num_fewshot (few-shot steering: "
+            "global_opinion_steer_fewshot with --metadata '{\"k\": N}')"
+        )
+
+
+def _is_chat_api(model: str) -> bool:
+    """lm-eval models that send a message list to a chat endpoint (``local-chat-completions``,
+    ``openai-chat-completions``, ``anthropic-chat``, ...): the server answers in a new turn."""
+    return "chat" in model
+
+
+def check_answer_stem(request: LmEvalRequest, tasks: list[str]) -> None:
+    """Tasks whose prompt ends in an answer stem (``gen_prefix``) on an lm-eval chat API model:
+    lm-eval sends the stem as a final assistant message without asking the server to continue
+    it, so the server closes it and the model answers in a new turn — not the rendering the
+    results would record. Run them on ``local-completions`` or a local engine."""
+    if not _is_chat_api(request.model):
+        return
+    stemmed = [t for t in tasks if task_definition(t).config.get("gen_prefix")]
+    if stemmed:
+        raise PreflightError(
+            f"--model {request.model}: {', '.join(stemmed)} end their prompt in an answer stem the chat endpoint "
+            "cannot continue (it answers in a new turn); use --model local-completions, a local engine, or "
+            "Inspect with -T rendering=instruction"
+        )
+
+
+def _adapter_trains_lm_head(adapter: Path) -> bool:
+    """Whether a PEFT adapter folder's ``adapter_config.json`` targets or saves ``lm_head``."""
+    config_path = adapter.expanduser() / "adapter_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    modules = []
+    for key in ("target_modules", "modules_to_save"):
+        value = config.get(key) or []
+        modules += [value] if isinstance(value, str) else list(value)
+    return any("lm_head" in str(module) for module in modules)
+
+
+def check_adapter_engine(request: LmEvalRequest, tasks: list[str]) -> None:
+    """A LoRA adapter that trains or saves ``lm_head`` on ``--model vllm`` with log-probability
+    tasks: vLLM's prompt log-probabilities, which those tasks read, leave the adapter's
+    ``lm_head`` out (vllm-project/vllm#51594), so the numbers would be the base model's
+    output layer under the adapter's name. The generative tasks are unaffected."""
+    adapter = request.model_args.get("lora_local_path")
+    if request.model != "vllm" or not isinstance(adapter, str) or not _adapter_trains_lm_head(Path(adapter)):
+        return
+    logprob = [t for t in tasks if task_definition(t).config.get("output_type") in ("multiple_choice", "loglikelihood")]
+    if logprob:
+        raise PreflightError(
+            f"lora_local_path={adapter} trains lm_head, which vLLM's prompt log-probabilities leave out "
+            f"(vllm-project/vllm#51594): {', '.join(logprob)} would score the base model's output layer; use "
+            "--model hf with peft=ADAPTER (run config hf_peft)"
+        )
+
+
+OPERATIONAL_MODEL_ARGS = {
+    "batch_size",
+    "max_batch_size",
+    "device",
+    "parallelize",
+    "gpu_memory_utilization",
+    "tensor_parallel_size",
+    "data_parallel_size",
+    "num_concurrent",
+    "max_retries",
+    "timeout",
+    "enforce_eager",
+    "swap_space",
+    "max_lora_rank",
+}
+
+
+def response_cache_identity(request: LmEvalRequest) -> dict:
+    """Who fills a ``--use_cache`` response cache: the lm-eval model type, its arguments
+    (without the ones that change only speed) and a content fingerprint of each local folder
+    among them (:func:`cultureval.identity.model_identity`)."""
+    args = {k: v for k, v in request.model_args.items() if k not in OPERATIONAL_MODEL_ARGS}
+    return {
+        "model": request.model,
+        "model_args": {k: str(v) for k, v in sorted(args.items())},
+        "identity": identity.model_identity({k: v for k, v in args.items() if isinstance(v, str)}),
+    }
+
+
+def check_response_cache(request: LmEvalRequest) -> None:
+    """lm-eval's ``--use_cache PATH`` keys answers by the request alone, so a base model and the
+    same model with a LoRA adapter (or any other model) would share them. cultureval records who
+    filled the cache in ``PATH.cultureval.json`` and refuses a run by anyone else, and a cache it
+    has no such record of."""
+    if not request.use_cache:
+        return
+    sidecar = Path(f"{request.use_cache}.cultureval.json")
+    current = response_cache_identity(request)
+    if sidecar.is_file():
+        try:
+            recorded = json.loads(sidecar.read_text(encoding="utf-8"))
+        except ValueError:
+            raise PreflightError(f"{sidecar}: not readable JSON; use another --use_cache path") from None
+        if recorded == current:
+            return
+        if {k: recorded.get(k) for k in ("model", "model_args")} == {k: current[k] for k in ("model", "model_args")}:
+            changed = [k for k, v in current["identity"].items() if (recorded.get("identity") or {}).get(k) != v]
+            raise PreflightError(
+                f"--use_cache {request.use_cache} holds the answers of {_cache_owner(recorded)}, whose folder content "
+                f"has changed since ({', '.join(changed)} differ from {sidecar}): use another --use_cache path"
+            )
+        raise PreflightError(
+            f"--use_cache {request.use_cache} holds the answers of {_cache_owner(recorded)} ({sidecar}); this run is "
+            f"{_cache_owner(current)}: use another --use_cache path"
+        )
+    existing = sorted(sidecar.parent.glob(f"{Path(request.use_cache).name}_rank*.db"))
+    if existing:
+        raise PreflightError(
+            f"--use_cache {request.use_cache}: {existing[0]} has no record of the model that filled it ({sidecar} "
+            "missing); use another --use_cache path"
+        )
+    sidecar.parent.mkdir(parents=True, exist_ok=True)
+    sidecar.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _cache_owner(record: dict) -> str:
+    args = record.get("model_args") or {}
+    return f"--model {record.get('model')} " + ",".join(f"{k}={v}" for k, v in args.items())
+
+
 def has_chat_template(request: LmEvalRequest) -> bool | None:
     """Whether the model's tokenizer has a chat template (``None``: cannot tell offline)."""
     source = request.model_args.get("tokenizer") or request.model_args.get("pretrained")
@@ -202,7 +361,11 @@ def prepare_run(argv: list[str]) -> LmEvalRequest:
     check_task_names(request.tasks)
     check_model_paths(request)
     tasks = expand_tasks(request.tasks)
+    check_shots(request, tasks)
+    check_answer_stem(request, tasks)
+    check_adapter_engine(request, tasks)
     check_data(tasks)
+    check_response_cache(request)
     warnings = rendering_warnings(request, tasks)
     for warning in warnings:
         logger.warning("cultureval: %s", warning)

@@ -1,11 +1,12 @@
 """``cultureval report RESULTS... -o DIR``: tables and figures across models.
 
 Reads lm-eval output folders and Inspect logs (:mod:`cultureval.runs`, with the report's notes from
-:mod:`cultureval.report_inputs`) and writes into
-DIR: ``report.md`` (notes on comparability, a summary that ranks the runs of each task ×
-rendering by its headline metric, one section per task family), PNG figures with
+:mod:`cultureval.report_inputs`) and writes into DIR: ``report.md`` (notes on comparability, a
+summary that ranks each task's comparable runs by its leaderboard metric in that metric's
+direction — :mod:`cultureval.comparability` — one section per task family), PNG figures with
 ``figures.json`` (each figure's title, axis labels and legend), and the leaderboard files
-``summary.csv`` and ``summary.json`` (one row per model × task × metric).
+``summary.csv`` and ``summary.json`` (one row per model × task × metric, with the run's rank in
+its comparable set).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
+from cultureval import identity
+from cultureval.comparability import comparable_sets, comparison_key, ranked
 from cultureval.definitions import renamed_message
 from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, read_inputs
@@ -40,6 +43,8 @@ SUMMARY_COLUMNS = (
     "higher_is_better",
     "headline",
     "leaderboard",
+    "rank",
+    "comparable_set",
     "n",
     "parse_rate",
     "model_path",
@@ -47,56 +52,81 @@ SUMMARY_COLUMNS = (
     "cultureval_version",
     "task_version",
     "data_sha256",
+    "docs_sha256",
+    "prompt_sha256",
+    "shots",
     "source",
 )
 
 
+def _leaderboard(task: str) -> tuple[str, bool | None]:
+    """The metric ``task`` is ranked by and its direction."""
+    table = table_of(task)
+    metric = table.leaderboard_metric
+    described = table.describe(metric)
+    return metric, described.higher_is_better if described else None
+
+
 def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
-    """The runs of one task × rendering, best first by the task's leaderboard metric (higher is
-    better; generative GlobalOpinionQA: ``culture_sim_strict``, so unreadable answers cost)."""
+    """The runs of one comparable set (:func:`cultureval.comparability.comparable_sets`), best
+    first by the task's leaderboard metric in its own direction (``country_sim_gap``: lowest
+    first; generative GlobalOpinionQA: ``culture_sim_strict``, so unreadable answers cost)."""
     if not runs:
         return []
-    metric = table_of(runs[0].task).leaderboard_metric
-    scored = sorted(runs, key=lambda r: (r.metrics.get(metric) is None, -(r.metrics.get(metric) or 0.0), r.model))
-    return [(rank if run.metrics.get(metric) is not None else None, run) for rank, run in enumerate(scored, 1)]
+    metric, higher_is_better = _leaderboard(runs[0].task)
+    return ranked(runs, metric, higher_is_better)
+
+
+def _ranked_sets(runs: list[Run]) -> list[tuple[str, int | None, Run]]:
+    """``(set label, rank, run)`` for every run of a cultureval task: each task's runs split into
+    comparable sets (labelled 1, 2, ... when there are several, else empty), each ranked."""
+    sets, _ = comparable_sets([run for run in runs if family_of(run.task) is not None])
+    rows = []
+    for task in sorted(sets):
+        groups = sets[task]
+        for index, group in enumerate(groups, 1):
+            label = str(index) if len(groups) > 1 else ""
+            rows += [(label, rank, run) for rank, run in _ranked(group)]
+    return rows
 
 
 def _summary(runs: list[Run]) -> list[str]:
     lines = [
         "## Summary",
         "",
-        "Ranked within each task and rendering by the task's headline; ↑/↓: higher/lower is better. "
-        "Runs of one task in different renderings read different prompts and are not ranked together.",
+        "Ranked by each task's leaderboard metric in its own direction (↑ higher / ↓ lower is better), only "
+        "among runs on the same task version, data, documents, prompt, rendering, shots, judge and --limit; a task whose "
+        "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs).",
         "",
-        "| task | rendering | rank | model | harness | limit | headline | value | uncertainty | n | parse rate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "
+        "| value | n | parse rate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    groups: dict[tuple[str, str], list[Run]] = defaultdict(list)
-    for run in runs:
-        if family_of(run.task) is not None:
-            groups[(run.task, run.rendering)].append(run)
-    for (task, rendering), group in sorted(groups.items()):
-        table = table_of(task)
-        metric = table.headline
-        arrow = ARROW[table.describe(metric).higher_is_better][0] if table.describe(metric) else ""
-        for rank, run in _ranked(group):
-            lines.append(
-                f"| {task} | {rendering or 'n/a'} | {rank or '—'} | {run.model} | {run.harness} | "
-                f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(run.metrics.get(metric))} | "
-                f"{uncertainty(run, metric)} | {run.n if run.n is not None else 'n/a'} | "
-                f"{fmt(run.metrics.get(table.parse_metric))} |"
-            )
+    for label, rank, run in _ranked_sets(runs):
+        table = table_of(run.task)
+        metric, higher_is_better = _leaderboard(run.task)
+        arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
+        headline = table.headline
+        headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
+        lines.append(
+            f"| {run.task} | {run.rendering or 'n/a'} | {rank or '—'} | {label or '—'} | {run.model} | "
+            f"{run.harness} | {f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | "
+            f"{fmt(run.metrics.get(metric))} | {uncertainty(run, metric)} | {headline} {headline_arrow} | "
+            f"{fmt(run.metrics.get(headline))} | {run.n if run.n is not None else 'n/a'} | "
+            f"{fmt(run.metrics.get(table.parse_metric))} |"
+        )
     return lines + [""]
 
 
 def summary_rows(runs: list[Run]) -> list[dict]:
-    """One row per run × metric (the task table's metrics, without stderr/CI companions)."""
+    """One row per run × metric (the task table's metrics, without stderr/CI companions), with
+    the run's rank in its comparable set (``leaderboard`` marks the metric the rank follows,
+    ``higher_is_better`` its direction) and the identity fields that define the set."""
     rows = []
-    for run in runs:
+    for _, rank, run in _ranked_sets(runs):
         owner = family_of(run.task)
-        if owner is None:
-            continue
         table = table_of(run.task)
+        block = run.provenance or {}
         for name in metric_rows(run.task, run.metrics, table):
             described = table.describe(name)
             rows.append(
@@ -115,6 +145,8 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "higher_is_better": described.higher_is_better if described else None,
                     "headline": name == table.headline,
                     "leaderboard": name == table.leaderboard_metric,
+                    "rank": rank,
+                    "comparable_set": identity.sha256_of([run.task, *comparison_key(run)])[:12],
                     "n": run.n,
                     "parse_rate": run.metrics.get(table.parse_metric),
                     "model_path": run.model_path + (f" + {run.adapter}" if run.adapter else ""),
@@ -122,6 +154,9 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "cultureval_version": run.cultureval_version,
                     "task_version": run.version[0] if run.version else None,
                     "data_sha256": run.version[1] if run.version else None,
+                    "docs_sha256": block.get("docs_sha256"),
+                    "prompt_sha256": block.get("prompt_sha256"),
+                    "shots": block.get("shots"),
                     "source": run.source,
                 }
             )

@@ -6,10 +6,10 @@ runs' per-item records are read here, so a bad samples line stops the report bef
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cultureval.comparability import comparability_notes
 from cultureval.runs import Run, read_runs
 
 
@@ -17,33 +17,6 @@ from cultureval.runs import Run, read_runs
 class Inputs:
     runs: list[Run] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def _comparability_notes(runs: list[Run]) -> list[str]:
-    """Runs of one task whose task version or data differ; and one model's runs of one task in
-    different renderings (the numbers then answer different prompts)."""
-    notes = []
-    by_task: dict[str, set] = defaultdict(set)
-    renderings: dict[tuple[str, str], set] = defaultdict(set)
-    for run in runs:
-        if run.version != (None, None):
-            by_task[run.task].add(run.version)
-        if run.rendering:
-            renderings[(run.model, run.task)].add((run.rendering, run.harness))
-    for task, versions in sorted(by_task.items()):
-        if len(versions) > 1:
-            shown = "; ".join(f"task version {v}, data sha256 {str(s)[:12]}" for v, s in sorted(versions, key=str))
-            notes.append(
-                f"{task}: runs differ in task version or data ({shown}); comparisons across them are not like for like"
-            )
-    for (model, task), seen in sorted(renderings.items()):
-        if len({rendering for rendering, _ in seen}) > 1:
-            shown = ", ".join(f"{rendering} ({harness})" for rendering, harness in sorted(seen))
-            notes.append(
-                f"{model} on {task} was run with different renderings — {shown}: the model read different "
-                "prompts, so these rows differ for that reason and are not a harness disagreement"
-            )
-    return notes
 
 
 def _without_samples(run: Run) -> str | None:
@@ -66,7 +39,7 @@ def read_inputs(paths: list[Path]) -> Inputs:
         _ = run.items  # read now: a bad line stops the report before anything is written
     notes = [note for run in runs for note in run.notes]
     notes += [note for note in map(_without_samples, runs) if note]
-    notes += _comparability_notes(runs)
+    notes += comparability_notes(runs)
     limited = sorted({f"{run.label} on {run.task}" for run in runs if run.limit})
     if limited:
         notes.append("run with --limit (the first items only; not comparable with full runs): " + "; ".join(limited))

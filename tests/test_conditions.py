@@ -307,6 +307,9 @@ def test_steering_prompts_and_the_report_gain_recomputed(tiny_model, fixture_dat
         ]
     )
     assert steered["results"]["global_opinion_steer_fewshot"]["jsd,none"] == pytest.approx(expected_jsd)
+    # its own shots (k), not lm-eval's num_fewshot, and recorded as the run's shots
+    block = steered["configs"]["global_opinion_steer_fewshot"]["metadata"]["cultureval"]
+    assert block["shots"] == 2 and steered["n-shot"]["global_opinion_steer_fewshot"] == 0
 
     report = tmp_path / "report"
     run_cli(["cultureval", "report", str(plain_out), str(shot_out), "-o", str(report)], fixture_data_dir, tmp_path)

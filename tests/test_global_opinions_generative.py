@@ -138,10 +138,15 @@ def test_inspect_cot_scores_parsed_and_counts_unparsed(use_fixture_data, scripte
     assert metrics["jsd_strict"] == pytest.approx((sum(expected) + len(docs) - len(brazil)) / len(docs))
 
 
-def test_inspect_sampled_frequencies(use_fixture_data, scripted_model, tmp_path):
+def test_inspect_sampled_frequencies(use_fixture_data, scripted_model, tmp_path, monkeypatch):
     from inspect_ai import eval as inspect_eval
 
+    from cultureval import inspect_tasks
     from cultureval._registry import global_opinion_sampled
+
+    # the scripted provider stands in for one that continues the answer stem (vllm, sglang);
+    # cultureval refuses the chat rendering on any other provider
+    monkeypatch.setattr(inspect_tasks, "PREFILL_PROVIDERS", (*inspect_tasks.PREFILL_PROVIDERS, "cultureval_scripted"))
 
     [log] = inspect_eval(
         global_opinion_sampled(rendering="chat", n=4), model=scripted_model, log_dir=str(tmp_path), display="none"

@@ -17,7 +17,8 @@ from inspect_ai.solver import TaskState, generate
 
 from cultureval import rendering
 from cultureval.definitions import task_definition
-from cultureval.inspect_tasks import build_task
+from cultureval.identity import generation_settings
+from cultureval.inspect_tasks import active_generate_config, build_task
 from cultureval.scorers.judged import judged_scorer
 from cultureval.scorers.records import record_score, table_metric
 from cultureval.tasks.binary_settings import judge, scoring
@@ -56,6 +57,7 @@ def setting_task(name: str, scorer, n: int, temperature: float | None, max_token
     temperature = float(generation.get("temperature", 1.0)) if temperature is None else float(temperature)
     max_tokens = max_tokens or int(generation["max_gen_toks"])
     n = sample_count(n)
+    overrides = active_generate_config()  # --temperature / --max-tokens win over the task's
     return build_task(
         definition,
         solver=generate(),
@@ -63,6 +65,12 @@ def setting_task(name: str, scorer, n: int, temperature: float | None, max_token
         rendering_mode=rendering.CHAT,
         dataset_kwargs={"n_samples": n},
         config=GenerateConfig(temperature=temperature, max_tokens=max_tokens),
+        generation=generation_settings(
+            overrides.max_tokens or max_tokens,
+            temperature if overrides.temperature is None else overrides.temperature,
+            [],
+            1,
+        ),
         n_samples=n,
         temperature=temperature,
         max_tokens=max_tokens,

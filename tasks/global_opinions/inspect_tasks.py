@@ -16,14 +16,15 @@ from inspect_ai.solver import Generate, TaskState, solver
 
 from cultureval import rendering
 from cultureval.definitions import task_definition
+from cultureval.identity import generation_settings
 from cultureval.inspect_tasks import (
     AUTO,
     build_task,
+    effective_rendering,
     greedy_generation_task,
     option_logprob_task,
     option_messages,
-    provider_of,
-    resolve_rendering,
+    option_rendering,
 )
 from cultureval.scorers.distribution import option_distribution, parsed_answer
 from cultureval.tasks.global_opinions import scoring
@@ -102,7 +103,7 @@ def sample_answers(stem: str, layout: str, requested_rendering: str, n: int, tem
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         model = get_model()
-        mode = resolve_rendering(requested_rendering, provider_of(model))
+        mode = effective_rendering(requested_rendering, model, stem, layout, state.metadata["user_text"])
         state.metadata["rendering"] = mode
         state.messages = option_messages(mode, layout, state.metadata["user_text"], stem)
         # without the stem the answer is written out ("(B)", "Answer: B"): allow a few tokens
@@ -124,21 +125,27 @@ def _score_samples(doc: dict, state: TaskState) -> dict:
 def sampled_task(name: str, requested_rendering: str = AUTO, n: int | None = None) -> Task:
     """``global_opinion_sampled*``: frequencies of ``n`` sampled single answers."""
     definition = task_definition(name)
-    resolve_rendering(requested_rendering, "")
+    mode = option_rendering(definition, requested_rendering)
     generation = definition.config.get("generation_kwargs") or {}
     n = n or int(definition.config.get("repeats", 1))
+    temperature = float(generation.get("temperature", 1.0))
+    max_tokens = int(generation.get("max_gen_toks", 2))
     return build_task(
         definition,
         solver=sample_answers(
             stem=definition.config["gen_prefix"],
             layout=definition.metadata["plain_layout"],
-            requested_rendering=requested_rendering,
+            requested_rendering=mode,
             n=n,
-            temperature=float(generation.get("temperature", 1.0)),
-            max_tokens=int(generation.get("max_gen_toks", 2)),
+            temperature=temperature,
+            max_tokens=max_tokens,
         ),
         scorer=parsed_answer(_score_samples, scoring.GENERATIVE_METRICS, "parsed_distribution"),
-        rendering_mode=requested_rendering,
+        rendering_mode=mode,
+        generation=generation_settings(
+            max_tokens if mode != rendering.INSTRUCTION else max(max_tokens, 8), temperature, [], n
+        ),
+        rendering_requested=requested_rendering,
         n_samples=n,
     )
 

@@ -83,7 +83,8 @@ def load_fewshot_dataset(k=steering.DEFAULT_K, items="6c", **_metadata) -> dict:
     ones), each with ``k`` other questions of its country (``--metadata '{"k": 5}'``)."""
     n = shot_count(k)
     chosen, pool = _steered(items), loader.load(None)
-    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes, "k": n}
+    # "shots": the examples each item shows, which the run identity records (cultureval.identity)
+    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes, "k": n, "shots": n}
     return docs_to_dataset_dict(steering.fewshot_docs(chosen.docs, pool.docs, n), provenance)
 
 

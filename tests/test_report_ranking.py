@@ -1,0 +1,135 @@
+"""The report ranks the better run first, per task kind, and never ranks runs that answer
+different items or prompts together (issue case 5: ``global_opinion_default`` was ranked by
+``country_sim_gap`` highest first)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from cultureval.report import write_report
+
+SHA = {name: (name * 64)[:64] for name in "abcdef"}
+
+# task kind -> (task, leaderboard metric, the better value, the worse value). Which value is
+# better is the metric's meaning, written here by hand from its definition: culture_sim = 1 - JS
+# distance to the survey (closer is better); country_sim_gap = best - worst country's similarity
+# (Durmus et al.: a more even representation is better, so lower); Pearson r / Spearman rho with
+# the survey, macro-F1, entailment score and majority agreement: higher is better.
+KINDS = {
+    "log-prob": ("global_opinion_jsd", "culture_sim", 0.80, 0.60),
+    "generative": ("global_opinion_cot", "culture_sim_strict", 0.70, 0.40),
+    "sampled": ("global_opinion_sampled", "culture_sim_strict", 0.75, 0.55),
+    "judged": ("culturebank_tiktok", "entailment_score", 0.60, 0.30),
+    "judged (correlation)": ("wvs_polarity_en", "spearman_language", 0.50, -0.10),
+    "default prompting": ("global_opinion_default", "country_sim_gap", 0.10, 0.50),
+    "value probing": ("global_opinion_wvs_pearson", "pearson_mean", 0.45, 0.05),
+    "three settings: classification": ("global_opinion_binary_classify", "majority_agreement", 0.9, 0.5),
+    "three settings: reasoning": ("global_opinion_binary_cot", "majority_agreement", 0.8, 0.4),
+    "three settings: open conversation": ("global_opinion_binary_open", "majority_agreement", 0.7, 0.3),
+    "log-prob (CALI)": ("cali_nli_us", "macro_f1_binary", 0.55, 0.35),
+}
+
+
+def _block(**changes) -> dict:
+    block = {
+        "cultureval_version": "1.0",
+        "task_version": 1.0,
+        "data_source": {"location": "/data/x.csv", "sha256": SHA["a"]},
+        "docs_sha256": SHA["b"],
+        "prompt_sha256": SHA["c"],
+        "rendering": "plain (human_assistant)",
+        "shots": 0,
+        "judge": {"name": "openai-compatible/judge-a@http://a/v1", "prompt_version": "2"},
+    }
+    for key, value in changes.items():
+        if key == "data_sha256":
+            block["data_source"] = {"location": "/data/y.csv", "sha256": value}
+        else:
+            block[key] = value
+    return block
+
+
+def _results(folder: Path, model: str, task: str, metrics: dict, block: dict, stamp: str) -> None:
+    """An lm-eval results file (as ``lm_eval`` writes it, without samples) for one task run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    results = {
+        "results": {task: {"alias": task} | {f"{name},none": value for name, value in metrics.items()}},
+        "configs": {task: {"task": task, "metadata": {"version": block["task_version"], "cultureval": block}}},
+        "n-samples": {task: {"original": 10, "effective": 10}},
+        "config": {"model": "hf", "model_args": f"pretrained=/models/{model}", "limit": None},
+        "model_name": "hf",
+    }
+    (folder / f"results_{stamp}.json").write_text(json.dumps(results))
+
+
+def _summary_table(text: str) -> list[dict]:
+    lines = text.split("## Summary", 1)[1].split("\n## ", 1)[0].splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    return [dict(zip(header, [cell.strip() for cell in row.strip("|").split("|")])) for row in table[2:]]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_report_ranks_the_better_run_first(kind, tmp_path):
+    """Of two comparable runs, the better one (by the metric's meaning) ranks first, in
+    report.md and in summary.csv; the leaderboard metric is the one named above."""
+    from cultureval.families import table_of
+
+    task, metric, better, worse = KINDS[kind]
+    assert table_of(task).leaderboard_metric == metric
+    # the worse run is written first, so input order cannot explain the result
+    _results(tmp_path / "in" / "worse", "worse-model", task, {metric: worse}, _block(), "2026-01-01T00-00-00.0")
+    _results(tmp_path / "in" / "better", "better-model", task, {metric: better}, _block(), "2026-01-01T00-00-01.0")
+    write_report([tmp_path / "in"], tmp_path / "report")
+    rows = [r for r in _summary_table((tmp_path / "report" / "report.md").read_text()) if r["task"] == task]
+    assert [(r["rank"], r["model"]) for r in rows] == [("1", "better-model"), ("2", "worse-model")]
+    assert rows[0]["ranked by"].startswith(metric)
+    summary = list(csv.DictReader((tmp_path / "report" / "summary.csv").read_text().splitlines()))
+    ranks = {r["model"]: r["rank"] for r in summary if r["task"] == task and r["leaderboard"] == "True"}
+    assert ranks == {"better-model": "1", "worse-model": "2"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"data_sha256": SHA["d"]}, "data sha256 (aaaaaaaaaaaa: first (lm-eval); dddddddddddd: second (lm-eval))"),
+        ({"docs_sha256": SHA["d"]}, "documents (docs_sha256)"),
+        ({"prompt_sha256": SHA["e"]}, "prompt (prompt_sha256) (cccccccccccc: first (lm-eval); eeeeeeeeeeee: second"),
+        ({"task_version": 2.0}, "task version (1.0: first (lm-eval); 2.0: second (lm-eval))"),
+        ({"rendering": "chat"}, "rendering (chat: second (lm-eval); plain: first (lm-eval))"),
+        ({"shots": 3}, "shots (0: first (lm-eval); 3: second (lm-eval))"),
+        ({"judge": {"name": "openai-compatible/judge-b@http://b/v1", "prompt_version": "2"}}, "judge ("),
+        ({"prompt_sha256": None}, "prompt (prompt_sha256) (cccccccccccc: first (lm-eval); not recorded: second"),
+    ],
+)
+def test_runs_that_differ_are_never_ranked_together(changes, said, tmp_path):
+    """Two runs of one task that differ in one identity part: each is ranked alone (rank 1 in
+    its own set), and the report's notes say what differs and which run has which value."""
+    task = "global_opinion_jsd"
+    _results(tmp_path / "in" / "a", "first", task, {"culture_sim": 0.5}, _block(), "2026-01-01T00-00-00.0")
+    _results(tmp_path / "in" / "b", "second", task, {"culture_sim": 0.9}, _block(**changes), "2026-01-01T00-00-01.0")
+    write_report([tmp_path / "in"], tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    rows = [r for r in _summary_table(text) if r["task"] == task]
+    assert sorted((r["model"], r["rank"]) for r in rows) == [("first", "1"), ("second", "1")]
+    assert {r["set"] for r in rows} == {"1", "2"}
+    assert f"{task}: 2 sets of runs not ranked together — they differ in {said}" in text
+    summary = list(csv.DictReader((tmp_path / "report" / "summary.csv").read_text().splitlines()))
+    assert len({r["comparable_set"] for r in summary if r["task"] == task}) == 2
+
+
+def test_every_leaderboard_metric_has_a_direction():
+    """The ranking follows ``higher_is_better``; a leaderboard metric without one cannot rank."""
+    from cultureval.definitions import task_names
+    from cultureval.families import family_of, table_of
+
+    for task in task_names():
+        if family_of(task) is None:
+            continue
+        table = table_of(task)
+        described = table.describe(table.leaderboard_metric)
+        assert described is not None and described.higher_is_better in (True, False), task
