@@ -197,7 +197,7 @@ def test_a_renamed_task_or_tag_is_answered_with_its_new_name(fixture_data_dir, t
         )
     )
     assert line == (
-        "cultureval: 'global_opinion_binary_cot' was renamed to 'binary_settings_reasoning' in cultureval 0.2.0 "
+        "cultureval lm-eval: 'global_opinion_binary_cot' was renamed to 'binary_settings_reasoning' in cultureval 0.2.0 "
         "(CHANGELOG.md)"
     )
 

@@ -27,9 +27,9 @@ KINDS = {
     "judged (correlation)": ("wvs_polarity_en", "spearman_language", 0.50, -0.10),
     "default prompting": ("global_opinion_default", "country_sim_gap", 0.10, 0.50),
     "value probing": ("global_opinion_wvs_pearson", "pearson_mean", 0.45, 0.05),
-    "three settings: classification": ("global_opinion_binary_classify", "majority_agreement", 0.9, 0.5),
-    "three settings: reasoning": ("global_opinion_binary_cot", "majority_agreement", 0.8, 0.4),
-    "three settings: open conversation": ("global_opinion_binary_open", "majority_agreement", 0.7, 0.3),
+    "three settings: classification": ("binary_settings_classify", "majority_agreement", 0.9, 0.5),
+    "three settings: reasoning": ("binary_settings_reasoning", "majority_agreement", 0.8, 0.4),
+    "three settings: open conversation": ("binary_settings_open", "majority_agreement", 0.7, 0.3),
     "log-prob (CALI)": ("cali_nli_us", "macro_f1_binary", 0.55, 0.35),
 }
 

@@ -85,7 +85,7 @@ def _lm_eval(model_args: str, data_dir: Path, tmp_path: Path, *extra, task="glob
 def _refused(args: list[str], data_dir: Path, tmp_path: Path, env=None):
     result = run_cli(args, data_dir, tmp_path, check=False, env_extra=env)
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-3000:]
-    lines = [line for line in result.stderr.splitlines() if line.startswith("cultureval:")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("cultureval lm-eval:")]
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
     return lines[0]
 
@@ -285,7 +285,7 @@ def test_inspect_hf_refuses_the_chat_rendering(tiny_model, data_a, tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("cultureval:")]
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("cultureval lm-eval:")]
     assert "rendering=chat: Inspect's hf provider cannot continue the model's turn" in line
     assert "Traceback" not in output, output[-3000:]
     assert not list(log_dir.rglob("*.eval"))  # no log: nothing ran
