@@ -290,6 +290,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--task", action="append", default=[], help="KIND=TASK: another task for a kind")
     parser.add_argument("--paths", default=",".join(PATHS), help=f"comma-separated: {', '.join(PATHS)}")
     parser.add_argument("--limit", type=int, default=10, help="items per kind; 0 = all")
+    parser.add_argument("--kind-limit", action="append", default=[], help="KIND=N: another limit for one kind")
     parser.add_argument("--repeats", type=int, default=1, help="interleaved rounds of every path")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
     parser.add_argument("--dtype", default=None, help="default: the cpu_smollm2 run config's on CPU, bfloat16 on GPU")
@@ -345,7 +346,8 @@ def measure_models(options) -> dict:
     kinds = []
     for kind in options.kinds:
         task = dict(entry.split("=", 1) for entry in options.task).get(kind, KIND_TASKS[kind])
-        items = build_items(kind, task, options.limit or None, tokenizer, options.chat, manager)
+        limit = int(dict(entry.split("=", 1) for entry in options.kind_limit).get(kind, options.limit))
+        items = build_items(kind, task, limit or None, tokenizer, options.chat, manager)
         if options.max_gen_toks and items.generation:
             items.generation["max_gen_toks"] = min(options.max_gen_toks, int(items.generation["max_gen_toks"]))
         kinds.append(items)
