@@ -131,7 +131,7 @@ def synthetic_run(folder: Path, model: int, docs: list[dict], config: dict, rng:
         "model_name": f"/synthetic/model-{model}",
         "date": 0.0,
     }
-    (run / f"results_{stamp}.json").write_text(json.dumps(results))
+    (run / f"results_{stamp}.json").write_text(json.dumps(results, default=str))  # callables as text, as lm-eval
     return len(docs)
 
 

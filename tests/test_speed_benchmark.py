@@ -54,7 +54,7 @@ def benchmark_run(tiny_model, fixture_data_dir, tmp_path_factory):
         "--repeats",
         "2",
         "--paths",
-        "hand,hand-full,lm-eval-hf,inspect-hf,inspect-vllm",
+        "hand,hand-full,lm-eval-hf,inspect-vllm",
         "--peak-tflops",
         "1",
         "--no-overhead",
@@ -120,13 +120,6 @@ def test_paths_agree_and_scores_match_an_independent_distance(benchmark_run, use
         row = _row(output, "logprob", path)
         assert row["agrees"] is True
         for mine, theirs in zip(row["per_item"], hand["per_item"]):
-            assert mine["distribution"] == pytest.approx(theirs["distribution"], abs=1e-3)
-    # Inspect's first-token top-20 route: letters outside the top 20 are counted, the rest agree
-    inspect = _row(output, "logprob", "inspect-hf")
-    missing = sum(entry["letters_missing"] for entry in inspect["per_item"])
-    assert inspect["notes"]["letters_missing"] == missing
-    for mine, theirs in zip(inspect["per_item"], hand["per_item"]):
-        if not mine["letters_missing"]:
             assert mine["distribution"] == pytest.approx(theirs["distribution"], abs=1e-3)
     # greedy generation: the same texts from lm-eval's generate_until and the plain generate loop
     generated = _row(output, "generation", "lm-eval-hf")
