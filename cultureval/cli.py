@@ -167,10 +167,12 @@ def run_lm_eval(args: list[str]) -> int:
     """lm-eval with cultureval's tasks; for ``run``: checks before the model loads
     (:mod:`cultureval.preflight`), then lm-eval's own table, then cultureval's with yardsticks."""
     import time
+    from contextlib import nullcontext
 
     from lm_eval.__main__ import cli_evaluate
 
-    from cultureval.preflight import prepare_run
+    from cultureval.lm_eval_compat import without_default_tasks
+    from cultureval.preflight import only_cultureval_tasks, prepare_run
     from cultureval.run_summary import print_run_summary
 
     with tempfile.TemporaryDirectory(prefix="cultureval-config-") as folder:
@@ -179,7 +181,10 @@ def run_lm_eval(args: list[str]) -> int:
         request = prepare_run(argv[4:]) if argv[1] == "run" else None
         sys.argv = argv
         started = time.time()
-        status = int(cli_evaluate() or 0)
+        # cultureval's tasks only: lm-eval need not index its own 14,700 (issue 30)
+        only_ours = request is not None and only_cultureval_tasks(request.tasks)
+        with without_default_tasks() if only_ours else nullcontext():
+            status = int(cli_evaluate() or 0)
     if request is not None and request.output_path and status == 0:
         print_run_summary(Path(request.output_path), started)
     return status

@@ -6,6 +6,9 @@ it supports (0.4.13 and the 0.5 pre-releases); everything here is tested on both
   Jinja template, or a callable) with a task method that 0.5 renamed: ``resolve_field`` (0.4)
   → ``_resolve_field`` (0.5). :class:`cultureval.lm_eval_task.CulturevalTask` needs it to keep
   a task's ``description`` in its plain prompt layout.
+- lm-eval's ``run`` command indexes its own ~14,700 task YAMLs before every run (about 10 s
+  on two quiet CPU cores, 50 s on busy ones) and has no flag to skip them, although its
+  ``TaskManager`` has one (``include_defaults``): :func:`without_default_tasks`.
 - 0.4 has one task class for every output type (``ConfigurableTask``); 0.5 builds requests in
   one subclass per output type (``MultipleChoiceTask``, ``GenerateTask``, ...), chosen from
   the YAML's ``output_type`` by ``Task.from_config`` — which a YAML ``class:`` bypasses, so a
@@ -14,6 +17,9 @@ it supports (0.4.13 and the 0.5 pre-releases); everything here is tested on both
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -42,6 +48,32 @@ def output_type_base(output_type: str | None) -> type | None:
     if output_type not in registry:
         raise ValueError(f"lm-eval has no task class for output_type {output_type!r}; it has {sorted(registry)}")
     return registry[output_type]
+
+
+@contextmanager
+def without_default_tasks() -> Iterator[bool]:
+    """Within: lm-eval's ``TaskManager`` indexes only the folders it is given (``--include_path``),
+    not lm-eval's own tasks, unless a caller asks for them. For runs of cultureval tasks only
+    (``cultureval run``/``lm-eval``; :func:`cultureval.preflight.only_cultureval_tasks`); the
+    tasks, requests and results are the same. Yields whether it applied (an lm-eval whose
+    ``TaskManager`` has no ``include_defaults`` is left as it is)."""
+    import lm_eval.tasks as tasks_module
+
+    original = getattr(tasks_module, "TaskManager", None)
+    if original is None or "include_defaults" not in inspect.signature(original.__init__).parameters:
+        yield False
+        return
+
+    class TaskManager(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("include_defaults", False)
+            super().__init__(*args, **kwargs)
+
+    tasks_module.TaskManager = TaskManager
+    try:
+        yield True
+    finally:
+        tasks_module.TaskManager = original
 
 
 # ------------------------------------------------------------------ reading lm-eval's output

@@ -127,6 +127,13 @@ def expand_tasks(names: list[str]) -> list[str]:
     return list(dict.fromkeys(expanded))
 
 
+def only_cultureval_tasks(names: list[str]) -> bool:
+    """Whether every requested name is a cultureval task, group or tag (then lm-eval need not
+    index its own tasks: :func:`cultureval.lm_eval_compat.without_default_tasks`)."""
+    known = set(task_folders()) | set(_tags())
+    return bool(names) and all(name in known for name in names)
+
+
 def check_task_names(names: list[str]) -> None:
     """A renamed task or tag is answered with its new name (:data:`cultureval.definitions.RENAMED`);
     an unknown name close to a cultureval task, group or tag is a mistake: say which was meant.

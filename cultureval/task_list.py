@@ -1,7 +1,8 @@
 """``cultureval tasks``: every task with its family, harnesses, kind, items and cost per item,
 read from the task definitions themselves (the YAMLs) and, for the item counts, the data; the
-measured CPU seconds per item come from ``cpu_cost.json`` (``benchmarks/engines.py`` on a small
-model; a task not measured there shows its measured sibling of the same family and kind)."""
+measured CPU seconds per item come from ``cpu_cost.json`` (``benchmarks/engines.py``, since
+replaced by ``benchmarks/speed.py``, on a small model; a task not measured there shows its
+measured sibling of the same family and kind)."""
 
 from __future__ import annotations
 

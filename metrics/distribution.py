@@ -1,7 +1,8 @@
-"""Distances between answer distributions (pure Python and NumPy, no harness imports)."""
+"""Distances between answer distributions (plain Python and NumPy, no harness imports)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -9,24 +10,27 @@ import numpy as np
 
 
 def _as_distribution(values: Sequence[float], name: str) -> list[float]:
-    """``values`` as floats normalised to sum 1, checked. Plain Python: the inputs are a few
-    options long, where NumPy's per-call cost is most of the time (scoring 100,000 outside rows
-    calls this half a million times)."""
+    """``values`` as floats divided by their sum. Plain Python: the inputs are an item's few
+    options, where NumPy's per-call overhead dominated scoring 10,402 items; ``math.fsum``
+    sums exactly, and a non-finite sum sends the input to the checks that name the problem."""
     try:
-        array = [float(value) for value in values]
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers ({error})") from None
+        array = list(map(float, values))
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got {str(values)[:80]}") from None
     if not array:
         raise ValueError(f"{name} must be a non-empty 1-D sequence, got an empty one")
-    total = math.fsum(array)
-    if not math.isfinite(total) or min(array) < 0:  # a NaN, an infinity or a negative value
+    try:
+        total = math.fsum(array)
+    except OverflowError:
+        raise ValueError(f"{name} is too large to normalise (its sum overflows): {str(values)[:80]}") from None
+    except ValueError:  # inf + -inf
+        total = math.nan
+    if not math.isfinite(total):
         if any(value != value for value in array):
             raise ValueError(f"{name} contains NaN: {list(values)}")
-        if any(math.isinf(value) for value in array):
-            raise ValueError(f"{name} contains an infinite value: {list(values)}")
-        if min(array) < 0:
-            raise ValueError(f"{name} contains a negative value: {list(values)}")
-        raise ValueError(f"{name} sums beyond the floating-point range: {list(values)}")
+        raise ValueError(f"{name} contains an infinite value: {list(values)}")
+    if min(array) < 0:
+        raise ValueError(f"{name} contains a negative value: {list(values)}")
     if total <= 0:
         raise ValueError(f"{name} is all zero: it is not a distribution")
     return [value / total for value in array]
@@ -41,7 +45,7 @@ def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
 
     Range [0, 1]: 0 iff ``p`` and ``q`` are equal after normalising, 1 iff their supports
     are disjoint. This is the *distance* (square root of the divergence), as in
-    ``scipy.spatial.distance.jensenshannon(p, q, base=2)``.
+    ``scipy.spatial.distance.jensenshannon(p, q, base=2)`` (tests/test_metrics.py compares).
 
     Raises ``ValueError`` when the lengths differ, or either input is empty, all zero, or
     contains a negative, NaN or infinite value.
@@ -50,11 +54,11 @@ def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
         raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
     divergence = 0.0
     for a, b in zip(_as_distribution(p, "p"), _as_distribution(q, "q")):
-        mixture = (a + b) / 2.0  # > 0 wherever a > 0 or b > 0: the terms below are finite
-        if a > 0:
-            divergence += a * math.log(a / mixture)
+        m = (a + b) / 2.0
+        if a > 0:  # scipy.special.rel_entr: a * log(a / m), 0 for a = 0
+            divergence += a * math.log(a / m)
         if b > 0:
-            divergence += b * math.log(b / mixture)
+            divergence += b * math.log(b / m)
     divergence /= 2.0 * math.log(2.0)
     # rounding can leave a tiny negative or a value a hair above 1
     return math.sqrt(min(max(divergence, 0.0), 1.0))
@@ -92,13 +96,15 @@ def softmax_logprobs(logprobs: Sequence[float]) -> list[float]:
     Computed as ``exp(l_i - max l) / sum_j exp(l_j - max l)`` so very negative values do not
     underflow. Raises ``ValueError`` on an empty input or a NaN.
     """
-    array = np.asarray(logprobs, dtype=float)
-    if array.size == 0:
+    values = [float(value) for value in logprobs]
+    if not values:
         raise ValueError("no log-probabilities to normalise")
-    if np.isnan(array).any():
+    if any(value != value for value in values):
         raise ValueError(f"NaN log-probability: {list(logprobs)}")
-    shifted = np.exp(array - array.max())
-    return (shifted / shifted.sum()).tolist()
+    top = max(values)
+    shifted = [math.exp(value - top) for value in values]
+    total = math.fsum(shifted)
+    return [value / total for value in shifted]
 
 
 def total_variation(p: Sequence[float], q: Sequence[float]) -> float:
@@ -115,8 +121,9 @@ def top1_agreement(p: Sequence[float], q: Sequence[float], tolerance: float = 1e
     if len(p) != len(q):
         raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
     p_norm, q_norm = _as_distribution(p, "p"), _as_distribution(q, "q")
-    modal_p = {i for i, value in enumerate(p_norm) if value >= max(p_norm) - tolerance}
-    modal_q = {i for i, value in enumerate(q_norm) if value >= max(q_norm) - tolerance}
+    p_top, q_top = max(p_norm) - tolerance, max(q_norm) - tolerance
+    modal_p = {i for i, value in enumerate(p_norm) if value >= p_top}
+    modal_q = {i for i, value in enumerate(q_norm) if value >= q_top}
     return len(modal_p & modal_q) / (len(modal_p) * len(modal_q))
 
 
@@ -132,19 +139,21 @@ def ordinal_wasserstein(p: Sequence[float], q: Sequence[float], scores: Sequence
     if len(kept) < 2:
         return None
     values = [float(scores[i]) for i in kept]
-    low, span = min(values), max(values) - min(values)
+    low = min(values)
+    span = max(values) - low
     if span <= 0:
         return None
-    p_kept, q_kept = [float(p[i]) for i in kept], [float(q[i]) for i in kept]
+    positions = [(value - low) / span for value in values]
+    p_kept = [float(p[i]) for i in kept]
+    q_kept = [float(q[i]) for i in kept]
     if sum(p_kept) <= 0 or sum(q_kept) <= 0:
         return None
     p_kept, q_kept = _as_distribution(p_kept, "p"), _as_distribution(q_kept, "q")
-    order = sorted(range(len(kept)), key=values.__getitem__)  # stable, as the scale's order
-    positions = [(values[i] - low) / span for i in order]
+    order = sorted(range(len(kept)), key=positions.__getitem__)  # stable
     # W1 on the line: the integral of |F_p - F_q| between consecutive positions
     total = cdf_p = cdf_q = 0.0
-    for step, i in enumerate(order[:-1]):
-        cdf_p += p_kept[i]
-        cdf_q += q_kept[i]
-        total += abs(cdf_p - cdf_q) * (positions[step + 1] - positions[step])
+    for here, following in itertools.pairwise(order):
+        cdf_p += p_kept[here]
+        cdf_q += q_kept[here]
+        total += abs(cdf_p - cdf_q) * (positions[following] - positions[here])
     return min(max(total, 0.0), 1.0)
