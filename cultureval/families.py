@@ -21,7 +21,7 @@ import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cultureval.metric_table import MetricTable
 
@@ -56,6 +56,47 @@ ReportItem = Callable[[str, dict, dict], dict | None]
 ReportSection = Callable[["dict[str, list[Run]]", "dict[str, MetricTable]", "Figures"], list[str]]
 # (transport, cache, logged doc, response) -> (record for the task's table, samples_judged line)
 JudgeItem = Callable[["Transport", "JudgeCache | None", dict, str], Awaitable[tuple[dict, dict]]]
+
+
+class Lazy:
+    """A callable that stands for ``module:attribute`` and imports it on first call.
+
+    A family's ``family.py`` names its hooks with :func:`lazy` instead of importing its scoring,
+    report and judge modules (NumPy, SciPy, scikit-learn, httpx): building the CLI's parser reads
+    every family, and ``cultureval --help`` or ``cultureval tasks-dir`` must not pay for code they
+    never call (issue 25)."""
+
+    def __init__(self, target: str):
+        module, separator, attribute = target.partition(":")
+        if not separator or not module or not attribute:
+            raise ValueError(f"lazy({target!r}): expected 'package.module:attribute'")
+        self.target = target
+        self._module, self._attribute = module, attribute
+        self._resolved: Callable[..., Any] | None = None
+
+    def resolve(self) -> Callable[..., Any]:
+        """The named attribute (imported once)."""
+        if self._resolved is None:
+            self._resolved = getattr(importlib.import_module(self._module), self._attribute)
+        return self._resolved
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"lazy({self.target!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Lazy) and other.target == self.target
+
+    def __hash__(self) -> int:
+        return hash(self.target)
+
+
+def lazy(target: str) -> Any:
+    """``module:attribute`` as a callable imported on first call (:class:`Lazy`); typed ``Any``
+    so it stands for any hook's callable type."""
+    return Lazy(target)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import logging
 
 from cultureval.judge import FAILURE_UNPARSEABLE, JudgeCache, JudgeError, Transport, ask
 from cultureval.tasks.binary_settings import scoring
+from cultureval.tasks.binary_settings.family import PROMPT_VERSION  # declared with the family
 from cultureval.tasks.binary_settings.prompts import open_doc_to_text
 
 logger = logging.getLogger(__name__)
 
-PROMPT_VERSION = "binary-open-v1"
 
 STANCE_PROMPT = """You are labelling which side a reply takes on a survey question.
 

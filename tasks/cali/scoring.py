@@ -132,3 +132,9 @@ METRICS = MetricTable(
     headline="macro_f1_binary",
     parse_metric="letter_coverage",
 )
+
+
+def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
+    """``Family.score_distribution``: both CALI tasks score a distribution the same way
+    (:func:`score_distribution`)."""
+    return score_distribution(doc, distribution)

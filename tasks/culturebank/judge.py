@@ -17,10 +17,10 @@ import math
 from dataclasses import asdict, dataclass
 
 from cultureval.judge import FAILURE_UNPARSEABLE, JudgeCache, JudgeError, JudgeReply, Transport, ask
+from cultureval.tasks.culturebank.family import PROMPT_VERSION  # declared with the family
 
 logger = logging.getLogger(__name__)
 
-PROMPT_VERSION = "entailment-v1"
 
 ENTAILMENT_PROMPT = """You are checking whether an answer reflects a piece of cultural knowledge.
 

@@ -10,7 +10,6 @@ distributions, the one answer closest on average to all of them).
 from __future__ import annotations
 
 from cultureval.families import Baseline
-from cultureval.tasks.default_prompting.scoring import METRICS, default_record
 
 ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
@@ -33,6 +32,8 @@ BASELINES = (Baseline("uniform", "every option equally likely, one answer for ev
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
     """The uniform answer and the country average scored on ``docs`` (a run's own questions)."""
+    from cultureval.tasks.default_prompting.scoring import METRICS, default_record  # NumPy/SciPy: on use
+
     found = {}
     for label, predictions in (("uniform", uniform(docs, 0, 0)), ("country average", country_average(docs))):
         scored = [default_record(d, p) for d, p in zip(docs, predictions)]

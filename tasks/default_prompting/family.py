@@ -1,20 +1,16 @@
-"""Default prompting (whose opinions does the model hold?) as a cultureval family (see
-:mod:`cultureval.families`)."""
+"""GlobalOpinionQA default prompting (Durmus et al. 2023: whose opinions does the model hold?)
+as a cultureval family (see :mod:`cultureval.families`). Hooks are named with
+:func:`~cultureval.families.lazy`: nothing heavy is imported to declare them."""
 
-from cultureval.families import Family
-from cultureval.tasks.default_prompting import baselines, report, scoring
-
-
-def score_distribution(task: str, doc: dict, distribution: list[float]) -> dict:
-    return scoring.default_record(doc, distribution)
-
+from cultureval.families import Family, lazy
+from cultureval.tasks.default_prompting import baselines
 
 FAMILY = Family(
     name="default_prompting",
     title="GlobalOpinionQA default prompting",
-    report_item=report.report_item,
-    report_section=report.section,
+    report_item=lazy("cultureval.tasks.default_prompting.report:report_item"),
+    report_section=lazy("cultureval.tasks.default_prompting.report:section"),
     baselines=baselines.BASELINES,
-    yardsticks=baselines.yardsticks,
-    score_distribution=score_distribution,
+    yardsticks=lazy("cultureval.tasks.default_prompting.baselines:yardsticks"),
+    score_distribution=lazy("cultureval.tasks.default_prompting.scoring:score_for_task"),
 )

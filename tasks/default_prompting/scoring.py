@@ -139,3 +139,9 @@ METRICS = MetricTable(
     parse_metric="parse_rate",
     leaderboard="country_sim_gap",
 )
+
+
+def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
+    """``Family.score_distribution``: a question's record for a given answer distribution, as
+    both default-prompting tasks score it (:func:`default_record`)."""
+    return default_record(doc, distribution)

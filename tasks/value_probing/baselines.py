@@ -10,7 +10,6 @@ country, so neither says what a run's correlation means.
 from __future__ import annotations
 
 from cultureval.tasks.global_opinions.baselines import ABOUT, BASELINES, predict
-from cultureval.tasks.value_probing.scoring import METRICS, score_distribution
 
 __all__ = ["BASELINES", "yardsticks"]
 
@@ -19,6 +18,8 @@ YARDSTICK = ("survey-resample", "survey n=100")
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
     """100 respondents resampled from each survey, scored on ``docs`` (a run's own items)."""
+    from cultureval.tasks.value_probing.scoring import METRICS, score_distribution  # SciPy: on use
+
     kind, label = YARDSTICK
     predictions = predict(kind, docs, n=100, seed=0)
     scored = [score_distribution(d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]

@@ -241,3 +241,9 @@ METRICS = MetricTable(
     headline="pearson_mean",
     parse_metric="letter_coverage",
 )
+
+
+def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
+    """``Family.score_distribution``: the item's record for a given answer distribution
+    (:func:`score_distribution`)."""
+    return score_distribution(doc, distribution)

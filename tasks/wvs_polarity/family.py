@@ -1,23 +1,26 @@
-"""WVS value polarity as a cultureval family (see :mod:`cultureval.families`)."""
+"""WVS value polarity as a cultureval family (see :mod:`cultureval.families`). Hooks are named
+with :func:`~cultureval.families.lazy`: nothing heavy is imported to declare them."""
 
-from cultureval.families import Family, JudgeHook, Rescorer
-from cultureval.tasks.wvs_polarity import judge, loader, report, rescore, scoring
+from cultureval.families import Family, JudgeHook, Rescorer, lazy
+
+# the stance judge's prompt (tasks/wvs_polarity/judge.py); recorded with every judgement
+PROMPT_VERSION = "polarity-v1"
 
 FAMILY = Family(
     name="wvs_polarity",
     title="WVS value polarity",
     judge=JudgeHook(
-        prompt_version=judge.PROMPT_VERSION,
-        judge_item=judge.judge_item,
+        prompt_version=PROMPT_VERSION,
+        judge_item=lazy("cultureval.tasks.wvs_polarity.judge:judge_item"),
         group="wvs_polarity",
         group_means=("spearman_language", "spearman_global", "us_bias", "self_consistency", "judge_parse_rate"),
-        preflight=loader.load_ground_truth,
+        preflight=lazy("cultureval.tasks.wvs_polarity.loader:load_ground_truth"),
     ),
-    report_section=report.section,
+    report_section=lazy("cultureval.tasks.wvs_polarity.report:section"),
     rescore=Rescorer(
-        run=rescore.rescore,
+        run=lazy("cultureval.tasks.wvs_polarity.rescore:rescore"),
         columns="language, question_key, and response_pro_score or n_pro + n_con; optional response_language, "
         "template_type",
     ),
-    yardsticks=scoring.yardsticks,
+    yardsticks=lazy("cultureval.tasks.wvs_polarity.scoring:yardsticks"),
 )

@@ -20,11 +20,12 @@ from cultureval.judge import (
     Transport,
     ask,
 )
+from cultureval.tasks.wvs_polarity.family import PROMPT_VERSION  # declared with the family
 from cultureval.tasks.wvs_polarity.scoring import response_record
 
 logger = logging.getLogger(__name__)
 
-PROMPT_VERSION = "polarity-v1"
+
 LABELS = ("pro", "con", "null")
 
 POLARITY_PROMPT = """You are annotating survey interview summaries written by a language model.
