@@ -49,13 +49,18 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
-    """The runs of one task × rendering, best first by the task's leaderboard metric (higher is
-    better; generative GlobalOpinionQA: ``culture_sim_strict``, so unreadable answers cost)."""
+def ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
+    """The runs of one task × rendering, best first by the task's leaderboard metric in its own
+    direction (generative GlobalOpinionQA: ``culture_sim_strict``, so unreadable answers cost;
+    default prompting: ``country_sim_gap``, lower is better); runs without a value last, unranked."""
     if not runs:
         return []
-    metric = table_of(runs[0].task).leaderboard_metric
-    scored = sorted(runs, key=lambda r: (r.metrics.get(metric) is None, -(r.metrics.get(metric) or 0.0), r.model))
+    table = table_of(runs[0].task)
+    metric = table.leaderboard_metric
+    sign = -1.0 if (table.describe(metric) is None or table.describe(metric).higher_is_better) else 1.0
+    scored = sorted(
+        runs, key=lambda r: (r.metrics.get(metric) is None, sign * (r.metrics.get(metric) or 0.0), r.model, r.harness)
+    )
     return [(rank if run.metrics.get(metric) is not None else None, run) for rank, run in enumerate(scored, 1)]
 
 
@@ -77,7 +82,7 @@ def _summary(runs: list[Run]) -> list[str]:
         table = table_of(task)
         metric = table.headline
         arrow = ARROW[table.describe(metric).higher_is_better][0] if table.describe(metric) else ""
-        for rank, run in _ranked(group):
+        for rank, run in ranked(group):
             lines.append(
                 f"| {task} | {rendering or 'n/a'} | {rank or '—'} | {run.model} | {run.harness} | "
                 f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(run.metrics.get(metric))} | "
@@ -146,19 +151,27 @@ def _sections(inputs: Inputs, figures: Figures) -> list[str]:
         owner = family(name)
         if name in by_family and owner.report_section is not None:
             by_task = dict(by_family[name])
+            figures.family = name  # the manifest says which family drew each figure
             lines += owner.report_section(by_task, {task: table_of(task) for task in by_task}, figures)
     return lines
 
 
 def write_report(paths: list[Path], output: Path) -> Path:
-    inputs = read_inputs(paths)
+    """Read the runs under ``paths`` and write the report into ``output`` (:func:`write_report_files`)."""
+    return write_report_files(read_inputs(paths), output)
+
+
+def write_report_files(inputs: Inputs, output: Path) -> Path:
+    """``report.md``, the figures with ``figures.json``, ``summary.csv`` and ``summary.json`` of
+    runs already read; the path of ``report.md``."""
+    paths = sorted({run.source for run in inputs.runs})
     output.mkdir(parents=True, exist_ok=True)
     figures = Figures(output)
     runs = inputs.runs
     lines = [
         "# cultureval report",
         "",
-        f"Inputs: {len(paths)} path(s), {len(runs)} task run(s), {len({r.model for r in runs})} model(s). "
+        f"Inputs: {len(paths)} results file(s), {len(runs)} task run(s), {len({r.model for r in runs})} model(s). "
         "Leaderboard rows: `summary.csv`, `summary.json`.",
         "",
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cultureval.families import family_of
 from cultureval.lm_eval_compat import read_results, samples_path
+from cultureval.metrics import softmax_logprobs
 from cultureval.report_tools import Run
 
 _RESULTS_RE = re.compile(r"^results_(?P<judged>judged_)?(?P<stamp>.+)\.json$")
@@ -115,6 +116,72 @@ def _note_failed_judgements(path: Path, results: dict, notes: list[str]) -> None
             )
 
 
+# ------------------------------------------------------------------------------ logged samples
+
+
+def _flatten_text(value) -> list[str]:
+    """Every string in a (nested) list of lm-eval responses, in order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _flatten_text(item)]
+    return []
+
+
+def _choice_logprobs(sample: dict) -> list[float] | None:
+    """A multiple_choice sample's log-likelihood per choice (``filtered_resps``: one
+    ``[loglikelihood, is_greedy]`` per choice; ``resps``: the same wrapped once more)."""
+    arguments = sample.get("arguments")
+    if not isinstance(arguments, dict) or "gen_args_1" not in arguments:
+        return None
+    found = []
+    for response in sample.get("filtered_resps") or sample.get("resps") or []:
+        while isinstance(response, list) and response and isinstance(response[0], list):
+            response = response[0]
+        value = number(response[0]) if isinstance(response, list) and response else None
+        if value is None:
+            return None
+        found.append(value)
+    return found or None
+
+
+def normalise_sample(sample: dict, judged: dict | None = None) -> dict:
+    """One lm-eval sample line as the harness-neutral sample a :class:`Run` carries: ``id``,
+    ``doc``, ``prompt`` (what the model read), ``outputs`` (generated texts; empty for
+    log-likelihood tasks), ``choice_logprobs`` (multiple_choice: one per choice), ``choices``,
+    ``values`` (the item's logged metric values), ``record`` (its judged-samples line, or the
+    record ``cultureval score`` logged),
+    ``model_distribution`` (multiple_choice: the softmax over ``choice_logprobs``)."""
+    arguments = sample.get("arguments") if isinstance(sample.get("arguments"), dict) else {}
+    first = arguments.get("gen_args_0") or {}
+    logprobs = _choice_logprobs(sample)
+    choices = [str((arguments[key] or {}).get("arg_1", "")) for key in sorted(arguments)] if logprobs else None
+    return {
+        "id": str(sample.get("doc_id", "")),
+        "doc": sample.get("doc") if isinstance(sample.get("doc"), dict) else {},
+        "prompt": str(first.get("arg_0", "")) if isinstance(first, dict) else "",
+        "outputs": [] if logprobs else _flatten_text(sample.get("filtered_resps") or sample.get("resps")),
+        "choice_logprobs": logprobs,
+        "choices": choices,
+        "values": {name: sample.get(name) for name in sample.get("metrics") or [] if name in sample},
+        # the item's whole record where the run logged one: the judge's line (judged runs) or
+        # the scored record (``cultureval score``)
+        "record": judged if judged is not None else sample.get("record"),
+        # multiple_choice: the softmax over the choices' log-likelihoods, as the tasks score it
+        # (a baseline logs its predicted distribution itself)
+        "model_distribution": softmax_logprobs(logprobs) if logprobs else sample.get("baseline_distribution"),
+    }
+
+
+def _judged_lines(parent: Path, task: str, stamp: str) -> dict[str, dict]:
+    """``samples_judged_<task>_<stamp>.jsonl`` (what ``cultureval judge`` wrote) by doc id."""
+    path = parent / f"samples_judged_{task}_{stamp}.jsonl"
+    if not path.is_file():
+        return {}
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {str(line.get("doc_id")): line for line in lines}
+
+
 def _run_files(folder: Path) -> list[tuple[Path, Path, str]]:
     """``(folder, results file, stamp)`` per lm-eval run; a judged file supersedes its run's."""
     files = sorted(folder.rglob("results_*.json")) if folder.is_dir() else [folder]
@@ -126,15 +193,71 @@ def _run_files(folder: Path) -> list[tuple[Path, Path, str]]:
     return [(parent, path, stamp) for (parent, stamp), path in sorted(by_stamp.items())]
 
 
-def _items(samples_path: Path, task: str) -> list[dict]:
-    items = []
+def _items(samples_path: Path, task: str, judged: dict[str, dict]) -> tuple[list[dict], list[dict]]:
+    """The report's per-item records and the normalised samples of one samples file."""
+    items, samples = [], []
     for line in samples_path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             sample = json.loads(line)
+            samples.append(normalise_sample(sample, judged.get(str(sample.get("doc_id")))))
             record = _item(task, sample.get("doc") or {}, sample)
             if record:
                 items.append(record)
-    return items
+    return items, samples
+
+
+def _epoch(value) -> float | None:
+    """A results file's ``date`` as epoch seconds: lm-eval writes a number; older
+    ``cultureval baseline`` files wrote ``%Y-%m-%dT%H-%M-%S.%f`` (UTC)."""
+    if number(value) is not None:
+        return number(value)
+    from datetime import datetime, timezone
+
+    for layout in ("%Y-%m-%dT%H-%M-%S.%f", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            parsed = datetime.strptime(str(value), layout)
+        except ValueError:
+            continue
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
+    return None
+
+
+def _harness(results: dict, model: str) -> str:
+    """What wrote an lm-eval-format results file: lm-eval, ``cultureval baseline`` or
+    ``cultureval score``."""
+    if model.startswith("baseline/"):
+        return "baseline"
+    return "score" if results.get("cultureval_score") else "lm-eval"
+
+
+def _lm_eval_info(results: dict, task: str) -> dict:
+    """How an lm-eval (or baseline) run of ``task`` was made, as its results file says."""
+    config = results.get("config") or {}
+    task_config = (results.get("configs") or {}).get(task) or {}
+    judge = results.get("cultureval_judge") or {}
+    owner = family_of(task)
+    info = {
+        "harness_version": str(results.get("lm_eval_version") or ""),
+        "evaluated_at": _epoch(results.get("date")),
+        "model_engine": str(config.get("model") or ""),
+        "model_args": config.get("model_args"),
+        "output_type": task_config.get("output_type"),
+        "generation": task_config.get("generation_kwargs") or {},
+        "repeats": task_config.get("repeats"),
+        "num_fewshot": (results.get("n-shot") or {}).get(task, task_config.get("num_fewshot")),
+        "n_original": ((results.get("n-samples") or {}).get(task) or {}).get("original"),
+        "status": "success",
+    }
+    if judge and owner is not None and task in (judge.get("tasks") or {}):
+        info["judge"] = {
+            "name": judge.get("judge"),
+            "model": judge.get("judge_model"),
+            "prompt_version": (judge.get("prompt_versions") or {}).get(owner.name),
+            "failures": (judge["tasks"][task] or {}).get("failures"),
+        }
+    if results.get("cultureval_baseline"):
+        info["baseline"] = results["cultureval_baseline"]
+    return info
 
 
 def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
@@ -152,7 +275,8 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
             if task in groups:
                 continue
             found = samples_path(parent / f"results_{stamp}.json", task)
-            items = _items(found, task) if found else None
+            judged = _judged_lines(parent, task, stamp) if path.name.startswith("results_judged_") else {}
+            items, samples = _items(found, task, judged) if found else (None, None)
             if items is None and _wants_items(task):
                 notes.append(
                     f"{path}: no samples_{task}_{stamp}.jsonl (run lm-eval with --log_samples): per-country figures "
@@ -162,7 +286,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
             runs.append(
                 Run(
                     model=model,
-                    harness="baseline" if model.startswith("baseline/") else "lm-eval",
+                    harness=_harness(results, model),
                     task=task,
                     metrics={key.split(",")[0]: number(value) for key, value in entry.items() if "," in key},
                     n=((results.get("n-samples") or {}).get(task) or {}).get("effective"),
@@ -174,9 +298,62 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
                     model_path=model_path,
                     model_revision=revision,
                     cultureval_version=str(block.get("cultureval_version") or ""),
+                    samples=samples,
+                    provenance=block,
+                    run_info=_lm_eval_info(results, task),
                 )
             )
     return runs
+
+
+def _inspect_sample(sample, score) -> dict:
+    """One Inspect sample as the harness-neutral sample of :func:`normalise_sample`; its values
+    are the item's record (:func:`cultureval.scorers.records.record_of`)."""
+    from cultureval.scorers.records import record_of
+
+    metadata = sample.metadata or {}
+    prompt = sample.input if isinstance(sample.input, str) else "\n".join(str(m.text) for m in sample.input)
+    output = sample.output.completion if sample.output is not None else ""
+    return {
+        "id": str(sample.id),
+        "doc": metadata.get("doc") if isinstance(metadata.get("doc"), dict) else {},
+        "prompt": prompt,
+        "outputs": [output] if output else [],
+        "choice_logprobs": None,
+        "choices": None,
+        "values": record_of(score) if score is not None else {},
+        "record": record_of(score) if score is not None else None,
+        "model_distribution": (score.metadata or {}).get("model_distribution") if score is not None else None,
+    }
+
+
+def _inspect_info(log, task: str) -> dict:
+    """How an Inspect run was made, as its log says."""
+    from datetime import datetime
+
+    spec = log.eval
+    generation = log.plan.config.model_dump(exclude_none=True) if log.plan else {}
+    roles = spec.model_roles or {}
+    info = {
+        "harness_version": str((spec.packages or {}).get("inspect_ai", "")),
+        "evaluated_at": datetime.fromisoformat(str(spec.created)).timestamp() if spec.created else None,
+        "model_engine": str(spec.model).partition("/")[0],
+        "model_args": spec.model_args or {},
+        "generation": generation | spec.model_generate_config.model_dump(exclude_none=True),
+        "epochs": getattr(spec.config, "epochs", None),
+        "n_original": spec.dataset.samples if spec.dataset else None,
+        "status": log.status,
+    }
+    owner = family_of(task)
+    grader = roles.get("grader")
+    if grader is not None and owner is not None and owner.judge is not None:
+        grader = grader[0] if isinstance(grader, list) else grader
+        info["judge"] = {
+            "name": f"inspect/{grader.model}",
+            "model": grader.model,
+            "prompt_version": owner.judge.prompt_version,
+        }
+    return info
 
 
 def _inspect_run(file: str, log, notes: list[str]) -> Run:
@@ -187,10 +364,11 @@ def _inspect_run(file: str, log, notes: list[str]) -> Run:
     for score in log.results.scores if log.results else []:
         for name, metric in score.metrics.items():
             metrics[name] = number(metric.value)
-    items, renderings = [], set()
+    items, renderings, samples = [], set(), []
     for sample in log.samples or []:
         renderings.add((sample.metadata or {}).get("rendering"))
         score = next(iter((sample.scores or {}).values()), None)
+        samples.append(_inspect_sample(sample, score))
         if score is not None and isinstance(score.value, dict):
             record = _item(task, (sample.metadata or {}).get("doc") or {}, score.value)
             if record:
@@ -211,6 +389,9 @@ def _inspect_run(file: str, log, notes: list[str]) -> Run:
         limit=number(getattr(log.eval.config, "limit", None)),
         model_path=model_path,
         cultureval_version=str(block.get("cultureval_version") or ""),
+        samples=samples,
+        provenance=block,
+        run_info=_inspect_info(log, task),
     )
 
 

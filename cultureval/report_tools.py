@@ -5,7 +5,7 @@ axis labels and legend in ``figures.json``)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -24,6 +24,15 @@ class Run:
     model_path: str = ""  # the model as the run named it (folder, Hub id, provider/model)
     model_revision: str = ""  # a revision or sha where the harness recorded one
     cultureval_version: str = ""
+    # the logged samples, one dict per item (cultureval.report_inputs.normalise_sample): id, doc,
+    # prompt, outputs, choice_logprobs, choices, values (the item's logged metric values),
+    # record (its whole record where logged: judged line, Inspect score, cultureval score),
+    # model_distribution (where logged or derived from choice log-likelihoods)
+    samples: list[dict] | None = None
+    provenance: dict = field(default_factory=dict)  # the results' cultureval block, as recorded
+    # how the run was made, as its harness recorded it: harness_version, evaluated_at (epoch
+    # seconds), model_engine, model_args, generation (settings), judge (judged runs), status
+    run_info: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -50,6 +59,7 @@ class Figures:
     def __init__(self, folder: Path):
         self.folder = folder
         self.manifest: list[dict] = []
+        self.family = ""  # the family whose report section is drawing (set by the report)
 
     def save(self, figure, name: str) -> str:
         axes = figure.axes[0]
@@ -61,6 +71,7 @@ class Figures:
             "ylabel": axes.get_ylabel(),
             "legend": [text.get_text() for text in legend.get_texts()] if legend else [],
             "xticks": [label.get_text() for label in axes.get_xticklabels()],
+            "family": self.family,
         }
         figure.savefig(self.folder / entry["file"], dpi=110, bbox_inches="tight")
         import matplotlib.pyplot as plt
