@@ -41,6 +41,40 @@ class JudgeHook:
     # the family's tasks the judge scores; empty: all of them (binary_settings judges only its
     # open-conversation task, the other settings read their answers themselves)
     tasks: tuple[str, ...] = ()
+    # the judge's prompt template (what ``cultureval export`` records as the judge's input prompt)
+    prompt: str = ""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The paper a family implements (the register entry's title and arXiv link)."""
+
+    title: str
+    arxiv: str = ""  # the arXiv id ("2306.16388"); empty for a paper without one
+    url: str = ""  # the paper's page where there is no arXiv version
+
+
+@dataclass(frozen=True)
+class PinnedData:
+    """One upstream data source as the family's loader pins it (the register's external assets)."""
+
+    kind: str  # "huggingface" (a Hub dataset) or "url" (a file at a pinned commit)
+    source: str  # the Hub dataset id, or the URL
+    revision: str  # the commit the loader reads
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item as a reader compares it: the question, the group it asks about (a country, a
+    culture), the options, the reference answer distribution (the survey's, the annotators')
+    and the model's over the same options (``None`` when the answer could not be read)."""
+
+    question: str
+    group: str = ""
+    options: tuple[str, ...] = ()
+    reference: tuple[float, ...] | None = None
+    reference_label: str = "survey"
+    model: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +96,14 @@ class Family:
     # the reference points printed beside a run's metrics, computed on the same items:
     # ``yardsticks(task, docs, records=None) -> {label: {metric: value, "n": items}}``
     yardsticks: Callable | None = None
+    # the results site's per-item view and EEE's instance records: ``item_view(task, sample,
+    # rendering) -> ItemView`` for a normalised logged sample (cultureval.report_inputs)
+    item_view: Callable[[str, dict, str], ItemView] | None = None
+    # the register entry (``cultureval.register``): the paper, a one-paragraph description, the
+    # pinned upstream data
+    paper: Paper | None = None
+    description: str = ""
+    data: tuple[PinnedData, ...] = ()
 
 
 @cache

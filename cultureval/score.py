@@ -35,10 +35,13 @@ class Rescored:
     tables: dict[str, MetricTable] = field(default_factory=dict)
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     unmatched: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    # per task, the item each record scored (the dataset's document, else the row itself)
+    docs: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, task: str, table: MetricTable, record: dict) -> None:
+    def add(self, task: str, table: MetricTable, record: dict, doc: dict | None = None) -> None:
         self.tables[task] = table
         self.records[task].append(record)
+        self.docs[task].append(doc if doc is not None else {})
 
     def skip(self, task: str, reason: str) -> None:
         self.unmatched[task][reason] += 1
@@ -102,3 +105,74 @@ def _json_number(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return nan_to_none(value)
+
+
+def write_results(
+    family_name: str, rows: list[dict], output_dir: Path, source: Path, task: str | None = None, seed: int = 0
+) -> tuple[list[Path], list[str]]:
+    """Score ``rows`` as :func:`score_rows` does and write each model's scores in lm-eval's
+    results format, as ``cultureval baseline`` does, so ``cultureval report`` and
+    ``cultureval export`` read them like any run: ``<output_dir>/score__<model>/results_<stamp>.json``
+    and ``samples_<task>_<stamp>.jsonl`` (per item: the document, its logged metric values and
+    its whole record). Returns the files written and the scored names that are no cultureval
+    task (GlobalOpinionQA's ``<task>:text``), which are not written."""
+    import re
+    from datetime import datetime, timezone
+
+    from cultureval import provenance
+    from cultureval.definitions import task_definition, task_names
+
+    if family_name not in FAMILY_NAMES or family(family_name).rescore is None:
+        score_rows(family_name, [], task)  # raises the same error
+    by_model: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_model[_model_of(row)].append(row)
+    now = datetime.now(timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H-%M-%S.%f")
+    written, skipped = [], set()
+    for model, rescored in family(family_name).rescore(dict(by_model), task).items():
+        folder = output_dir / ("score__" + re.sub(r"[^A-Za-z0-9._-]+", "_", model))
+        folder.mkdir(parents=True, exist_ok=True)
+        results = {
+            "results": {},
+            "configs": {},
+            "versions": {},
+            "n-samples": {},
+            "higher_is_better": {},
+            "config": {"model": "cultureval-score", "model_args": {"file": str(source)}, "limit": None},
+            "model_name": model,
+            "date": now.timestamp(),
+            "cultureval_score": {"family": family_name, "file": str(source), "seed": seed},
+        }
+        for name, table in sorted(rescored.tables.items()):
+            if name not in task_names():
+                skipped.add(name)
+                continue
+            records = rescored.records[name]
+            lines = []
+            for index, (doc, record) in enumerate(zip(rescored.docs[name], records)):
+                values = {key: _json_number(value) for key, value in table.lm_eval_results(record).items()}
+                lines.append({"doc_id": index, "doc": doc, "filter": "none", "metrics": list(values)} | values)
+                lines[-1]["record"] = {key: _json_number(value) for key, value in record.items()}
+            (folder / f"samples_{name}_{stamp}.jsonl").write_text(
+                "".join(json.dumps(line, default=str) + "\n" for line in lines), encoding="utf-8"
+            )
+            metrics = table.compute(records, lm_eval_only=True, seed=seed)
+            unmatched = sum(rescored.unmatched.get(name, Counter()).values())
+            results["results"][name] = (
+                {"alias": name}
+                | {f"{key},none": _json_number(value) for key, value in metrics.items()}
+                | {"n_rows_unmatched,none": unmatched}
+            )
+            definition = task_definition(name)
+            block = provenance.record(
+                definition.version, provenance.read_provenance(definition.load_dataset()), rendering=None
+            )
+            results["configs"][name] = {"task": name, "metadata": (definition.metadata or {}) | {"cultureval": block}}
+            results["versions"][name] = definition.version
+            results["n-samples"][name] = {"original": len(records) + unmatched, "effective": len(records)}
+            results["higher_is_better"][name] = {m.name: m.higher_is_better for m in table.metrics if m.lm_eval}
+        path = folder / f"results_{stamp}.json"
+        path.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+        written.append(path)
+    return written, sorted(skipped)

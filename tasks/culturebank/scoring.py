@@ -43,6 +43,10 @@ def summarise(records: list[dict], seed: int = 0) -> dict[str, float | None]:
     return {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in result.items()}
 
 
+def _judge_score(record: dict) -> float | None:
+    return record.get("score")
+
+
 def _empty_response(record: dict) -> bool:
     return bool(record.get("empty_response"))
 
@@ -62,6 +66,7 @@ METRICS = MetricTable(
             True,
             "mean judge P(Yes) that the answer entails the cultural knowledge",
             None,
+            item=_judge_score,  # an answer's own value (EEE instance records)
             bounds=UNIT,
             stderr="analytic",  # sample sd / sqrt(n) over the judged answers (summarise)
         ),

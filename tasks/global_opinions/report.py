@@ -203,3 +203,46 @@ def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figur
     lines += conditions_report.modes_section(by_task) + conditions_report.steering_section(by_task)
     lines += conditions_report.default_section(by_task, figures)
     return lines + (_pearson_section(pearson, figures) if pearson else [])
+
+
+# --- the results site's per-item view ------------------------------------------------------------
+
+
+def _written_distribution(task: str, doc: dict, outputs: list[str], rendering: str) -> list[float] | None:
+    """The distribution the model's written answers give, read as the task reads them (the
+    task's ``process_results`` says which reading: sampled letters, a JSON object, or a
+    distribution after reasoning)."""
+    from cultureval.definitions import task_definition
+    from cultureval.tasks.global_opinions import conditions, lm_eval_hooks, scoring
+    from cultureval.tasks.global_opinions.parser import read_distribution
+    from cultureval.tasks.global_opinions.prompts import option_letters
+
+    process = task_definition(task).function("process_results")
+    if process is lm_eval_hooks.sampled_process_results:
+        letters = option_letters(doc["n_options"])
+        given = [scoring.answer_letter(text, letters, after_stem=rendering != "instruction") for text in outputs]
+        return scoring.sampled_distribution(given, doc["n_options"])
+    if process is lm_eval_hooks.verbalized_process_results:
+        return conditions.read_json_distribution(outputs[0], doc["options"])
+    return read_distribution(outputs[0], doc["options"]).distribution
+
+
+def item_view(task: str, sample: dict, rendering: str):
+    """One (question, country) item: the country's survey distribution beside the model's (from
+    the option log-likelihoods, or read from its written answers as the task reads them)."""
+    from cultureval.families import ItemView
+
+    doc = sample.get("doc") or {}
+    options = tuple(str(option) for option in doc.get("options") or ())
+    if "survey_distribution" not in doc:  # one document per question (default prompting)
+        return ItemView(question=str(doc.get("question", "")), options=options)
+    model = sample.get("model_distribution")
+    if model is None and sample.get("outputs"):
+        model = _written_distribution(task, doc, sample["outputs"], rendering)
+    return ItemView(
+        question=str(doc.get("question", "")),
+        group=str(doc.get("survey_country") or doc.get("country") or ""),
+        options=options,
+        reference=tuple(doc["survey_distribution"]),
+        model=tuple(model) if model is not None and len(model) == len(options) else None,
+    )
