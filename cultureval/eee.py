@@ -79,6 +79,20 @@ def _strings(mapping: dict) -> dict[str, str]:
     return out
 
 
+_SECRET = re.compile(r"key|token|secret|password|auth", re.IGNORECASE)
+
+
+def public_args(args) -> dict | str | None:
+    """Model arguments without anything that may be a secret (``api_key=``, ``token``, ...):
+    lm-eval's ``k=v,k=v`` string or Inspect's ``-M`` dict."""
+    if isinstance(args, str):
+        kept = [item for item in args.split(",") if not _SECRET.search(item.partition("=")[0])]
+        return ",".join(kept) or None
+    if isinstance(args, dict):
+        return {key: value for key, value in args.items() if not _SECRET.search(str(key))} or None
+    return None
+
+
 def model_id(run: Run, options: ExportOptions) -> str:
     """The model's id in Hugging Face form (``org/name``). A Hub id or hosted ``provider/model``
     the run recorded is used as is; a local folder, an adapter or an outside model's bare name
@@ -89,7 +103,8 @@ def model_id(run: Run, options: ExportOptions) -> str:
         return "cultureval/" + run.model.replace("/", "-")
     if options.default_model_id:
         return options.default_model_id
-    if "+" not in run.model and _HUB_ID.match(run.model) and not Path(run.model_path).expanduser().exists():
+    local = bool(run.model_path) and Path(run.model_path.partition(" + ")[0]).expanduser().exists()
+    if "+" not in run.model and _HUB_ID.match(run.model) and not local:
         return run.model
     raise ExportError(
         f"{run.source}: model {run.model!r} (recorded as {run.model_path or run.model!r}) has no Hub id; "
@@ -114,7 +129,7 @@ def _model_info(run: Run, options: ExportOptions) -> dict:
             "base_model": base if adapter else "",
             "adapter": adapter,
             "model_revision": run.model_revision,
-            "model_args": None if info.get("baseline") else info.get("model_args"),
+            "model_args": None if info.get("baseline") else public_args(info.get("model_args")),
             "baseline": info.get("baseline"),
         }
     )
@@ -123,6 +138,8 @@ def _model_info(run: Run, options: ExportOptions) -> dict:
         result["developer"] = identity.split("/")[0]
     if engine in LOCAL_ENGINES:
         result["inference_engine"] = {"name": LOCAL_ENGINES[engine]}
+        if LOCAL_ENGINES[engine] == "transformers" and info.get("engine_version") not in (None, "", "N/A"):
+            result["inference_engine"]["version"] = str(info["engine_version"])
         result["inference_platform"] = "local"
     elif engine and run.harness == "inspect":
         result["inference_platform"] = engine

@@ -240,6 +240,8 @@ def _lm_eval_info(results: dict, task: str) -> dict:
         "harness_version": str(results.get("lm_eval_version") or ""),
         "evaluated_at": _epoch(results.get("date")),
         "model_engine": str(config.get("model") or ""),
+        # lm-eval records the transformers version beside its own (the engine of hf runs)
+        "engine_version": str(results.get("transformers_version") or ""),
         "model_args": config.get("model_args"),
         "output_type": task_config.get("output_type"),
         "generation": task_config.get("generation_kwargs") or {},

@@ -227,7 +227,9 @@ def test_export_of_every_task_kind_validates_and_recomputes(published_runs, tiny
     by_task = {(_run_of(r, runs).harness, r["evaluation_results"][0]["evaluation_name"]): r for r in records}
     jsd = by_task[("lm-eval", "global_opinion_jsd_binary")]
     assert jsd["model_info"]["id"] == "test-org/tiny-llama"
-    assert jsd["model_info"]["inference_engine"]["name"] == "transformers"
+    import transformers
+
+    assert jsd["model_info"]["inference_engine"] == {"name": "transformers", "version": transformers.__version__}
     assert jsd["model_info"]["additional_details"]["deployment_type"] == "self_deployed"
     source = jsd["evaluation_results"][0]["source_data"]
     assert len(source["additional_details"]["sha256"]) == 64 and source["dataset_name"] == "global_opinions (binary)"
@@ -367,3 +369,41 @@ def test_the_shipped_schema_is_the_shared_one():
 
     for name in ("eval.schema.json", "instance_level_eval.schema.json", "LICENSE.upstream"):
         assert (SCHEMAS / name).read_bytes() == (SHARED_SCHEMAS / name).read_bytes(), name
+
+
+def test_no_secret_reaches_a_record():
+    """Model arguments as a harness recorded them may hold a key; the record keeps the rest."""
+    from cultureval.eee import ExportOptions, evaluation_record, validate
+    from cultureval.report_tools import Run
+
+    run = Run(
+        model="openai/gpt-4o-mini",
+        harness="inspect",
+        task="global_opinion_jsd_6c",
+        metrics={"culture_sim": 0.6, "jsd": 0.4},
+        n=10,
+        source="log.eval",
+        model_path="openai/gpt-4o-mini",
+        run_info={"model_engine": "openai", "model_args": {"api_key": "sk-secret-1", "base_url": "https://x"}},
+    )
+    options = ExportOptions(organization="Org", evaluator_relationship="third_party")
+    record = evaluation_record(run, summary_rows_of(run), options)
+    validate(record)
+    text = json.dumps(record)
+    assert "sk-secret-1" not in text and "https://x" in text
+    assert record["model_info"]["additional_details"]["deployment_type"] == "externally_managed"
+    lm_eval = Run(
+        model="org/m",
+        harness="lm-eval",
+        task="global_opinion_jsd_6c",
+        metrics={"culture_sim": 0.6},
+        n=3,
+        run_info={"model_engine": "local-completions", "model_args": "model=org/m,api_key=sk-secret-2,base_url=u"},
+    )
+    assert "sk-secret-2" not in json.dumps(evaluation_record(lm_eval, summary_rows_of(lm_eval), options))
+
+
+def summary_rows_of(run):
+    from cultureval.report import summary_rows
+
+    return summary_rows([run])
