@@ -9,8 +9,9 @@ a number of ``summary.json``:
 - ``index.html``: the tasks by family, each task × rendering linked, the notes on comparability,
   the downloads (``files/summary.json``, ``summary.csv``, ``report.md``, the EEE records);
 - ``tasks/<task>--<rendering>.html``: the runs ranked by the task's leaderboard metric (with its
-  uncertainty, items, parse rate and limit), the family's yardsticks on the same items as
-  reference rows, and apart from the ranking the runs that are not comparable, with the reason;
+  uncertainty, items, parse rate and limit), the baselines run on the same items and the family's
+  yardsticks as reference rows (unranked), and apart from the ranking the runs that are not
+  comparable, with the reason;
 - ``items/<run>.html``: every logged item of one run: question, country or culture, the
   reference distribution beside the model's, the model's answer text;
 - ``figures/<family>.html``: the report's figures (per country, per number of options, ...).
@@ -30,6 +31,7 @@ from pathlib import Path
 from cultureval.families import FAMILY_NAMES, family, family_of, table_of
 from cultureval.report_inputs import Inputs
 from cultureval.report_tools import Run
+from cultureval.site_items import extraction
 
 FILES = "files"  # the report's files (summary.json, figures, report.md) inside the site
 EEE = "eee"  # the EEE records, inside FILES
@@ -196,6 +198,8 @@ def task_pages(inputs: Inputs, summary: list[dict]) -> list[dict]:
         metric = table.leaderboard_metric
         described = table.describe(metric)
         comparable, apart = split_comparable(runs)
+        models = [run for run in comparable if run.harness != "baseline"]
+        baselines = [run for run in comparable if run.harness == "baseline"]
         pages.append(
             {
                 "task": task,
@@ -205,7 +209,9 @@ def task_pages(inputs: Inputs, summary: list[dict]) -> list[dict]:
                 "metric": metric,
                 "direction": "higher is better" if described and described.higher_is_better else "lower is better",
                 "description": described.description if described else "",
-                "ranked": [_run_row(rank, run, rows, metric) for rank, run in ranked(comparable)],
+                # models are ranked; baselines (reference "models") stand beside them, unranked
+                "ranked": [_run_row(rank, run, rows, metric) for rank, run in ranked(models)],
+                "baselines": [_run_row(None, run, rows, metric) for _, run in ranked(baselines)],
                 "yardsticks": yardstick_rows(task, comparable, metric),
                 "apart": [_run_row(None, run, rows, metric, reason) for run, reason in apart],
                 "runs": runs,
@@ -320,6 +326,7 @@ def write_site(inputs: Inputs, output: Path, eee_files: list[Path], eee_note: st
                     run=run,
                     items=item_rows(run),
                     task_path=page["path"],
+                    extraction=extraction(run, run.samples[0]),
                 )
     for name, entries in figures.items():
         owner = family(name) if name in FAMILY_NAMES else None

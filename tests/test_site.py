@@ -39,7 +39,8 @@ class Page(HTMLParser):
         if tag == "table" and attrs.get("id"):
             self._table = attrs["id"]
         if tag == "tr" and "run" in (attrs.get("class") or "").split():
-            self.rows.append({"table": self._table, "key": attrs["data-key"], "cells": []})
+            classes = (attrs.get("class") or "").split()
+            self.rows.append({"table": self._table, "key": attrs["data-key"], "classes": classes, "cells": []})
         if tag == "td" and self.rows and self._cell is None:
             self._cell = {"class": attrs.get("class", ""), "value": attrs.get("data-value"), "text": ""}
 
@@ -79,10 +80,13 @@ def test_ranked_tables_hold_summary_json(site):
     on_pages = set()
     for path in pages:
         page = read_page(path)
-        ranked = [r for r in page.rows if r["table"] == "ranked"]
+        ranked = [r for r in page.rows if "ranked" in r["classes"]]
         assert ranked, path
         # the ranked runs in summary.json's order for the task's leaderboard metric and direction
         assert [r["key"] for r in ranked] == expected_order([lead[r["key"]] for r in ranked]), path
+        # baselines are reference rows in the same table, never ranked
+        assert all(lead[r["key"]]["harness"] != "baseline" for r in ranked)
+        assert all(lead[r["key"]]["harness"] == "baseline" for r in page.rows if "baseline" in r["classes"])
         assert len({(lead[r["key"]]["task"]) for r in page.rows}) == 1
         for row in page.rows:
             expected = lead[row["key"]]

@@ -65,10 +65,10 @@ def open_page(browser, path: Path) -> None:
     assert browser.execute_script("return document.readyState") == "complete"
 
 
-def run_rows(browser, table: str) -> list[dict]:
-    """The run rows of a table as the browser shows them."""
+def run_rows(browser, selector: str) -> list[dict]:
+    """The run rows ``selector`` picks, as the browser shows them."""
     found = []
-    for row in browser.find_elements("css selector", f"#{table} tr.run"):
+    for row in browser.find_elements("css selector", selector):
         cell = lambda name, row=row: row.find_element("css selector", f"td.{name}")  # noqa: E731
         found.append(
             {
@@ -89,15 +89,18 @@ def test_ranked_order_and_every_number_equal_summary_json(browser, site):
     on_pages = set()
     for path in sorted((site / "tasks").glob("*.html")):
         open_page(browser, path)
-        ranked = run_rows(browser, "ranked")
-        apart = run_rows(browser, "apart") if browser.find_elements("id", "apart") else []
+        ranked = run_rows(browser, "#ranked tr.ranked")
+        baselines = run_rows(browser, "#ranked tr.baseline")
+        apart = run_rows(browser, "#apart tr.run")
         assert [r["key"] for r in ranked] == expected_order([lead[r["key"]] for r in ranked]), path
         ranks = [
             row.find_element("css selector", "td").text
-            for row in browser.find_elements("css selector", "#ranked tr.run")
+            for row in browser.find_elements("css selector", "#ranked tr.ranked")
         ]
         assert ranks == [str(i) if lead[r["key"]]["value"] is not None else "—" for i, r in enumerate(ranked, 1)]
-        for row in ranked + apart:
+        assert {lead[r["key"]]["harness"] for r in baselines} <= {"baseline"}
+        assert "baseline" not in {lead[r["key"]]["harness"] for r in ranked}
+        for row in ranked + baselines + apart:
             expected = lead[row["key"]]
             assert row["model"] == expected["model"]
             assert row["value_text"] == shown(expected["value"])
