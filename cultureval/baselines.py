@@ -36,7 +36,7 @@ def _predictor(kind: str, task: str):
     return owner, baseline.predict
 
 
-def _results_skeleton(kind: str, n: int, seed: int, stamp: str, model_name: str, limit: int | None) -> dict:
+def _results_skeleton(kind: str, n: int, seed: int, started: float, model_name: str, limit: int | None) -> dict:
     return {
         "results": {},
         "configs": {},
@@ -45,7 +45,7 @@ def _results_skeleton(kind: str, n: int, seed: int, stamp: str, model_name: str,
         "higher_is_better": {},
         "config": {"model": "cultureval-baseline", "model_args": {"kind": kind, "n": n, "seed": seed}, "limit": limit},
         "model_name": model_name,
-        "date": stamp,
+        "date": started,  # epoch seconds, as lm-eval writes it
         "cultureval_baseline": {"kind": kind, "n": n, "seed": seed},
     }
 
@@ -55,11 +55,12 @@ def write_baseline(
 ) -> Path:
     """Score the baseline on each task and write ``<output_dir>/baseline__<kind>/results_<stamp>.json``
     and ``samples_<task>_<stamp>.jsonl`` in lm-eval's format."""
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S.%f")
+    now = datetime.now(timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H-%M-%S.%f")  # file names, as lm-eval stamps them
     folder = output_dir / f"baseline__{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     model_name = f"baseline/{kind}" + (f"-n{n}" if kind == "survey-resample" else "")
-    results = _results_skeleton(kind, n, seed, stamp, model_name, limit)
+    results = _results_skeleton(kind, n, seed, now.timestamp(), model_name, limit)
     for task in tasks:
         owner, predict = _predictor(kind, task)
         definition = task_definition(task)
@@ -73,9 +74,11 @@ def write_baseline(
                 continue
             record = owner.score_distribution(task, doc, distribution)
             records.append(record)
+            values = table.lm_eval_results(record)
             lines.append(
                 {"doc_id": index, "doc": doc, "target": "", "filter": "none", "baseline_distribution": distribution}
-                | table.lm_eval_results(record)
+                | {"metrics": list(values)}
+                | values
             )
         (folder / f"samples_{task}_{stamp}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
         metrics = {name: nan_to_none(value) for name, value in table.compute(records, lm_eval_only=True).items()}

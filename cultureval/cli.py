@@ -8,7 +8,8 @@
 - ``cultureval judge OUTPUTS...``: judge lm-eval's logged samples of the judged families with an
   OpenAI-compatible endpoint; writes ``results_judged_*.json``.
 - ``cultureval report RESULTS... -o DIR``: ``report.md`` and figures across lm-eval outputs,
-  Inspect logs and baselines.
+  Inspect logs and baselines; ``--site DIR``: a static results site over the same runs.
+- ``cultureval export RESULTS... -o DIR``: Every Eval Ever records of the runs.
 - ``cultureval baseline KIND --tasks ...``: a reference model's scores in lm-eval's format (the
   kinds are the families' :class:`~cultureval.families.Baseline` s).
 - ``cultureval score FAMILY FILE``: re-score per-item outputs produced elsewhere (the families
@@ -73,6 +74,7 @@ GENERIC_COMMANDS = (
     "smollm2",
     "judge",
     "report",
+    "export",
     "baseline",
     "run",
     "score",
@@ -260,7 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "results", nargs="+", help="lm-eval --output_path folders, Inspect log files or folders, baselines"
     )
-    report.add_argument("-o", "--output", required=True, help="folder for report.md and the PNG figures")
+    report.add_argument("-o", "--output", help="folder for report.md and the PNG figures (required without --site)")
+    report.add_argument("--site", help="also write a static results site into this folder (cultureval.site)")
+    export = sub.add_parser("export", help="write Every Eval Ever (schema 0.3.0) records of the runs")
+    export.add_argument("results", nargs="+", help="lm-eval output folders, Inspect logs, baselines, score output")
+    export.add_argument("-o", "--output", required=True, help="folder for the records (EEE's data/ layout)")
+    from cultureval.publish import add_export_arguments
+
+    add_export_arguments(export, required=True)
+    add_export_arguments(report, required=False)
     baseline = sub.add_parser(
         "baseline",
         help="write a reference model's scores in lm-eval's results format",
@@ -298,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the file's COLUMN as NAME (repeatable), e.g. distribution=llm_distribution",
     )
     score.add_argument("--seed", type=int, default=0, help="seed of bootstrap and random-baseline draws")
+    score.add_argument(
+        "-o", "--output", help="also write the scores in lm-eval's results format here (for report and export)"
+    )
     listing = sub.add_parser("tasks", help="list every task: family, harnesses, kind, items, cost per item")
     listing.add_argument("--no-items", action="store_true", help="do not load the data to count items")
     add_family_commands(sub)
@@ -363,6 +376,12 @@ def _main(argv: list[str]) -> int:
     if options.command == "score":
         return _score(options)
 
+    if options.command == "export" or (options.command == "report" and options.site):
+        from cultureval.publish import export_command, site_command
+
+        return export_command(options) if options.command == "export" else site_command(options)
+    if options.command == "report" and not options.output:
+        build_parser().error("report: give -o DIR (the report) or --site DIR (the results site), or both")
     if options.command in ("report", "baseline"):
         return _report_or_baseline(options)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -432,6 +451,18 @@ def _score(options) -> int:
     matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())
     if not matched:
         raise InputError(f"no row of {options.file} matched an item")
+    if options.output:
+        from cultureval.score import write_results
+
+        try:
+            written, skipped = write_results(
+                options.family, scored, Path(options.output), Path(options.file), options.seed
+            )
+        except OSError as error:  # an output folder that cannot be written
+            raise InputError(f"{error.filename or options.output}: {error.strerror or error}") from None
+        for name in skipped:
+            print(f"cultureval score: {name} is not a cultureval task; its scores are not written", file=sys.stderr)
+        print("\n".join(f"wrote {path}" for path in written), file=sys.stderr)
     return 0
 
 

@@ -50,7 +50,8 @@ def comparison_key(run) -> tuple:
     return tuple(read(run) for _, read in PARTS)
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
+    """A part's value as the notes print it: ``not recorded`` for ``None``, a sha256 by its first 12 characters."""
     if value is None:
         return "not recorded"
     text = str(value)
@@ -74,14 +75,25 @@ def comparable_sets(runs: Sequence) -> tuple[dict[str, list[list]], list[str]]:
         for index, (name, _) in enumerate(PARTS):
             values = {key[index] for key in keys}
             if len(values) > 1:
-                shown = "; ".join(
-                    f"{_shown(value)}: "
+                said = "; ".join(
+                    f"{shown(value)}: "
                     + ", ".join(f"{r.model} ({r.harness})" for r in _runs_with(groups, index, value))
                     for value in sorted(values, key=lambda v: (v is None, str(v)))
                 )
-                differing.append(f"{name} ({shown})")
+                differing.append(f"{name} ({said})")
         notes.append(f"{task}: {len(groups)} sets of runs not ranked together — they differ in " + "; ".join(differing))
     return sets, notes
+
+
+def differences(run, reference, parts: Sequence[str] | None = None) -> list[tuple[str, Any, Any]]:
+    """``(part, run's value, reference's value)`` for each part of :data:`PARTS` (named as the
+    report names them; ``parts``: only these) in which ``run`` and ``reference`` differ: why the
+    two are not ranked together. Empty for two runs of one comparable set."""
+    return [
+        (name, read(run), read(reference))
+        for name, read in PARTS
+        if (parts is None or name in parts) and read(run) != read(reference)
+    ]
 
 
 def _runs_with(groups: dict[tuple, list], index: int, value) -> list:

@@ -28,6 +28,7 @@ from cultureval.metric_table import MetricTable
 if TYPE_CHECKING:  # annotations only: the report and judge modules are not imported for them
     from cultureval.judge import JudgeCache, Transport
     from cultureval.report_tools import Figures, Run
+    from cultureval.runs import Sample
     from cultureval.score import Rescored
 
 # the baseline's answer distribution for each document, or for a document without one the
@@ -56,6 +57,8 @@ ReportItem = Callable[[str, dict, dict], dict | None]
 ReportSection = Callable[["dict[str, list[Run]]", "dict[str, MetricTable]", "Figures"], list[str]]
 # (transport, cache, logged doc, response) -> (record for the task's table, samples_judged line)
 JudgeItem = Callable[["Transport", "JudgeCache | None", dict, str], Awaitable[tuple[dict, dict]]]
+# (task, logged sample, the run's rendering) -> the item as the site and EEE's instance records show it
+ItemViewHook = Callable[[str, "Sample", str], "ItemView"]
 
 
 class Lazy:
@@ -99,6 +102,22 @@ def lazy(target: str) -> Any:
     return Lazy(target)
 
 
+class Constant(Lazy):
+    """A value (a judge's prompt template, a loader's pinned data) named as ``module:attribute``:
+    calling it returns the attribute, imported on first call, so declaring it imports nothing."""
+
+    def __call__(self) -> Any:
+        return self.resolve()
+
+    def __repr__(self) -> str:
+        return f"constant({self.target!r})"
+
+
+def constant(target: str) -> Any:
+    """``module:attribute`` as a no-argument callable returning the attribute (:class:`Constant`)."""
+    return Constant(target)
+
+
 @dataclass(frozen=True)
 class JudgeHook:
     """How a judged family's logged generations are scored (``cultureval judge``, and the
@@ -120,6 +139,41 @@ class JudgeHook:
     # the family's tasks the judge scores; empty: all of them (binary_settings judges only its
     # open-conversation task, the other settings read their answers themselves)
     tasks: tuple[str, ...] = ()
+    # the judge's prompt template, read when called (``constant("module:NAME")``): what
+    # ``cultureval export`` records as the judge's input prompt
+    prompt: Callable[[], str] | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The paper a family implements (the register entry's title and arXiv link)."""
+
+    title: str
+    arxiv: str = ""  # the arXiv id ("2306.16388"); empty for a paper without one
+    url: str = ""  # the paper's page where there is no arXiv version
+
+
+@dataclass(frozen=True)
+class PinnedData:
+    """One upstream data source as the family's loader pins it (the register's external assets)."""
+
+    kind: str  # "huggingface" (a Hub dataset) or "url" (a file at a pinned commit)
+    source: str  # the Hub dataset id, or the URL
+    revision: str  # the commit the loader reads
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item as a reader compares it: the question, the group it asks about (a country, a
+    culture), the options, the reference answer distribution (the survey's, the annotators')
+    and the model's over the same options (``None`` when the answer could not be read)."""
+
+    question: str
+    group: str = ""
+    options: tuple[str, ...] = ()
+    reference: tuple[float, ...] | None = None
+    reference_label: str = "survey"
+    model: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +235,14 @@ class Family:
     yardsticks: Yardsticks | None = None
     # the family's own cultureval subcommands
     commands: tuple[Command, ...] = ()
+    # the results site's per-item view and EEE's instance records: the item as a reader compares
+    # it, from a logged sample (cultureval.runs.Sample) and the run's rendering
+    item_view: ItemViewHook | None = None
+    # the register entry (``cultureval.register``): the paper, a one-paragraph description, the
+    # pinned upstream data, read from the loader when called (``constant("module:NAME")``)
+    paper: Paper | None = None
+    description: str = ""
+    data: Callable[[], tuple[PinnedData, ...]] | None = None
 
     def baseline(self, kind: str) -> Baseline | None:
         """The baseline of that kind, or ``None`` when the family offers none."""

@@ -123,6 +123,7 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
     results = run.results
     report = {
         "judge": transport.name,
+        "judge_model": getattr(getattr(transport, "config", None), "model", None),
         "prompt_versions": {family_of(task).name: hook.prompt_version for task, hook in run.hooks.items()},
         "tasks": {},
     }

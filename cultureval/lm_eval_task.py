@@ -121,6 +121,22 @@ class CulturevalTask(ConfigurableTask):
         block.update(docs_sha256=docs_sha256, prompt_sha256=prompt_sha256, shots=shots, n_docs=count)
         return identity.sha256_of([docs_sha256, prompt_sha256, mode, block.get("cultureval_version")])
 
+    def higher_is_better(self) -> dict:
+        """The direction of each metric, as lm-eval writes it into the results; a count
+        (``Metric.kind`` ``count``: ``n_ties``, ``n_unparsed``, ...) has none (``None``).
+        lm-eval 0.4 keeps the table's ``None``; 0.5 turns a ``None`` in ``metric_list`` into
+        ``True`` ("defaulting to True"), so the direction is set here, after lm-eval."""
+        from cultureval.families import table_of
+        from cultureval.metric_table import COUNT
+
+        directions = dict(super().higher_is_better())
+        table = table_of(self.config.task)
+        for name in directions:
+            described = table.describe(name)
+            if described is not None and described.kind == COUNT:
+                directions[name] = None
+        return directions
+
     def aggregate(self, bootstrap_iters: int | None = 100000):
         """lm-eval 0.5 only (0.4 has no ``Task.aggregate``): 0.5 bootstraps the standard error
         of every aggregation that is not a mean, ``bootstrap_iters`` (100,000) times — for a

@@ -9,7 +9,10 @@ The table is what both harnesses, ``cultureval judge``, ``cultureval score`` and
 - Inspect: one metric (:func:`cultureval.scorers.records.table_metric`) returns
   :meth:`MetricTable.compute` over the records of all samples;
 - ``cultureval judge`` writes :attr:`MetricTable.summary` of the judged records;
-- the report reads each metric's direction and description (:meth:`MetricTable.describe`).
+- the report reads each metric's direction and description (:meth:`MetricTable.describe`);
+- ``cultureval export`` reads each metric's kind, bounds and uncertainty method: only ``score``
+  metrics are exported as scored results; ``count`` metrics (facts about the run, no
+  direction) and ``diagnostic`` ones (parse rates, coverage) ride along as details.
 
 An aggregation is either ``"mean"`` (lm-eval's own mean, which gets lm-eval's standard error;
 :meth:`compute` adds ``<name>_stderr`` the same way) or a function of the list of per-item
@@ -29,10 +32,30 @@ from cultureval.metrics.aggregate import mean_defined, stderr
 
 MEAN = "mean"
 
+# what a metric is (Metric.kind)
+SCORE = "score"  # a result a leaderboard may rank on: it has a direction and bounds
+COUNT = "count"  # a fact about the run (items scored, ties, failures): no direction
+DIAGNOSTIC = "diagnostic"  # how well the run went (parse rate, letter coverage): never ranked on
+KINDS = (SCORE, COUNT, DIAGNOSTIC)
+
+# bounds shared by many metrics
+UNIT = (0.0, 1.0)  # shares, distances in [0, 1] (JS distance base 2, total variation), F1
+CORRELATION = (-1.0, 1.0)  # Pearson r, Spearman ρ
+
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: its name, direction, meaning and how it is aggregated over items."""
+    """One metric: its name, direction, meaning, how it is aggregated over items, what kind of
+    number it is, its range and how its uncertainty is computed.
+
+    ``kind``: :data:`SCORE` (direction and bounds required), :data:`COUNT` (no direction: lm-eval's
+    ``higher_is_better`` gets ``None``, which lm-eval 0.4/0.5 print as no arrow) or
+    :data:`DIAGNOSTIC`. ``bounds``: ``(low, high)``, the metric's mathematical range (a bound
+    may be ``math.inf``); ``None`` for counts. ``interval``: how the summary's
+    ``<name>_ci_low``/``<name>_ci_high`` were computed, for metrics that carry them; ``stderr``:
+    the method of a summary's ``<name>_stderr`` (:attr:`stderr_method` otherwise derives it).
+    Raises ``ValueError`` for a count with a direction or a score without one.
+    """
 
     name: str
     higher_is_better: bool | None
@@ -43,6 +66,45 @@ class Metric:
     item: Callable[[dict], Any] | None = None
     # False for Inspect-only metrics (e.g. letter_coverage: lm-eval scores every letter)
     lm_eval: bool = True
+    kind: str = SCORE
+    bounds: tuple[float, float] | None = None
+    interval: str = ""
+    # how the summary computes ``<name>_stderr`` for a metric no aggregation computes
+    stderr: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"metric {self.name}: kind {self.kind!r} is not one of {KINDS}")
+        if self.kind == COUNT and self.higher_is_better is not None:
+            raise ValueError(f"metric {self.name}: a count has no direction (higher_is_better=None)")
+        if self.kind == SCORE and not isinstance(self.higher_is_better, bool):
+            raise ValueError(f"metric {self.name}: a score needs a direction (higher_is_better True or False)")
+
+    @property
+    def stderr_method(self) -> str:
+        """How the ``<name>_stderr`` beside this metric is computed: ``analytic`` for a mean (sample
+        standard deviation / √n, lm-eval's ``mean_stderr``; :func:`cultureval.metrics.aggregate.stderr`),
+        ``bootstrap`` for any other aggregation (lm-eval 0.5 bootstraps those; 0.4 reports none);
+        a summary's own method where the metric declares one (``stderr``)."""
+        if self.stderr:
+            return self.stderr
+        return "analytic" if self.aggregation == MEAN else "bootstrap"
+
+    def parameters(self, name: str) -> dict[str, str]:
+        """The values a concrete ``name`` gives this metric's placeholders
+        (``spearman_country_{country}`` and ``spearman_country_DK`` -> ``{"country": "DK"}``);
+        empty for a metric without placeholders or a name it does not match."""
+        if "{" not in self.name:
+            return {}
+        keys = re.findall(r"\{([^}]*)\}", self.name)
+        match = re.fullmatch(self._pattern("([^_]+)"), name)
+        return dict(zip(keys, match.groups())) if match else {}
+
+    def _pattern(self, part: str) -> str:
+        # a placeholder stands for one name part: no underscore ("us_bias_{country}" is not
+        # "us_bias_random_adjusted")
+        escaped = re.escape(self.name).replace(r"\{", "{").replace(r"\}", "}")
+        return re.sub(r"\{[^}]*\}", part, escaped)
 
     def item_value(self, record: dict) -> Any:
         return self.item(record) if self.item is not None else record.get(self.name)
@@ -50,10 +112,7 @@ class Metric:
     def matches(self, name: str) -> bool:
         if "{" not in self.name:
             return name == self.name
-        # a placeholder stands for one name part: no underscore ("us_bias_{country}" is not
-        # "us_bias_random_adjusted")
-        pattern = re.escape(self.name).replace(r"\{", "{").replace(r"\}", "}")
-        return re.fullmatch(re.sub(r"\{[^}]*\}", "[^_]+", pattern), name) is not None
+        return re.fullmatch(self._pattern("[^_]+"), name) is not None
 
 
 @dataclass(frozen=True)

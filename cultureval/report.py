@@ -15,10 +15,12 @@ import csv
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval import identity
-from cultureval.comparability import comparable_sets, comparison_key, ranked
+from cultureval.comparability import comparable_sets, comparison_key
+from cultureval.comparability import ranked as rank_by_metric
 from cultureval.definitions import renamed_message
 from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, read_inputs
@@ -26,7 +28,7 @@ from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_inputs", "write_report"]
+__all__ = ["ranked_runs", "read_inputs", "read_report_inputs", "summary_rows", "write_report", "write_report_files"]
 
 SUMMARY_COLUMNS = (
     "model",
@@ -74,23 +76,43 @@ def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
     if not runs:
         return []
     metric, higher_is_better = _leaderboard(runs[0].task)
-    return ranked(runs, metric, higher_is_better)
+    return rank_by_metric(runs, metric, higher_is_better)
 
 
-def _ranked_sets(runs: list[Run]) -> list[tuple[str, int | None, Run]]:
-    """``(set label, rank, run)`` for every run of a cultureval task: each task's runs split into
-    comparable sets (labelled 1, 2, ... when there are several, else empty), each ranked."""
+@dataclass
+class RankedRun:
+    """One run of a cultureval task as the report ranks it: its comparable set (``set_label``
+    1, 2, ... when its task's runs split into several, else empty; ``comparable_set`` the set's
+    fingerprint), its rank in that set (``None`` without a value of the leaderboard metric) and
+    its ``summary.json`` rows. The report, the results site and the EEE export all take their
+    numbers and ranks from these (:func:`ranked_runs`)."""
+
+    run: Run
+    rank: int | None
+    set_label: str
+    comparable_set: str
+    rows: list[dict] = field(default_factory=list)
+
+
+def ranked_runs(runs: list[Run]) -> list[RankedRun]:
+    """Every run of a cultureval task, by task, each task's runs split into comparable sets
+    (:func:`cultureval.comparability.comparable_sets`), each set ranked by the task's leaderboard
+    metric in its own direction; with each run's ``summary.json`` rows (:func:`summary_rows`)."""
     sets, _ = comparable_sets([run for run in runs if family_of(run.task) is not None])
-    rows = []
+    found = []
     for task in sorted(sets):
         groups = sets[task]
         for index, group in enumerate(groups, 1):
             label = str(index) if len(groups) > 1 else ""
-            rows += [(label, rank, run) for rank, run in _ranked(group)]
-    return rows
+            fingerprint = identity.sha256_of([task, *comparison_key(group[0])])[:12]
+            for rank, run in _ranked(group):
+                member = RankedRun(run, rank, label, fingerprint)
+                member.rows = _rows(member)
+                found.append(member)
+    return found
 
 
-def _summary(runs: list[Run]) -> list[str]:
+def _summary(ranked_list: list[RankedRun]) -> list[str]:
     lines = [
         "## Summary",
         "",
@@ -102,7 +124,8 @@ def _summary(runs: list[Run]) -> list[str]:
         "| value | n | parse rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, rank, run in _ranked_sets(runs):
+    for member in ranked_list:
+        label, rank, run = member.set_label, member.rank, member.run
         table = table_of(run.task)
         metric, higher_is_better = _leaderboard(run.task)
         arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
@@ -122,49 +145,54 @@ def summary_rows(runs: list[Run]) -> list[dict]:
     """One row per run × metric (the task table's metrics, without stderr/CI companions), with
     the run's rank in its comparable set (``leaderboard`` marks the metric the rank follows,
     ``higher_is_better`` its direction) and the identity fields that define the set."""
+    return [row for member in ranked_runs(runs) for row in member.rows]
+
+
+def _rows(member: RankedRun) -> list[dict]:
+    """The ``summary.json`` rows of one ranked run (:data:`SUMMARY_COLUMNS`)."""
+    run = member.run
+    owner = family_of(run.task)
+    table = table_of(run.task)
+    block = run.provenance or {}
     rows = []
-    for _, rank, run in _ranked_sets(runs):
-        owner = family_of(run.task)
-        table = table_of(run.task)
-        block = run.provenance or {}
-        for name in metric_rows(run.task, run.metrics, table):
-            described = table.describe(name)
-            rows.append(
-                {
-                    "model": run.model,
-                    "task": run.task,
-                    "family": owner.name,
-                    "harness": run.harness,
-                    "rendering": run.rendering,
-                    "limit": run.limit,
-                    "metric": name,
-                    "value": run.metrics.get(name),
-                    "stderr": run.metrics.get(f"{name}_stderr"),
-                    "ci_low": run.metrics.get(f"{name}_ci_low"),
-                    "ci_high": run.metrics.get(f"{name}_ci_high"),
-                    "higher_is_better": described.higher_is_better if described else None,
-                    "headline": name == table.headline,
-                    "leaderboard": name == table.leaderboard_metric,
-                    "rank": rank,
-                    "comparable_set": identity.sha256_of([run.task, *comparison_key(run)])[:12],
-                    "n": run.n,
-                    "parse_rate": run.metrics.get(table.parse_metric),
-                    "model_path": run.model_path + (f" + {run.adapter}" if run.adapter else ""),
-                    "model_revision": run.model_revision,
-                    "cultureval_version": run.cultureval_version,
-                    "task_version": run.version[0] if run.version else None,
-                    "data_sha256": run.version[1] if run.version else None,
-                    "docs_sha256": block.get("docs_sha256"),
-                    "prompt_sha256": block.get("prompt_sha256"),
-                    "shots": block.get("shots"),
-                    "source": run.source,
-                }
-            )
+    for name in metric_rows(run.task, run.metrics, table):
+        described = table.describe(name)
+        rows.append(
+            {
+                "model": run.model,
+                "task": run.task,
+                "family": owner.name,
+                "harness": run.harness,
+                "rendering": run.rendering,
+                "limit": run.limit,
+                "metric": name,
+                "value": run.metrics.get(name),
+                "stderr": run.metrics.get(f"{name}_stderr"),
+                "ci_low": run.metrics.get(f"{name}_ci_low"),
+                "ci_high": run.metrics.get(f"{name}_ci_high"),
+                "higher_is_better": described.higher_is_better if described else None,
+                "headline": name == table.headline,
+                "leaderboard": name == table.leaderboard_metric,
+                "rank": member.rank,
+                "comparable_set": member.comparable_set,
+                "n": run.n,
+                "parse_rate": run.metrics.get(table.parse_metric),
+                "model_path": run.model_path + (f" + {run.adapter}" if run.adapter else ""),
+                "model_revision": run.model_revision,
+                "cultureval_version": run.cultureval_version,
+                "task_version": run.version[0] if run.version else None,
+                "data_sha256": run.version[1] if run.version else None,
+                "docs_sha256": block.get("docs_sha256"),
+                "prompt_sha256": block.get("prompt_sha256"),
+                "shots": block.get("shots"),
+                "source": run.source,
+            }
+        )
     return rows
 
 
-def write_summary_files(runs: list[Run], output: Path) -> None:
-    rows = summary_rows(runs)
+def write_summary_files(rows: list[dict], output: Path) -> None:
+    """``summary.csv`` and ``summary.json`` of :func:`summary_rows` into ``output``."""
     with open(output / "summary.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=SUMMARY_COLUMNS)
         writer.writeheader()
@@ -182,6 +210,7 @@ def _sections(inputs: Inputs, figures: Figures) -> list[str]:
     for owner in families():
         if owner.name in by_family and owner.report_section is not None:
             by_task = dict(by_family[owner.name])
+            figures.family = owner.name  # the manifest says which family drew each figure
             lines += owner.report_section(by_task, {task: table_of(task) for task in by_task}, figures)
     return lines
 
@@ -197,25 +226,42 @@ def renamed_notes(runs: list[Run]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-def write_report(paths: list[Path], output: Path) -> Path:
+def read_report_inputs(paths: list[Path]) -> Inputs:
+    """The runs under ``paths`` with the report's notes (:func:`read_inputs`) and a note for each
+    run of a renamed task (:func:`renamed_notes`): what the report, the site and the export read."""
     inputs = read_inputs(paths)
     inputs.notes.extend(renamed_notes(inputs.runs))
+    return inputs
+
+
+def write_report(paths: list[Path], output: Path) -> Path:
+    """Read the runs under ``paths`` and write the report into ``output`` (:func:`write_report_files`)."""
+    return write_report_files(read_report_inputs(paths), output)
+
+
+def write_report_files(inputs: Inputs, output: Path, ranked: list[RankedRun] | None = None) -> Path:
+    """``report.md``, the figures with ``figures.json``, ``summary.csv`` and ``summary.json`` of
+    runs already read (``ranked``: their :func:`ranked_runs`, when already ranked); the path of
+    ``report.md``."""
+    paths = sorted({run.source for run in inputs.runs})
     output.mkdir(parents=True, exist_ok=True)
     figures = Figures(output)
     runs = inputs.runs
     lines = [
         "# cultureval report",
         "",
-        f"Inputs: {len(paths)} path(s), {len(runs)} task run(s), {len({r.model for r in runs})} model(s). "
+        f"Inputs: {len(paths)} results file(s) or log(s), {len(runs)} task run(s), "
+        f"{len({r.model for r in runs})} model(s). "
         "Leaderboard rows: `summary.csv`, `summary.json`.",
         "",
     ]
     if inputs.notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in inputs.notes] + [""]
-    lines += _summary(runs)
+    ranked = ranked_runs(runs) if ranked is None else ranked
+    lines += _summary(ranked)
     lines += _sections(inputs, figures)
     (output / "figures.json").write_text(json.dumps(figures.manifest, indent=2))
-    write_summary_files(runs, output)
+    write_summary_files([row for run in ranked for row in run.rows], output)
     path = output / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

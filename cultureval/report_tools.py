@@ -29,6 +29,7 @@ class Figures:
     def __init__(self, folder: Path):
         self.folder = folder
         self.manifest: list[dict] = []
+        self.family = ""  # the family whose report section is drawing (set by the report)
 
     def save(self, figure, name: str) -> str:
         axes = figure.axes[0]
@@ -40,6 +41,7 @@ class Figures:
             "ylabel": axes.get_ylabel(),
             "legend": [text.get_text() for text in legend.get_texts()] if legend else [],
             "xticks": [label.get_text() for label in axes.get_xticklabels()],
+            "family": self.family,
         }
         figure.savefig(self.folder / entry["file"], dpi=110, bbox_inches="tight")
         import matplotlib.pyplot as plt

@@ -13,7 +13,8 @@ Which files count (one rule, for every command):
   ``results_<stamp>.json`` of the same folder and stamp; its samples are the original samples,
   each joined by ``doc_id`` with its line of ``samples_judged_<task>_<stamp>.jsonl``.
   ``cultureval baseline`` output is lm-eval output (model name ``baseline/<kind>``; harness
-  ``baseline``).
+  ``baseline``), and so is ``cultureval score -o`` output (a ``cultureval_score`` block; harness
+  ``score``).
 - **Inspect**: the logs ``inspect_ai.log.list_eval_logs`` lists in a folder (``.eval`` files, and
   ``.json`` files named by Inspect's timestamp pattern), or a ``.eval`` / ``.json`` file named.
 - Anything unreadable is an :class:`~cultureval.errors.InputError` naming the file (and the line
@@ -43,7 +44,7 @@ from cultureval.errors import InputError
 from cultureval.lm_eval_compat import normalise_results, samples_path
 
 RESULTS_RE = re.compile(r"^results_(?P<judged>judged_)?(?P<stamp>.+)\.json$")
-LM_EVAL, INSPECT, BASELINE = "lm-eval", "inspect", "baseline"
+LM_EVAL, INSPECT, BASELINE, SCORE = "lm-eval", "inspect", "baseline", "score"
 LOCAL_PROVIDERS = ("hf", "vllm", "sglang", "transformers")
 FILTER = "none"  # the lm-eval filter cultureval's tasks log their values under
 # keys of an lm-eval sample line (0.4 and 0.5) that are not the item's logged values
@@ -78,8 +79,9 @@ class Sample:
     and the identity fields, NaN as ``None``). ``score_answer``: Inspect's ``Score.answer``.
     ``judged``: the item's line of ``samples_judged_*.jsonl`` (judged runs). ``where``: file and
     line (or log and sample id), for messages. ``raw``: the sample as logged (lm-eval, the
-    line's JSON object; Inspect, the ``EvalSample``). ``answer``, ``prompt`` and
-    ``loglikelihoods`` are read from it when first asked for.
+    line's JSON object; Inspect, the ``EvalSample``). ``answer``, ``answers``, ``prompt``,
+    ``loglikelihoods``, ``model_distribution``, ``record`` and ``metadata`` are read from it when
+    first asked for.
     """
 
     doc: dict
@@ -101,6 +103,58 @@ class Sample:
             return None
         texts = (_text(self.raw.get(key)) for key in ("filtered_resps", "resps"))
         return next((text for text in texts if text is not None), None)
+
+    @cached_property
+    def answers(self) -> tuple[str, ...]:
+        """Every text the model generated for the item, in order (lm-eval ``filtered_resps``, else
+        ``resps``: one per repeat of a sampled task; Inspect ``output.completion``); empty for a
+        log-likelihood request."""
+        if not isinstance(self.raw, dict):
+            return (self.answer,) if self.answer else ()
+        if self.loglikelihoods is not None:
+            return ()
+        for key in ("filtered_resps", "resps"):
+            found = tuple(_texts(self.raw.get(key)))
+            if found:
+                return found
+        return ()
+
+    @cached_property
+    def model_distribution(self) -> tuple[float, ...] | None:
+        """The model's answer distribution over the item's options where the run logged one:
+        lm-eval multiple choice, the softmax of the choices' log-likelihoods (as the tasks score
+        it); ``cultureval baseline``, the predicted distribution; Inspect, the distribution its
+        option scorer recorded. ``None`` otherwise (written answers: the family reads them)."""
+        if self.loglikelihoods is not None:
+            from cultureval.metrics import softmax_logprobs
+
+            return tuple(softmax_logprobs(self.loglikelihoods))
+        if isinstance(self.raw, dict):
+            found = self.raw.get("baseline_distribution")
+        else:
+            score = next(iter((getattr(self.raw, "scores", None) or {}).values()), None)
+            found = (score.metadata or {}).get("model_distribution") if score is not None else None
+        if not isinstance(found, list) or not all(number(value) is not None for value in found):
+            return None
+        return tuple(float(value) for value in found)
+
+    @cached_property
+    def record(self) -> dict | None:
+        """The item's whole record where the run logged one: its judged line (judged runs), the
+        scored record ``cultureval score -o`` writes, Inspect's score record (:attr:`values`)."""
+        if self.judged is not None:
+            return self.judged
+        if isinstance(self.raw, dict):
+            found = self.raw.get("record")
+            return found if isinstance(found, dict) else None
+        return self.values or None
+
+    @cached_property
+    def metadata(self) -> dict:
+        """Inspect: the sample's metadata as the solver left it (rendering, answers a solver drew
+        itself); lm-eval: empty."""
+        found = None if isinstance(self.raw, dict) else getattr(self.raw, "metadata", None)
+        return found if isinstance(found, dict) else {}
 
     @cached_property
     def prompt(self) -> str:
@@ -158,13 +212,19 @@ class Run:
 
     ``model``: the model's identity across harnesses (:func:`model_identity`); ``model_path``:
     the base model as the run named it; ``adapter``: the LoRA adapter, ``""`` without one.
-    ``harness``: ``lm-eval``, ``inspect`` or ``baseline``. ``rendering``: ``plain``, ``chat``,
+    ``harness``: ``lm-eval``, ``inspect``, ``baseline`` or ``score``. ``rendering``: ``plain``, ``chat``,
     ``instruction`` or ``""`` when not recorded. ``provenance``: cultureval's block as read
     (lm-eval ``configs.<task>.metadata.cultureval``, Inspect the eval metadata); ``data_source``
     and ``task_version`` are read from it. ``judge``: the ``cultureval_judge`` block of a judged
     results file that judged this task. ``started_at``/``completed_at``: ISO 8601 where the
     harness recorded them. ``notes``: what a reader should know (a failed judgement, a partial
-    log).
+    log). How the model was run, as the harness recorded it: ``engine`` (lm-eval's model type,
+    ``hf``, ``vllm``, ...; Inspect's provider), ``engine_version`` (lm-eval: the transformers
+    version it records), ``model_args`` (as recorded: lm-eval's ``k=v`` string or dict, Inspect's
+    ``-M`` dict; may hold secrets, so never print it whole), ``output_type`` (lm-eval's),
+    ``generation`` (the generation settings: lm-eval's ``generation_kwargs`` and ``repeats``;
+    Inspect's generate config and ``epochs``; empty when none were given) and ``status``
+    (Inspect's log status; ``success`` for results files).
     """
 
     model: str
@@ -189,6 +249,12 @@ class Run:
     completed_at: str | None = None
     samples_source: str = ""  # the samples file or the log the samples come from
     notes: list[str] = field(default_factory=list)
+    engine: str = ""
+    engine_version: str = ""
+    model_args: dict | str | None = None
+    output_type: str = ""
+    generation: dict = field(default_factory=dict)
+    status: str = "success"
     output: LmEvalOutput | None = None  # lm-eval and baseline runs: their files
     read_samples: Callable[[], Iterator[Sample]] | None = field(default=None, repr=False)
 
@@ -358,13 +424,18 @@ def _rendering(value) -> str:
 
 
 def _timestamp(value) -> str | None:
-    """An lm-eval ``date`` (epoch seconds) as ISO 8601 UTC; a string as written."""
+    """An lm-eval ``date`` (epoch seconds) as ISO 8601 UTC; the ``%Y-%m-%dT%H-%M-%S.%f`` (UTC)
+    that ``cultureval baseline`` wrote before it wrote epoch seconds, the same; any other string
+    as written."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
         except (OverflowError, OSError, ValueError):
             return None
-    return str(value) if value else None
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H-%M-%S.%f").replace(tzinfo=timezone.utc).isoformat()
+    except ValueError:
+        return str(value) if value else None
 
 
 # ------------------------------------------------------------------------------ which files count
@@ -423,6 +494,15 @@ def _text(value) -> str | None:
     while isinstance(value, list) and value:
         value = value[0]
     return value if isinstance(value, str) else None
+
+
+def _texts(value) -> Iterator[str]:
+    """Every string in a (nested) list of lm-eval responses, in order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def _logged_prompt(line: dict) -> str:
@@ -521,9 +601,11 @@ def _lm_eval_common(output: LmEvalOutput, results: dict) -> dict:
     """The fields every task run of one results file shares."""
     model, model_path, adapter, revision = lm_eval_model(results)
     config = results.get("config") if isinstance(results.get("config"), dict) else {}
+    harness = BASELINE if model.startswith("baseline/") else SCORE if results.get("cultureval_score") else LM_EVAL
+    args = config.get("model_args")
     return {
         "model": model,
-        "harness": BASELINE if model.startswith("baseline/") else LM_EVAL,
+        "harness": harness,
         "source": str(output.read_path),
         "limit": number(config.get("limit")),
         "model_path": model_path,
@@ -532,6 +614,9 @@ def _lm_eval_common(output: LmEvalOutput, results: dict) -> dict:
         "harness_version": str(results.get("lm_eval_version") or ""),
         "started_at": _timestamp(results.get("date")),
         "output": output,
+        "engine": str(config.get("model") or "") if harness == LM_EVAL else "",
+        "engine_version": str(results.get("transformers_version") or "") if harness == LM_EVAL else "",
+        "model_args": args if isinstance(args, (dict, str)) else None,
     }
 
 
@@ -543,6 +628,13 @@ def _lm_eval_run(output: LmEvalOutput, results: dict, task: str, common: dict) -
     found = samples_path(output.results_file, task)
     judged_samples = output.folder / f"samples_judged_{task}_{output.stamp}.jsonl"
     shots = block.get("shots", _section(results, "n-shot", task))
+    config = _section(results, "configs", task)
+    config = config if isinstance(config, dict) else {}
+    generation = (
+        dict(config.get("generation_kwargs") or {}) if isinstance(config.get("generation_kwargs"), dict) else {}
+    )
+    if isinstance(config.get("repeats"), int) and config["repeats"] > 1:
+        generation["repeats"] = config["repeats"]
     return Run(
         task=task,
         metrics={key.split(",")[0]: number(value) for key, value in entry.items() if "," in key},
@@ -556,6 +648,8 @@ def _lm_eval_run(output: LmEvalOutput, results: dict, task: str, common: dict) -
         judge=judge if judged_here else None,
         samples_source=str(found or output.folder / f"samples_{task}_{output.stamp}.jsonl"),
         notes=_judge_notes(output.read_path, task, judge if judged_here else None),
+        output_type=str(config.get("output_type") or ""),
+        generation=generation,
         read_samples=partial(_lm_eval_samples, found, judged_samples if judged_samples.is_file() else None)
         if found
         else None,
@@ -629,6 +723,17 @@ def _inspect_rendering(file: str, block: dict) -> str:
     return _rendering(resolved.pop()) if len(resolved) == 1 else ""
 
 
+def _inspect_generation(log) -> dict:
+    """The generation settings of an Inspect log: the plan's generate config, the command
+    line's (``--max-tokens``, ... : the eval's ``model_generate_config``) over it, and ``epochs``."""
+    found = log.plan.config.model_dump(exclude_none=True) if log.plan else {}
+    found |= log.eval.model_generate_config.model_dump(exclude_none=True) if log.eval.model_generate_config else {}
+    epochs = getattr(log.eval.config, "epochs", None)
+    if isinstance(epochs, int) and epochs > 1:
+        found["epochs"] = epochs
+    return found
+
+
 def inspect_runs(file: str, tasks: set[str] | None = None) -> list[Run]:
     """The :class:`Run` of one Inspect log (none when its task is not in ``tasks``)."""
     from inspect_ai.log import read_eval_log
@@ -655,6 +760,10 @@ def inspect_runs(file: str, tasks: set[str] | None = None) -> list[Run]:
         Run(
             model=model,
             harness=INSPECT,
+            engine=str(log.eval.model).partition("/")[0],
+            model_args=dict(log.eval.model_args or {}),
+            generation=_inspect_generation(log),
+            status=str(log.status),
             task=task,
             metrics=metrics,
             n=log.results.completed_samples if log.results else None,

@@ -241,3 +241,89 @@ def format_scored(family_name: str, scored: ScoredFile) -> str:
                 f"{header} (rows: {counts})\n" + metrics_table(task, metrics, sticks, table=scored.tables[task])
             )
     return "\n\n".join(blocks)
+
+
+def write_results(
+    family_name: str, scored: ScoredFile, output_dir: Path, source: Path, seed: int = 0
+) -> tuple[list[Path], list[str]]:
+    """Write each model's scores of ``scored`` (:func:`score_file`) in lm-eval's results format,
+    as ``cultureval baseline`` does, so ``cultureval report`` and ``cultureval export`` read them
+    like any run (:mod:`cultureval.runs`, harness ``score``):
+    ``<output_dir>/score__<model>/results_<stamp>.json`` (the metrics, ``n_rows_scored``,
+    ``n_rows_unmatched`` and one ``n_rows_<reason>`` per other reason a row was counted under;
+    the ``cultureval_score`` block names the family, the file, the seed and every row's reason)
+    and ``samples_<task>_<stamp>.jsonl`` (per item: the document, its logged metric values and
+    its whole record). Returns the files written and the scored names that are no cultureval
+    task (GlobalOpinionQA's ``<task>:text``), which are not written."""
+    import re
+    from datetime import datetime, timezone
+
+    from cultureval.definitions import task_names
+
+    now = datetime.now(timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H-%M-%S.%f")
+    written, skipped = [], set()
+    for model, rescored in scored.rescored.items():
+        folder = output_dir / ("score__" + re.sub(r"[^A-Za-z0-9._-]+", "_", model))
+        folder.mkdir(parents=True, exist_ok=True)
+        results = _results_skeleton(model, family_name, source, seed, now.timestamp())
+        for name, table in sorted(rescored.tables.items()):
+            if name not in task_names():
+                skipped.add(name)
+                continue
+            _write_samples(folder / f"samples_{name}_{stamp}.jsonl", table, rescored, name)
+            _add_results(results, name, table, scored.scores[model][name])
+        path = folder / f"results_{stamp}.json"
+        path.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+        written.append(path)
+    return written, sorted(skipped)
+
+
+def _results_skeleton(model: str, family_name: str, source: Path, seed: int, started: float) -> dict:
+    return {
+        "results": {},
+        "configs": {},
+        "versions": {},
+        "n-samples": {},
+        "higher_is_better": {},
+        "config": {"model": "cultureval-score", "model_args": {"file": str(source)}, "limit": None},
+        "model_name": model,
+        "date": started,  # epoch seconds, as lm-eval writes it
+        "cultureval_score": {"family": family_name, "file": str(source), "seed": seed, "rows": {}},
+    }
+
+
+def _write_samples(path: Path, table: MetricTable, rescored: Rescored, name: str) -> None:
+    records = rescored.records[name]
+    docs = rescored.docs.get(name) or []
+    if len(docs) != len(records):  # a family that gave no document for some rows
+        docs = [{}] * len(records)
+    lines = []
+    for index, (doc, record) in enumerate(zip(docs, records)):
+        values = {key: _json_number(value) for key, value in table.lm_eval_results(record).items()}
+        line = {"doc_id": index, "doc": doc, "filter": "none", "metrics": list(values)} | values
+        line["record"] = {key: _json_number(value) for key, value in record.items()}
+        lines.append(line)
+    path.write_text("".join(json.dumps(line, default=str) + "\n" for line in lines), encoding="utf-8")
+
+
+def _add_results(results: dict, name: str, table: MetricTable, metrics: dict) -> None:
+    """One task's entry in lm-eval's results layout, with its provenance block."""
+    from cultureval import provenance
+    from cultureval.definitions import task_definition
+
+    rows = dict(metrics.get("rows") or {})
+    numbers = {key: value for key, value in metrics.items() if key != "rows"}
+    numbers |= {f"n_rows_{reason}": count for reason, count in rows.items() if reason != SCORED}
+    results["results"][name] = {"alias": name} | {f"{key},none": value for key, value in numbers.items()}
+    results["cultureval_score"]["rows"][name] = rows
+    definition = task_definition(name)
+    block = provenance.record(definition.version, provenance.read_provenance(definition.load_dataset()), rendering=None)
+    results["configs"][name] = {"task": name, "metadata": (definition.metadata or {}) | {"cultureval": block}}
+    results["versions"][name] = definition.version
+    unmatched = metrics.get("n_rows_unmatched") or 0
+    results["n-samples"][name] = {
+        "original": metrics["n_rows_scored"] + unmatched,
+        "effective": metrics["n_rows_scored"],
+    }
+    results["higher_is_better"][name] = {m.name: m.higher_is_better for m in table.metrics if m.lm_eval}

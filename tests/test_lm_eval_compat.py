@@ -107,6 +107,16 @@ def test_bootstrap_of_corpus_metrics_is_capped_on_lm_eval_05(use_fixture_data, m
     assert seen == [BOOTSTRAP_CAP, 50, 0, None]
 
 
+def test_counts_have_no_direction_on_the_installed_lm_eval(use_fixture_data):
+    """lm-eval 0.5 reads ``higher_is_better: None`` in a metric list as True; the task class
+    gives counts no direction on both versions (the results' ``higher_is_better``)."""
+    tasks = _load(["cali_nli_us", "global_opinion_cot_binary"])
+    assert tasks["cali_nli_us"].higher_is_better()["n_ties"] is None
+    assert tasks["cali_nli_us"].higher_is_better()["macro_f1_binary"] is True
+    directions = tasks["global_opinion_cot_binary"].higher_is_better()
+    assert directions["n_unparsed"] is None and directions["n_truncated"] is None and directions["jsd"] is False
+
+
 def test_lm_eval_05_output_names_are_read_as_task_names(tmp_path):
     """0.5 names a group's members ``group::task`` in results keys and samples file names."""
     import json

@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import COUNT, DIAGNOSTIC, SCORE, UNIT, Metric, MetricTable
 from cultureval.metrics import js_distance
 from cultureval.metrics.aggregate import count_true, mean_defined
 from cultureval.tasks.binary_settings.prompts import WITHHOLD, WITHHOLD_NUMBER
@@ -274,22 +274,28 @@ DESCRIPTIONS = {
     "n_samples": "sampled answers (failed judgements left out)",
     "n_no_option": "items where no sample chose an option",
 }
+# name: (higher is better, kind); every share and distance here lies in [0, 1]
 HIGHER = {
-    "jsd": False,
-    "jsd_strict": False,
-    "majority_agreement": True,
-    "withhold_rate": None,
-    "unclassifiable_rate": False,
-    "readable_rate": True,
-    "n_items": None,
-    "n_samples": None,
-    "n_no_option": False,
+    "jsd": (False, SCORE),
+    "jsd_strict": (False, SCORE),
+    "majority_agreement": (True, SCORE),
+    "withhold_rate": (None, DIAGNOSTIC),  # a choice the setting offers, neither good nor bad
+    "unclassifiable_rate": (False, DIAGNOSTIC),
+    "readable_rate": (True, DIAGNOSTIC),
+    "n_items": (None, COUNT),
+    "n_samples": (None, COUNT),
+    "n_no_option": (None, COUNT),
 }
-COUNTRY_METRICS = (
-    Metric("majority_agreement|country={country}", True, "majority_agreement per country", None),
-    Metric("jsd|country={country}", False, "jsd per country", None),
-    Metric("withhold_rate|country={country}", None, "withhold_rate per country", None),
-    Metric("unclassifiable_rate|country={country}", False, "unclassifiable_rate per country", None),
+
+
+def _metric(name: str, description: str, aggregation, **options) -> Metric:
+    higher, kind = HIGHER[name.split("|")[0]]
+    return Metric(name, higher, description, aggregation, kind=kind, bounds=None if kind == COUNT else UNIT, **options)
+
+
+COUNTRY_METRICS = tuple(
+    _metric(f"{name}|country={{country}}", f"{name} per country", None)
+    for name in ("majority_agreement", "jsd", "withhold_rate", "unclassifiable_rate")
 )
 
 
@@ -299,7 +305,7 @@ def _choice_summary(records: list[dict], seed: int = 0) -> dict:
 
 # classification and reasoning: every metric is an lm-eval aggregation over the sample values
 CHOICE_METRICS = MetricTable(
-    metrics=tuple(Metric(name, HIGHER[name], DESCRIPTIONS[name], Aggregate(name), item=_value) for name in DESCRIPTIONS)
+    metrics=tuple(_metric(name, DESCRIPTIONS[name], Aggregate(name), item=_value) for name in DESCRIPTIONS)
     + COUNTRY_METRICS,
     summary=_choice_summary,
     headline="majority_agreement",
@@ -324,13 +330,18 @@ def _open_summary(records: list[dict], seed: int = 0) -> dict:
 OPEN_METRICS = MetricTable(
     metrics=(
         Metric(
-            "n_empty_responses", False, "replies that are empty (counted while generating)", count_true, item=_empty
+            "n_empty_responses",
+            None,
+            "replies that are empty (counted while generating)",
+            count_true,
+            item=_empty,
+            kind=COUNT,
         ),
     )
-    + tuple(Metric(name, HIGHER[name], DESCRIPTIONS[name], None) for name in DESCRIPTIONS if name != "withhold_rate")
+    + tuple(_metric(name, DESCRIPTIONS[name], None) for name in DESCRIPTIONS if name != "withhold_rate")
     + (
-        Metric("judge_parse_rate", True, "share of replies the judge labelled", None),
-        Metric("n_judge_failures", False, "replies the judge could not label (counted, left out)", None),
+        Metric("judge_parse_rate", True, "share of replies the judge labelled", None, kind=DIAGNOSTIC, bounds=UNIT),
+        Metric("n_judge_failures", None, "replies the judge could not label (counted, left out)", None, kind=COUNT),
     )
     + tuple(metric for metric in COUNTRY_METRICS if not metric.name.startswith("withhold")),
     summary=_open_summary,

@@ -23,3 +23,21 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         figures,
     )
     return ["## CulturallyAwareNLI", "", f"![CALI F1]({name})" if name else "(no macro_f1_binary to plot)", ""]
+
+
+def item_view(task: str, sample, rendering: str):
+    """``Family.item_view``: one premise/hypothesis pair of a logged sample
+    (:class:`cultureval.runs.Sample`): the culture's annotators' E/N/C shares beside the model's."""
+    from cultureval.families import ItemView
+    from cultureval.tasks.cali.loader import LABELS
+
+    doc = sample.doc
+    model = sample.model_distribution
+    return ItemView(
+        question=f"Premise: {doc.get('premise', '')}\nHypothesis: {doc.get('hypothesis', '')}",
+        group=dict(CULTURE_TASKS).get(task, ""),
+        options=tuple(LABELS),
+        reference=tuple(doc["label_distribution"]) if doc.get("label_distribution") else None,
+        reference_label="annotators",
+        model=tuple(model) if model is not None and len(model) == len(LABELS) else None,
+    )

@@ -7,7 +7,7 @@ majority leaves the pair out of the label metrics (counted in ``n_ties``).
 
 from __future__ import annotations
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import COUNT, DIAGNOSTIC, UNIT, Metric, MetricTable
 from cultureval.metrics import accuracy, binary_f1, js_distance, macro_f1
 from cultureval.metrics.aggregate import count_true
 from cultureval.metrics.classification import macro_f1_binary, tuned_macro_f1_binary
@@ -94,6 +94,7 @@ METRICS = MetricTable(
             f"macro-F1 over {{E, not-E}} at the argmax, no threshold tuned, {AGAINST}",
             aggregate_macro_f1_binary,
             item=_labelled,
+            bounds=UNIT,
         ),
         Metric(
             "macro_f1_binary_tuned",
@@ -102,6 +103,7 @@ METRICS = MetricTable(
             "chosen on the scored items (tuned on test data), ties to the first-listed label, one row per pair",
             aggregate_macro_f1_binary_tuned,
             item=_published,
+            bounds=UNIT,
         ),
         Metric(
             "f1_entail",
@@ -109,16 +111,37 @@ METRICS = MetricTable(
             f"F1 of the E class alone (argmax E vs not), {AGAINST}; not the published macro-F1",
             aggregate_f1_entail,
             item=_labelled,
+            bounds=UNIT,
         ),
-        Metric("macro_f1", True, f"mean of the E, N, C one-vs-rest F1s, {AGAINST}", aggregate_macro_f1, item=_labelled),
-        Metric("accuracy", True, f"argmax label = majority label, {AGAINST}", aggregate_accuracy, item=_labelled),
-        Metric("label_jsd", False, "JS distance (base 2) between the model's E/N/C distribution and the annotators'"),
+        Metric(
+            "macro_f1",
+            True,
+            f"mean of the E, N, C one-vs-rest F1s, {AGAINST}",
+            aggregate_macro_f1,
+            item=_labelled,
+            bounds=UNIT,
+        ),
+        Metric(
+            "accuracy",
+            True,
+            f"argmax label = majority label, {AGAINST}",
+            aggregate_accuracy,
+            item=_labelled,
+            bounds=UNIT,
+        ),
+        Metric(
+            "label_jsd",
+            False,
+            "JS distance (base 2) between the model's E/N/C distribution and the annotators'",
+            bounds=UNIT,
+        ),
         Metric(
             "n_ties",
-            False,
+            None,
             "pairs whose annotators tie for the majority (left out of the label metrics)",
             count_true,
             item=_tie,
+            kind=COUNT,
         ),
         Metric(
             "contested_accuracy",
@@ -126,8 +149,16 @@ METRICS = MetricTable(
             "accuracy on pairs whose US and Indian majorities differ",
             aggregate_accuracy,
             item=_contested,
+            bounds=UNIT,
         ),
-        Metric("letter_coverage", True, "share of E/N/C among the returned top log-probabilities", lm_eval=False),
+        Metric(
+            "letter_coverage",
+            True,
+            "share of E/N/C among the returned top log-probabilities",
+            lm_eval=False,
+            kind=DIAGNOSTIC,
+            bounds=UNIT,
+        ),
     ),
     headline="macro_f1_binary",
     parse_metric="letter_coverage",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import COUNT, DIAGNOSTIC, UNIT, Metric, MetricTable
 from cultureval.metrics.aggregate import count_true, mean_defined, stderr
 
 
@@ -43,6 +43,10 @@ def summarise(records: list[dict], seed: int = 0) -> dict[str, float | None]:
     return {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in result.items()}
 
 
+def _judge_score(record: dict) -> float | None:
+    return record.get("score")
+
+
 def _empty_response(record: dict) -> bool:
     return bool(record.get("empty_response"))
 
@@ -51,18 +55,27 @@ METRICS = MetricTable(
     metrics=(
         Metric(
             "n_empty_responses",
-            False,
+            None,
             "answers that are empty (counted while generating)",
             count_true,
             item=_empty_response,
+            kind=COUNT,
         ),
-        Metric("entailment_score", True, "mean judge P(Yes) that the answer entails the cultural knowledge", None),
-        Metric("entail_rate", True, "share of judged answers with score > 0.5", None),
-        Metric("judge_parse_rate", True, "share of answers the judge scored", None),
-        Metric("n_judge_failures", False, "answers the judge could not score (counted, left out)", None),
-        Metric("n_judged", True, "answers the judge scored", None),
-        Metric("entailment_score|topic={topic}", True, "entailment_score per topic", None),
-        Metric("entailment_score|group={group}", True, "entailment_score per cultural group", None),
+        Metric(
+            "entailment_score",
+            True,
+            "mean judge P(Yes) that the answer entails the cultural knowledge",
+            None,
+            item=_judge_score,  # an answer's own value (EEE instance records)
+            bounds=UNIT,
+            stderr="analytic",  # sample sd / sqrt(n) over the judged answers (summarise)
+        ),
+        Metric("entail_rate", True, "share of judged answers with score > 0.5", None, bounds=UNIT),
+        Metric("judge_parse_rate", True, "share of answers the judge scored", None, kind=DIAGNOSTIC, bounds=UNIT),
+        Metric("n_judge_failures", None, "answers the judge could not score (counted, left out)", None, kind=COUNT),
+        Metric("n_judged", None, "answers the judge scored", None, kind=COUNT),
+        Metric("entailment_score|topic={topic}", True, "entailment_score per topic", None, bounds=UNIT),
+        Metric("entailment_score|group={group}", True, "entailment_score per cultural group", None, bounds=UNIT),
     ),
     summary=summarise,
     headline="entailment_score",

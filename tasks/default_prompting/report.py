@@ -113,3 +113,25 @@ def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figur
     """The family's part of the report (``Family.report_section``)."""
     lines = default_section(by_task, figures)
     return ["## Default prompting: whose opinions? (GlobalOpinionQA)", "", *lines] if lines else []
+
+
+def item_view(task: str, sample, rendering: str):
+    """``Family.item_view``: one question of a logged sample (:class:`cultureval.runs.Sample`)
+    with the model's one answer distribution (from its option log-likelihoods, or read from its
+    written answer as ``global_opinion_default_cot`` reads it). A question has no single
+    reference: every country's survey is compared with it (the task page's metrics)."""
+    from cultureval.families import ItemView
+    from cultureval.tasks.global_opinions.parser import read_distribution
+
+    doc = sample.doc
+    options = tuple(str(option) for option in doc.get("options") or ())
+    model = sample.model_distribution
+    if model is None and sample.answers and options:
+        model = read_distribution(sample.answers[0], list(options)).distribution
+    countries = doc.get("countries") or []
+    return ItemView(
+        question=str(doc.get("question", "")),
+        group=f"{len(countries)} countries" if countries else "",
+        options=options,
+        model=tuple(model) if model is not None and len(model) == len(options) else None,
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import COUNT, DIAGNOSTIC, SCORE, UNIT, Metric, MetricTable
 from cultureval.metrics import js_distance
 from cultureval.metrics.aggregate import mean_defined
 
@@ -117,23 +117,44 @@ def _country_summary(records: list[dict], seed: int = 0) -> dict:
     return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in summary.items() if "|" in k}
 
 
+# name: (description, higher is better, kind); every similarity and distance lies in [0, 1]
 _DEFAULT_DESCRIPTIONS = {
-    "jsd": ("JS distance of the question's one distribution to each country's, mean over readable pairs", False),
-    "jsd_strict": ("jsd with an unreadable answer counted as 1.0 against every country", False),
-    "parse_rate": ("share of questions with a readable answer (1.0 for log-probabilities)", True),
-    "country_sim_best": (f"highest per-country mean culture_sim (countries with ≥ {MIN_QUESTIONS} questions)", None),
-    "country_sim_worst": (f"lowest per-country mean culture_sim (countries with ≥ {MIN_QUESTIONS} questions)", True),
-    "country_sim_gap": ("best − worst per-country culture_sim: how unequally the default answer represents", False),
-    "n_countries_ranked": (f"countries with ≥ {MIN_QUESTIONS} questions", None),
-    "n_questions": ("questions", None),
+    "jsd": ("JS distance of the question's one distribution to each country's, mean over readable pairs", False, SCORE),
+    "jsd_strict": ("jsd with an unreadable answer counted as 1.0 against every country", False, SCORE),
+    "parse_rate": ("share of questions with a readable answer (1.0 for log-probabilities)", True, DIAGNOSTIC),
+    "country_sim_best": (
+        f"highest per-country mean culture_sim (countries with ≥ {MIN_QUESTIONS} questions)",
+        None,
+        DIAGNOSTIC,
+    ),
+    "country_sim_worst": (
+        f"lowest per-country mean culture_sim (countries with ≥ {MIN_QUESTIONS} questions)",
+        True,
+        SCORE,
+    ),
+    "country_sim_gap": (
+        "best − worst per-country culture_sim: how unequally the default answer represents",
+        False,
+        SCORE,
+    ),
+    "n_countries_ranked": (f"countries with ≥ {MIN_QUESTIONS} questions", None, COUNT),
+    "n_questions": ("questions", None, COUNT),
 }
 
 METRICS = MetricTable(
     metrics=tuple(
-        Metric(name, higher, description, DefaultAggregate(name), item=_value)
-        for name, (description, higher) in _DEFAULT_DESCRIPTIONS.items()
+        Metric(
+            name,
+            higher,
+            description,
+            DefaultAggregate(name),
+            item=_value,
+            kind=kind,
+            bounds=None if kind == COUNT else UNIT,
+        )
+        for name, (description, higher, kind) in _DEFAULT_DESCRIPTIONS.items()
     )
-    + (Metric("culture_sim|country={country}", True, "1 − mean jsd of the country's questions", None),),
+    + (Metric("culture_sim|country={country}", True, "1 − mean jsd of the country's questions", None, bounds=UNIT),),
     summary=_country_summary,
     headline="jsd",
     parse_metric="parse_rate",

@@ -258,3 +258,48 @@ def section(by_task: dict[str, list[Run]], tables: dict[str, MetricTable], figur
     table and figures, the expression modes side by side, and the steering gain."""
     lines = _opinion_section(by_task, figures) if by_task else []
     return lines + modes_section(by_task) + steering_section(by_task)
+
+
+# --- the results site's per-item view ------------------------------------------------------------
+
+
+def written_distribution(task: str, doc: dict, answers: list[str], rendering: str) -> list[float] | None:
+    """The distribution the model's written answers give, read as the task reads them (the
+    task's ``process_results`` says which reading: sampled letters, a JSON object, or a
+    distribution after reasoning); ``None`` when unreadable."""
+    from cultureval.definitions import task_definition
+    from cultureval.tasks.global_opinions import lm_eval_hooks, scoring
+    from cultureval.tasks.global_opinions.parser import read_distribution
+    from cultureval.tasks.global_opinions.prompts import option_letters
+    from cultureval.tasks.global_opinions.verbalized import read_json_distribution
+
+    process = task_definition(task).function("process_results")
+    if process is lm_eval_hooks.sampled_process_results:
+        letters = option_letters(doc["n_options"])
+        given = [scoring.answer_letter(text, letters, after_stem=rendering != "instruction") for text in answers]
+        return scoring.sampled_distribution(given, doc["n_options"])
+    if process is lm_eval_hooks.verbalized_process_results:
+        return read_json_distribution(answers[0], doc["options"])
+    return read_distribution(answers[0], doc["options"]).distribution
+
+
+def item_view(task: str, sample, rendering: str):
+    """``Family.item_view``: one (question, country) item of a logged sample
+    (:class:`cultureval.runs.Sample`): the country's survey distribution beside the model's (from
+    the option log-likelihoods, or read from its written answers as the task reads them; an
+    Inspect sampling run's answers are the ones its solver drew)."""
+    from cultureval.families import ItemView
+
+    doc = sample.doc
+    options = tuple(str(option) for option in doc.get("options") or ())
+    model = sample.model_distribution
+    answers = sample.metadata.get("sampled_answers") or list(sample.answers)
+    if model is None and answers and "survey_distribution" in doc:
+        model = written_distribution(task, doc, [str(answer) for answer in answers], rendering)
+    return ItemView(
+        question=str(doc.get("question", "")),
+        group=str(doc.get("survey_country") or doc.get("country") or ""),
+        options=options,
+        reference=tuple(doc["survey_distribution"]) if doc.get("survey_distribution") else None,
+        model=tuple(model) if model is not None and len(model) == len(options) else None,
+    )

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from cultureval.families import table_of
-from cultureval.metric_table import Breakdown, Metric, MetricTable
+from cultureval.metric_table import COUNT, DIAGNOSTIC, UNIT, Breakdown, Metric, MetricTable
 from cultureval.metrics import country_sim_std, js_distance, ordinal_wasserstein, top1_agreement, total_variation
 from cultureval.metrics.aggregate import count_true, mean_defined
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
@@ -159,41 +159,47 @@ COUNTRY_SIM_STD = Metric(
     "population std (ddof=0) of the per-country mean culture_sim: how unevenly countries are represented",
     country_sim_std_of_parsed,
     item=_country_sim,
+    bounds=(0.0, 0.5),  # the population std of numbers in [0, 1]
 )
 LETTER_COVERAGE = Metric(
     "letter_coverage",
     True,
     "share of option letters found among the returned top log-probabilities (1.0 = exact)",
     lm_eval=False,
+    kind=DIAGNOSTIC,
+    bounds=UNIT,
 )
 CULTURE_SIM_BY_COUNTRY = Breakdown("culture_sim", "country", "culture_sim_{}")
 # beside the JS distance; undefined values (unreadable answers, non-ordinal items) left out
 DISTANCE_METRICS = (
-    Metric("tv", False, "total variation distance ½ Σ|p − q|, mean over items", mean_defined),
+    Metric("tv", False, "total variation distance ½ Σ|p − q|, mean over items", mean_defined, bounds=UNIT),
     Metric(
         "top1_agreement",
         True,
         "share of items whose most likely option is the survey's most chosen (ties: chance of agreeing)",
         mean_defined,
+        bounds=UNIT,
     ),
     Metric(
         "w1_ordinal",
         False,
         "1-Wasserstein distance on the ordinal scale normalised to [0, 1], mean over ordinal items",
         mean_defined,
+        bounds=UNIT,
     ),
     Metric(
         "representativeness",
         True,
         "OpinionQA's representativeness 1 − W1/max on the normalised scale, mean over ordinal items",
         mean_defined,
+        bounds=UNIT,
     ),
 )
 
 OPTION_METRICS = MetricTable(
     metrics=(
-        Metric("jsd", False, f"{JSD}, mean over items"),
-        Metric("culture_sim", True, "1 - jsd (Durmus et al.'s similarity), mean over items"),
+        Metric("jsd", False, f"{JSD}, mean over items", bounds=UNIT),
+        Metric("culture_sim", True, "1 - jsd (Durmus et al.'s similarity), mean over items", bounds=UNIT),
         COUNTRY_SIM_STD,
         LETTER_COVERAGE,
     )
@@ -206,20 +212,31 @@ OPTION_METRICS = MetricTable(
 
 GENERATIVE_METRICS = MetricTable(
     metrics=(
-        Metric("jsd", False, f"{JSD}, mean over readable answers", mean_defined),
-        Metric("culture_sim", True, "1 - jsd, mean over readable answers", mean_defined),
+        Metric("jsd", False, f"{JSD}, mean over readable answers", mean_defined, bounds=UNIT),
+        Metric("culture_sim", True, "1 - jsd, mean over readable answers", mean_defined, bounds=UNIT),
         COUNTRY_SIM_STD,
-        Metric("parse_rate", True, "share of readable answers (sampling: of samples naming a valid option)"),
-        Metric("jsd_strict", False, f"{JSD}, an unreadable answer counted as 1.0"),
-        Metric("n_unparsed", False, "items with no readable answer", count_true),
         Metric(
-            "n_truncated", False, "unreadable items cut off inside their reasoning (an unclosed <think>)", count_true
+            "parse_rate",
+            True,
+            "share of readable answers (sampling: of samples naming a valid option)",
+            kind=DIAGNOSTIC,
+            bounds=UNIT,
+        ),
+        Metric("jsd_strict", False, f"{JSD}, an unreadable answer counted as 1.0", bounds=UNIT),
+        Metric("n_unparsed", None, "items with no readable answer", count_true, kind=COUNT),
+        Metric(
+            "n_truncated",
+            None,
+            "unreadable items cut off inside their reasoning (an unclosed <think>)",
+            count_true,
+            kind=COUNT,
         ),
         Metric(
             "culture_sim_strict",
             True,
             "1 - jsd_strict: similarity with an unreadable answer counted as 0",
             item=_strict_similarity,
+            bounds=UNIT,
         ),
     )
     + DISTANCE_METRICS,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import CORRELATION, COUNT, DIAGNOSTIC, UNIT, Metric, MetricTable
 from cultureval.metrics import pearson
 from cultureval.tasks.global_opinions.continents import WESTERN, continent_of
 from cultureval.tasks.global_opinions.ordinal import expected_score
@@ -180,8 +180,9 @@ def _whole_record(record: dict) -> dict:
     return record  # every aggregation needs the item's question, country and continent
 
 
-def _metric(name: str, higher_is_better: bool, description: str, aggregation) -> Metric:
-    return Metric(name, higher_is_better, description, aggregation, item=_whole_record)
+def _metric(name: str, higher_is_better: bool | None, description: str, aggregation, bounds=None) -> Metric:
+    kind = COUNT if bounds is None else "score"
+    return Metric(name, higher_is_better, description, aggregation, item=_whole_record, kind=kind, bounds=bounds)
 
 
 METRICS = MetricTable(
@@ -191,10 +192,11 @@ METRICS = MetricTable(
             True,
             "mean over questions of Pearson r (model vs survey expected score) across the question's countries (>= 5)",
             pearson_mean,
+            CORRELATION,
         ),
-        _metric("n_questions", True, "questions with a defined Pearson r", n_questions),
+        _metric("n_questions", None, "questions with a defined Pearson r", n_questions),
         _metric(
-            "n_questions_undefined", False, "questions whose r is undefined (a constant side)", n_questions_undefined
+            "n_questions_undefined", None, "questions whose r is undefined (a constant side)", n_questions_undefined
         ),
         _metric(
             "pearson_country_mean",
@@ -202,26 +204,32 @@ METRICS = MetricTable(
             "mean over countries of Pearson r (model vs survey position on the scale) across the country's "
             "questions (>= 5)",
             pearson_country_mean,
+            CORRELATION,
         ),
-        _metric("n_countries", True, "countries with a defined per-country r", n_countries),
+        _metric("n_countries", None, "countries with a defined per-country r", n_countries),
         *(
             _metric(
                 f"pearson_country_{c.lower().replace(' ', '_')}",
                 True,
                 f"pearson_country_mean over {c}",
                 _country_pearson_of(c),
+                CORRELATION,
             )
             for c in CONTINENTS
         ),
-        _metric("abs_error", False, "mean |E_model - E_survey| / scale range", abs_error),
-        _metric("abs_error_western", False, "abs_error over Europe, North America, Oceania", abs_error_western),
-        _metric("abs_error_rest", False, "abs_error over the other continents", abs_error_rest),
+        _metric("abs_error", False, "mean |E_model - E_survey| / scale range", abs_error, UNIT),
+        _metric("abs_error_western", False, "abs_error over Europe, North America, Oceania", abs_error_western, UNIT),
+        _metric("abs_error_rest", False, "abs_error over the other continents", abs_error_rest, UNIT),
         _metric(
-            "western_bias", False, "abs_error_rest - abs_error_western (> 0: closer to Western countries)", western_bias
+            "western_bias",
+            False,
+            "abs_error_rest - abs_error_western (> 0: closer to Western countries)",
+            western_bias,
+            (-1.0, 1.0),  # a difference of two errors in [0, 1]
         ),
-        _metric("n_no_continent", False, "items whose country has no continent", n_no_continent),
+        _metric("n_no_continent", None, "items whose country has no continent", n_no_continent),
         *(
-            _metric(f.__name__, False, f"abs_error over {continent}", f)
+            _metric(f.__name__, False, f"abs_error over {continent}", f, UNIT)
             for continent, f in zip(
                 CONTINENTS,
                 (
@@ -235,7 +243,12 @@ METRICS = MetricTable(
             )
         ),
         Metric(
-            "letter_coverage", True, "share of option letters among the returned top log-probabilities", lm_eval=False
+            "letter_coverage",
+            True,
+            "share of option letters among the returned top log-probabilities",
+            lm_eval=False,
+            kind=DIAGNOSTIC,
+            bounds=UNIT,
         ),
     ),
     headline="pearson_mean",

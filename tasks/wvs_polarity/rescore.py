@@ -63,5 +63,5 @@ def _rescore_rows(rows: list[dict]) -> Rescored:
         if isinstance(record, str):
             result.skip(name, record)
         else:
-            result.add(name, METRICS, record)
+            result.add(name, METRICS, record, dict(row))
     return result

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from cultureval.metric_table import Metric, MetricTable
+from cultureval.metric_table import CORRELATION, COUNT, DIAGNOSTIC, UNIT, Metric, MetricTable
 from cultureval.metrics import bootstrap_ci, pairwise_self_consistency, pro_score, spearman, split_half_consistency
 from cultureval.metrics.aggregate import count_true, nan_to_none, rate
 from cultureval.tasks.wvs_polarity import loader
@@ -235,6 +235,10 @@ def _language_undetermined(record: dict) -> bool:
 
 RHO = "Spearman ρ between each response's pro share and its topic's survey pro share, all responses of the language"
 POOLED = "the topic-pooled variant: ρ over topics of the pooled pro share Σ n_pro / Σ (n_pro + n_con)"
+# the study's self-consistency estimator divides a Spearman ρ by (1 - 0.045): its range
+CONSISTENCY = (-1.0 / (1 - 0.045), 1.0 / (1 - 0.045))
+GAP = (-2.0, 2.0)  # a difference of two correlations
+CI = f"95% percentile bootstrap over responses ({BOOTSTRAP_RESAMPLES} resamples, scipy.stats.bootstrap, paired)"
 METRICS = MetricTable(
     metrics=(
         Metric(
@@ -243,50 +247,90 @@ METRICS = MetricTable(
             "share of responses identified as another language than the prompt's (left out of the correlations)",
             rate,
             item=_wrong_language,
+            kind=DIAGNOSTIC,
+            bounds=UNIT,
         ),
         Metric(
             "n_language_undetermined",
-            False,
+            None,
             "responses too short to identify their language",
             count_true,
             item=_language_undetermined,
+            kind=COUNT,
         ),
-        Metric("spearman_language", True, f"{RHO}, vs the prompt language's speakers", None),
-        Metric("spearman_global", True, f"{RHO}, vs all respondents", None),
-        Metric("spearman_country_{country}", True, f"{RHO}, vs one country's respondents", None),
-        Metric("spearman_language_pooled", True, POOLED, None),
-        Metric("spearman_global_pooled", True, POOLED, None),
-        Metric("spearman_country_{country}_pooled", True, POOLED, None),
         Metric(
-            "us_bias", False, "ρ(US) - mean ρ(local countries); > 0: closer to the US than to the local survey", None
+            "spearman_language",
+            True,
+            f"{RHO}, vs the prompt language's speakers",
+            None,
+            bounds=CORRELATION,
+            interval=CI,
         ),
-        Metric("us_bias_{country}", False, "ρ(US) - ρ(country), English only", None),
+        Metric("spearman_global", True, f"{RHO}, vs all respondents", None, bounds=CORRELATION, interval=CI),
+        Metric(
+            "spearman_country_{country}",
+            True,
+            f"{RHO}, vs one country's respondents",
+            None,
+            bounds=CORRELATION,
+            interval=CI,
+        ),
+        Metric("spearman_language_pooled", True, POOLED, None, bounds=CORRELATION),
+        Metric("spearman_global_pooled", True, POOLED, None, bounds=CORRELATION),
+        Metric("spearman_country_{country}_pooled", True, POOLED, None, bounds=CORRELATION),
+        Metric(
+            "us_bias",
+            False,
+            "ρ(US) - mean ρ(local countries); > 0: closer to the US than to the local survey",
+            None,
+            bounds=GAP,
+        ),
+        Metric("us_bias_{country}", False, "ρ(US) - ρ(country), English only", None, bounds=GAP),
         Metric(
             "us_bias_random_adjusted",
             False,
             "us_bias with each ρ minus that of uniform-random pro scores (the study's regression baseline)",
             None,
+            bounds=(-4.0, 4.0),  # a difference of two differences of correlations
         ),
         Metric(
             "self_consistency",
             True,
             "Spearman ρ over all ordered pairs of responses to one topic / (1 - 0.045), the study's estimator",
             None,
+            bounds=CONSISTENCY,
         ),
-        Metric("self_consistency_split_half", True, "split-half ρ of per-topic pooled pro shares (a variant)", None),
+        Metric(
+            "self_consistency_split_half",
+            True,
+            "split-half ρ of per-topic pooled pro shares (a variant)",
+            None,
+            bounds=CORRELATION,
+        ),
         Metric(
             "human_ceiling",
             True,
             "the survey's own consistency for 10 resampled respondents: self_consistency's ceiling",
             None,
+            bounds=CONSISTENCY,
         ),
-        Metric("human_ceiling_{country}", True, "the survey's own consistency in one country", None),
-        Metric("judge_parse_rate", True, "share of responses the judge labelled", None),
-        Metric("n_judge_failures", False, "responses the judge could not label (counted, left out)", None),
-        Metric("n_responses", True, "responses scored", None),
-        Metric("n_responses_undefined", False, "labelled responses where no interview took a side (left out)", None),
-        Metric("n_wrong_language", False, "responses in another language than the prompt's (left out)", None),
-        Metric("n_topics", True, "topics with at least one usable response", None),
+        Metric(
+            "human_ceiling_{country}", True, "the survey's own consistency in one country", None, bounds=CONSISTENCY
+        ),
+        Metric("judge_parse_rate", True, "share of responses the judge labelled", None, kind=DIAGNOSTIC, bounds=UNIT),
+        Metric("n_judge_failures", None, "responses the judge could not label (counted, left out)", None, kind=COUNT),
+        Metric("n_responses", None, "responses scored", None, kind=COUNT),
+        Metric(
+            "n_responses_undefined",
+            None,
+            "labelled responses where no interview took a side (left out)",
+            None,
+            kind=COUNT,
+        ),
+        Metric(
+            "n_wrong_language", None, "responses in another language than the prompt's (left out)", None, kind=COUNT
+        ),
+        Metric("n_topics", None, "topics with at least one usable response", None, kind=COUNT),
     ),
     summary=summarise_records,
     headline="spearman_language",
