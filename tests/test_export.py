@@ -311,6 +311,43 @@ def test_an_old_baseline_with_a_string_date_is_read(fixture_data_dir, tmp_path):
     assert evaluated_at(run) == 1767323045.0  # 2026-01-02 03:04:05 UTC
 
 
+def test_score_output_is_a_run_the_report_and_export_read(fixture_data_dir, tmp_path):
+    """``cultureval score cali FILE -o DIR``: the scores as a run (harness ``score``) with the
+    numbers ``--json`` prints, every row counted under its reason (a duplicate, a pair that is
+    not in the data), each scored item's document and record; the EEE export reads it."""
+    from cultureval.runs import read_runs
+
+    rows = [
+        {"model": OUTSIDE_MODEL, "pair_id": i, "culture": "us", "p_e": 0.6, "p_n": 0.3, "p_c": 0.1} for i in range(4)
+    ]
+    rows += [rows[0], rows[0] | {"pair_id": 99}]  # the first pair again; a pair the data has not
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    printed = run_cli(
+        ["cultureval", "score", "cali", str(path), "--json", "-o", str(tmp_path / "scored")], fixture_data_dir, tmp_path
+    )
+    scores = json.loads(printed.stdout)[OUTSIDE_MODEL]["cali_nli_us"]
+    [run] = read_runs([tmp_path / "scored"])
+    assert (run.harness, run.model, run.task, run.n) == ("score", OUTSIDE_MODEL, "cali_nli_us", 4)
+    for name, value in scores.items():
+        if name != "rows":
+            assert run.metrics[name] == pytest.approx(value, nan_ok=True), name
+    assert scores["rows"] == {"scored": 4, "duplicate": 1, "no_such_pair": 1}
+    assert (run.metrics["n_rows_duplicate"], run.metrics["n_rows_no_such_pair"]) == (1, 1)
+    samples = list(run.samples())
+    assert [s.doc["pair_id"] for s in samples] == [0, 1, 2, 3]
+    assert all(s.record["p_entail"] == pytest.approx(0.6) for s in samples)
+    run_cli(
+        ["cultureval", "export", str(tmp_path / "scored"), "-o", str(tmp_path / "eee"), *ORGANIZATION],
+        fixture_data_dir,
+        tmp_path,
+    )
+    [record], _ = read_export(tmp_path / "eee")
+    assert record["model_info"]["id"] == OUTSIDE_MODEL and record["eval_library"]["name"] == "cultureval"
+    details = record["evaluation_results"][0]["score_details"]["details"]
+    assert details["n_rows_duplicate"] == "1" and details["n_rows_no_such_pair"] == "1"
+
+
 # ------------------------------------------------------------------------------ the metric facts
 
 

@@ -287,3 +287,81 @@ def test_baseline_metric_recomputed_from_the_samples_the_reader_returns(fixture_
     by_hand = [jensenshannon(s.model_distribution, s.doc["survey_distribution"], base=2) for s in samples]
     assert len(samples) == run.n == 3 and run.metrics["jsd"] == pytest.approx(np.mean(by_hand))
     assert run.metrics["jsd_stderr"] == pytest.approx(np.std(by_hand, ddof=1) / np.sqrt(len(by_hand)))
+
+
+# ------------------------------------------------------------------ what the publishing commands read
+
+
+@pytest.mark.parametrize("layout", ["0.4", "0.5"])
+def test_a_sample_gives_the_models_distribution_and_every_answer(layout, tmp_path):
+    """Multiple choice: the softmax of the logged log-likelihoods (lm-eval 0.4.13 logs them as
+    strings), by scipy; a generation: no distribution, every text of the line in order (a sampled
+    task's repeats), the first as ``answer``."""
+    from run_outputs import choice_line
+    from scipy.special import softmax
+
+    lls = [-0.5, -1.25, -4.0]
+    lines = [choice_line(0, {"pair_id": 0}, lls, {"accuracy": 1.0}, layout)]
+    generation = generation_line(0, {"q": 1}, "prompt", "A", {}, layout)
+    generation["resps"] = [["A", "B", "A"]]
+    generation["filtered_resps"] = [["A", "B", "A"]] if layout == "0.5" else ["A", "B", "A"]
+    write_output(
+        tmp_path, "/models/m", {"cali_nli_us": ({}, lines), "global_opinion_sampled": ({}, [generation])}, layout=layout
+    )
+    choice, sampled = read_runs([tmp_path])
+    [sample] = choice.samples()
+    assert sample.model_distribution == pytest.approx(softmax(lls)) and sample.answers == ()
+    [sample] = sampled.samples()
+    assert sample.model_distribution is None and sample.answers == ("A", "B", "A") and sample.answer == "A"
+
+
+def test_how_an_lm_eval_run_was_made_is_read(tmp_path):
+    """Engine, its version, model arguments, output type and generation settings as lm-eval's
+    results file records them (what an EEE record publishes)."""
+    path = write_output(tmp_path, "/models/m", {"global_opinion_cot": ({"jsd": 0.5}, [])})
+    results = json.loads(path.read_text())
+    results["transformers_version"] = "4.99.0"
+    results["configs"]["global_opinion_cot"] |= {
+        "output_type": "generate_until",
+        "generation_kwargs": {"max_gen_toks": 12, "do_sample": True, "temperature": 0.7},
+        "repeats": 3,
+    }
+    path.write_text(json.dumps(results))
+    [run] = read_runs([tmp_path])
+    assert (run.harness, run.engine, run.engine_version, run.model_args) == (
+        "lm-eval",
+        "hf",
+        "4.99.0",
+        "pretrained=/models/m",
+    )
+    assert run.output_type == "generate_until" and run.status == "success"
+    assert run.generation == {"max_gen_toks": 12, "do_sample": True, "temperature": 0.7, "repeats": 3}
+
+
+def test_score_output_is_read_as_a_run_with_its_records(tmp_path):
+    """``cultureval score -o`` output: harness ``score``, each item's whole record."""
+    path = write_output(tmp_path, "outside-org/m", {"cali_nli_us": ({"accuracy": 1.0}, [])})
+    results = json.loads(path.read_text())
+    results["cultureval_score"] = {"family": "cali", "file": "rows.jsonl", "seed": 0, "rows": {}}
+    path.write_text(json.dumps(results))
+    line = {"doc_id": 0, "doc": {"pair_id": 0}, "filter": "none", "metrics": ["accuracy"], "accuracy": 1.0}
+    line["record"] = {"accuracy": 1.0, "prediction": "E"}
+    next(tmp_path.glob("samples_*.jsonl")).write_text(json.dumps(line) + "\n")
+    [run] = read_runs([tmp_path])
+    [sample] = run.samples()
+    assert run.harness == "score" and run.model == "outside-org/m"
+    assert sample.values == {"accuracy": 1.0} and sample.record == {"accuracy": 1.0, "prediction": "E"}
+
+
+def test_the_string_date_of_old_baselines_is_a_time(tmp_path):
+    """``cultureval baseline`` wrote ``%Y-%m-%dT%H-%M-%S.%f`` before it wrote epoch seconds as
+    lm-eval does: both read as the same ISO time (UTC)."""
+    path = write_output(tmp_path, "/models/m", {"cali_nli_us": ({"accuracy": 1.0}, [])})
+    results = json.loads(path.read_text())
+    results["date"] = "2026-01-01T00-00-00.000000"
+    path.write_text(json.dumps(results))
+    [old] = read_runs([tmp_path])
+    results["date"] = 1767225600.0
+    path.write_text(json.dumps(results))
+    [new] = read_runs([tmp_path])
+    assert old.started_at == new.started_at == "2026-01-01T00:00:00+00:00"
