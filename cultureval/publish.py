@@ -90,10 +90,10 @@ def export_command(options: argparse.Namespace) -> int:
         written = export_runs(ranked_runs(inputs.runs), Path(options.output), export_options(options))
     except OSError as error:
         raise _written(error, Path(options.output)) from None
-    for note in inputs.notes:
-        print(f"note: {note}", file=sys.stderr)
     if not written:
         raise NothingProduced("no run of a cultureval task found")
+    for note in inputs.notes:
+        print(f"note: {note}", file=sys.stderr)
     for path in written:
         print(path)
     return 0

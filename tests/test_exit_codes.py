@@ -18,6 +18,10 @@ COMMANDS = {
     "binary-settings": lambda path, tmp: ["binary-settings", path],
     "export-sft": lambda path, tmp: ["export-sft", path, "-o", tmp / "train.jsonl"],
     "score": lambda path, tmp: ["score", "global_opinions", path],
+    "export": lambda path, tmp: (
+        ["export", path, "-o", tmp / "report", "--organization", "o"] + ["--evaluator-relationship", "other"]
+    ),
+    "report --site": lambda path, tmp: ["report", path, "--site", tmp / "report"],
 }
 
 
@@ -54,7 +58,7 @@ def test_bad_input_is_exit_2_and_one_line_naming_it(command, make, tmp_path, cap
     path, named = make(tmp_path)
     code, _, err = run_main(COMMANDS[command](path, tmp_path), capsys)
     # score reads one file: it names the path it was given; the run readers name the bad file
-    assert (path.name if command == "score" else named) in one_line_error(code, err, command)
+    assert (path.name if command == "score" else named) in one_line_error(code, err, command.split()[0])
     assert not (tmp_path / "report").exists() and not (tmp_path / "train.jsonl").exists()
 
 
@@ -64,6 +68,26 @@ def test_cali_shift_on_a_missing_folder_is_one_line_not_a_traceback(tmp_path):
 
 
 # ------------------------------------------------------------------ ran, produced nothing
+
+
+def test_export_of_runs_of_no_cultureval_task_is_exit_1(tmp_path, capsys):
+    """Readable lm-eval output of a task cultureval does not define: nothing to export."""
+    write_output(tmp_path / "out", "org/m", {"hellaswag": ({"acc": 0.5}, [])})
+    code, out, err = run_main(
+        [
+            "export",
+            tmp_path / "out",
+            "-o",
+            tmp_path / "eee",
+            "--organization",
+            "o",
+            "--evaluator-relationship",
+            "other",
+        ],
+        capsys,
+    )
+    assert "no run of a cultureval task" in one_line_error(code, err, "export", expected_code=1)
+    assert out == "" and not list(tmp_path.glob("eee/**/*.json"))
 
 
 def test_cali_shift_without_a_pair_in_both_cultures_is_exit_1(tmp_path, capsys):
