@@ -7,14 +7,18 @@ else from the logged prompt alone."""
 from __future__ import annotations
 
 from cultureval.families import family_of, judge_of
-from cultureval.runs import BASELINE, Run, Sample
+from cultureval.runs import BASELINE, SCORE, Run, Sample
 
 
 def extraction(run: Run, sample: Sample) -> str:
     """How the model's answer to an item was read."""
     if run.harness == BASELINE:
         return "baseline prediction"
-    if sample.loglikelihoods is not None or (sample.model_distribution is not None and not sample.answers):
+    if run.harness == SCORE:
+        return "outside output re-scored (cultureval score)"
+    # a logged distribution: lm-eval's choice log-likelihoods, or Inspect's top log-probabilities
+    # of the option letters (its option scorer records the distribution; generative scorers do not)
+    if sample.loglikelihoods is not None or sample.model_distribution is not None:
         return "softmax over the option letters' log-probabilities"
     if judge_of(run.task) is not None:
         return "llm_judge"

@@ -259,6 +259,27 @@ def test_export_of_every_task_kind_validates_and_recomputes(published_runs, tiny
         metric = line["evaluation_result_id"].split(":")[1]
         assert line["evaluation"]["score"] == pytest.approx(by_id[line["sample_id"]].values[metric])
         assert json.loads(line["input"]["reference"][0]) == by_id[line["sample_id"]].doc["survey_distribution"]
+    # how each answer was read: the option letters' probabilities (lm-eval and Inspect), a baseline's
+    # prediction, an outside output re-scored
+    methods = {
+        key: {
+            attribution["extraction_method"]
+            for line in instances[by_task[key]["detailed_evaluation_results"]["file_path"]]
+            for attribution in line["answer_attribution"]
+        }
+        for key in (
+            ("lm-eval", "global_opinion_jsd_binary"),
+            ("inspect", "global_opinion_jsd_binary"),
+            ("baseline", "global_opinion_jsd_binary"),
+            ("score", "cali_nli_us"),
+        )
+    }
+    assert methods == {
+        ("lm-eval", "global_opinion_jsd_binary"): {"softmax over the option letters' log-probabilities"},
+        ("inspect", "global_opinion_jsd_binary"): {"softmax over the option letters' log-probabilities"},
+        ("baseline", "global_opinion_jsd_binary"): {"baseline prediction"},
+        ("score", "cali_nli_us"): {"outside output re-scored (cultureval score)"},
+    }
 
 
 def test_baseline_export_by_hand(fixture_data_dir, tmp_path):
