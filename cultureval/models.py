@@ -47,7 +47,7 @@ def convert_gguf(gguf_path: Path, target: Path) -> Path:
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
     # The weights are already dequantised; drop the GGUF marker so save_pretrained writes a
     # plain checkpoint (a GGUF-quantised model refuses to serialise).
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     partial = target.with_name(target.name + ".partial")
