@@ -17,4 +17,6 @@ FAMILY = Family(
     baselines=baselines.BASELINES,
     yardsticks=baselines.yardsticks,
     score_distribution=score_distribution,
+    # the cross-national prompt less the country: costs as global_opinion_jsd_6c / _cot_6c
+    cost_as="global_opinions",
 )
