@@ -13,4 +13,6 @@ FAMILY = Family(
     baselines=baselines.BASELINES,
     yardsticks=lazy("cultureval.tasks.default_prompting.baselines:yardsticks"),
     score_distribution=lazy("cultureval.tasks.default_prompting.scoring:score_for_task"),
+    # the cross-national prompt less the country: costs as global_opinion_jsd_6c / _cot_6c
+    cost_as="global_opinions",
 )
