@@ -7,8 +7,8 @@ Each folder is an lm-eval ``--output_path`` (searched recursively for ``samples_
 one file per task, the newest if there are several). Per task and ``(doc_id, filter)`` it
 compares every field of the sample line — ``doc``, ``arguments`` (the rendered prompt),
 ``resps``, ``filtered_resps``, ``target``, the hashes and every metric value — exactly (floats
-by their JSON text), and the per-task metrics of the results file (``results.<task>``, with the
-``alias`` left out). Nothing is ignored in a sample line: lm-eval writes no timestamp or path
+by their JSON text), and the per-task metrics of the results file (``results.<task>``, with
+``alias`` and ``name``, the task's name, left out). Nothing is ignored in a sample line: lm-eval writes no timestamp or path
 there. ``--renamed`` pairs a task name of the first run with its new name in the second.
 Prints one line per task (items compared, fields differing) and exits 1 on any difference.
 """
@@ -36,7 +36,7 @@ def results_metrics(folder: Path) -> dict[str, dict]:
     metrics: dict[str, dict] = {}
     for path in sorted(folder.rglob("results_*.json")):
         for task, values in json.loads(path.read_text(encoding="utf-8")).get("results", {}).items():
-            metrics[task] = {key: value for key, value in values.items() if key != "alias"}
+            metrics[task] = {key: value for key, value in values.items() if key not in ("alias", "name")}
     return metrics
 
 

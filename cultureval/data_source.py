@@ -126,13 +126,15 @@ def resolve_file(
     from huggingface_hub import hf_hub_download
 
     try:
-        local = hf_hub_download(repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision)
+        downloaded = hf_hub_download(
+            repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision
+        )
     except Exception as error:  # network, auth, missing file: say what was tried
         raise DataFileError(
             f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}: download failed ({error}). "
             f"Offline, set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path}."
         ) from error
-    return Path(local), f"hf://datasets/{hub_repo}/{hub_filename}", hub_revision
+    return Path(downloaded), f"hf://datasets/{hub_repo}/{hub_filename}", hub_revision
 
 
 def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) -> tuple[Path, str, str | None]:

@@ -243,6 +243,9 @@ class Family:
     paper: Paper | None = None
     description: str = ""
     data: Callable[[], tuple[PinnedData, ...]] | None = None
+    # cultureval tasks: the family whose measured CPU cost per item (cultureval/cpu_cost.json) stands
+    # in for this family's unmeasured tasks of the same kind (same prompts and lengths, another scoring)
+    cost_as: str = ""
 
     def baseline(self, kind: str) -> Baseline | None:
         """The baseline of that kind, or ``None`` when the family offers none."""

@@ -97,7 +97,12 @@ class JudgedRun:
 def plan_run(output: LmEvalOutput, runs: list[Run]) -> PlannedRun:
     """Read one lm-eval run and every sample its judged tasks need, before any judge call: a
     missing samples file or an unreadable line is an error now, not after the judge was paid."""
-    hooks = {run.task: judge_of(run.task) for run in runs}
+    hooks: dict[str, JudgeHook] = {}
+    for run in runs:
+        hook = judge_of(run.task)
+        if hook is None:  # plan_runs passes judged tasks only
+            raise ValueError(f"{run.task} has no judge")
+        hooks[run.task] = hook
     samples = {run.task: list(run.samples()) for run in runs}
     for found in samples.values():
         for sample in found:
@@ -118,13 +123,18 @@ def _record_judge(results: dict, task: str, judge: str, prompt_version: str) -> 
             block["judge"] = {"name": judge, "prompt_version": prompt_version}
 
 
+def _family_name(task: str) -> str:
+    owner = family_of(task)
+    return owner.name if owner is not None else task
+
+
 async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0) -> JudgedRun:
     """Judge one planned run and write ``results_judged_<stamp>.json`` beside it."""
     results = run.results
     report = {
         "judge": transport.name,
         "judge_model": getattr(getattr(transport, "config", None), "model", None),
-        "prompt_versions": {family_of(task).name: hook.prompt_version for task, hook in run.hooks.items()},
+        "prompt_versions": {_family_name(task): hook.prompt_version for task, hook in run.hooks.items()},
         "tasks": {},
     }
     n_judged = n_items = 0
@@ -134,7 +144,10 @@ async def judge_run(run: PlannedRun, transport, cache: JudgeCache, seed: int = 0
         hits_before = cache.hits
         records, lines = await _judge_samples(hook, transport, cache, samples)
         all_records[task] = records
-        _write_metrics(results["results"][task], table_of(task).summary(records, seed=seed))
+        table = table_of(task)
+        if table.summary is None:  # a judged family's table sums its judged records up
+            raise ValueError(f"{task}: the metric table of a judged task has no summary")
+        _write_metrics(results["results"][task], table.summary(records, seed=seed))
         _record_judge(results, task, transport.name, hook.prompt_version)
         failures = Counter(line["failure"] for line in lines if line.get("failure"))
         report["tasks"][task] = {

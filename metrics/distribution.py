@@ -138,7 +138,7 @@ def ordinal_wasserstein(p: Sequence[float], q: Sequence[float], scores: Sequence
     kept = [i for i, score in enumerate(scores) if score is not None]
     if len(kept) < 2:
         return None
-    values = [float(scores[i]) for i in kept]
+    values = [float(score) for score in scores if score is not None]
     low = min(values)
     span = max(values) - low
     if span <= 0:

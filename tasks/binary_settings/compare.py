@@ -38,6 +38,7 @@ def _checked(sample: Sample, value) -> list:
 
 
 def _value(run: Run, sample: Sample) -> list:
+    record: dict | None
     if run.harness == INSPECT:  # the item's record from its score
         record = sample.values
         keys = ("item", "country", "survey_1", "survey_2", "label")
@@ -115,15 +116,17 @@ def compare(values: dict[str, list]) -> dict:
             "mean_majority_agreement_difference": mean_defined(differences),
             "n_items": len(differences),
         }
-    per_setting = {}
+    per_setting: dict[str, dict[str, float | None]] = {}
     for task in settings:
-        summary = {key: value for key, value in scoring.summarise(values[task]).items() if "|" not in key}
+        summary: dict[str, float | None] = {
+            key: value for key, value in scoring.summarise(values[task]).items() if "|" not in key
+        }
         if task == OPEN:
             summary["withhold_rate"] = None  # no withhold option in open conversation
         per_setting[SETTINGS[task]] = summary
     by_country: dict[str, list[bool]] = defaultdict(list)
     for row in rows:
-        by_country[row["country"]].append(row["settings_agree"])
+        by_country[str(row["country"])].append(bool(row["settings_agree"]))
     return {
         "settings": [SETTINGS[task] for task in settings],
         "n_common_items": len(rows),

@@ -59,7 +59,7 @@ def label_distribution(ratings: list[str]) -> list[float]:
 
 
 def read_pairs(path: Path) -> list[dict]:
-    pairs = []
+    pairs: list[dict] = []
     with open_data_file(path) as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader, None)

@@ -29,4 +29,6 @@ FAMILY = Family(
     "out) is compared with every country's survey distribution, and the gap between the best- and worst-"
     "represented countries measures how unequally it represents them.",
     data=pinned_data,
+    # the cross-national prompt less the country: costs as global_opinion_jsd_6c / _cot_6c
+    cost_as="global_opinions",
 )

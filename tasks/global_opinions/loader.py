@@ -116,7 +116,11 @@ def _parsed_selection_pairs(literal: str) -> list[tuple[object, object]]:
         tree = ast.parse(literal, mode="eval").body
         if not isinstance(tree, ast.Dict) or any(key is None for key in tree.keys):
             raise ValueError("not a dict literal")
-        return [(ast.literal_eval(key), ast.literal_eval(value)) for key, value in zip(tree.keys, tree.values)]
+        return [
+            (ast.literal_eval(key), ast.literal_eval(value))
+            for key, value in zip(tree.keys, tree.values)
+            if key is not None
+        ]
     except (ValueError, SyntaxError, TypeError, RecursionError) as error:
         raise ValueError(f"selections is not a defaultdict/dict literal ({error})") from None
 
@@ -126,9 +130,8 @@ def selection_pairs(cell: str) -> list[tuple[str, list[float]]]:
     written order, a country written twice kept twice (a dict would keep only the last)."""
     match = _DEFAULTDICT.match(cell)
     literal = (match.group(1) if match else cell).strip()
-    pairs = _plain_selection_pairs(literal)
-    if pairs is None:
-        pairs = _parsed_selection_pairs(literal)
+    plain = _plain_selection_pairs(literal)
+    pairs: list[tuple[object, object]] = list(plain) if plain is not None else _parsed_selection_pairs(literal)
     parsed: list[tuple[str, list[float]]] = []
     for country, distribution in pairs:
         if not isinstance(country, str) or not isinstance(distribution, (list, tuple)):
@@ -299,7 +302,7 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
     if subset == "6c":
         return study_subset(docs, study_items())
     if subset == "binary":
-        chosen = []
+        chosen: list[dict] = []
         for country in BINARY_COUNTRIES:
             chosen.extend(d for d in _national_sample(docs, country) if d["n_options"] == 2)
         return chosen, notes

@@ -328,9 +328,11 @@ Block = list[tuple[int, float, bool]]  # (option index, value, is percentage)
 
 def _entry(text: str, matcher: _OptionMatcher) -> tuple[int, float, bool] | None:
     split = _split_label(text)
-    index = matcher.match(split[0]) if split else None
+    if split is None:
+        return None
+    index = matcher.match(split[0])
     value = _labelled_value(split[1]) if index is not None else None
-    if value is None:
+    if index is None or value is None:
         return None
     return _AMBIGUOUS if math.isnan(value[0]) and not value[1] else (index, value[0], value[1])
 

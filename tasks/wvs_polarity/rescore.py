@@ -30,7 +30,7 @@ def _record(row: dict, language: str) -> dict | str:
     key = str(row.get("question_key") or "").strip().lower()
     if not key:
         return "no_question_key"
-    record = {"question_key": key, "language": language, "template_id": None}
+    record: dict[str, object] = {"question_key": key, "language": language, "template_id": None}
     response_language = str(row.get("response_language") or "").strip().lower()
     record["wrong_language"] = (response_language != language) if response_language else None
     if row.get("response_pro_score") not in (None, ""):

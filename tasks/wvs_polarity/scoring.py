@@ -209,7 +209,7 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
     return {name: nan_to_none(value) for name, value in result.items()}
 
 
-def _mean_if_all_defined(values: list[float]) -> float:
+def _mean_if_all_defined(values: list[float | None]) -> float:
     finite = [value for value in values if value is not None and not math.isnan(value)]
     return sum(finite) / len(finite) if len(finite) == len(values) and finite else math.nan
 
@@ -222,7 +222,7 @@ def summarise_records(records: list[dict], seed: int = 0) -> dict[str, float | N
     languages = {record.get("language") for record in records}
     if len(languages) != 1:
         raise ValueError(f"polarity metrics need the responses of one language, got {sorted(map(str, languages))}")
-    return summarise(records, languages.pop(), seed=seed)
+    return summarise(records, str(languages.pop()), seed=seed)
 
 
 def _wrong_language(record: dict):
