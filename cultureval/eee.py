@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cultureval.errors import InputError
 from cultureval.families import family_of, judge_of, table_of
@@ -137,7 +137,7 @@ def _model_info(run: Run, options: ExportOptions) -> dict:
             "baseline": run.model_args if run.harness == "baseline" else None,
         }
     )
-    result = {"name": run.model, "id": identity, "additional_details": details}
+    result: dict[str, Any] = {"name": run.model, "id": identity, "additional_details": details}
     if "/" in identity:
         result["developer"] = identity.split("/")[0]
     if engine in LOCAL_ENGINES:
@@ -170,7 +170,11 @@ def source_data(run: Run) -> dict:
     )
     if location.startswith("hf://datasets/"):
         repo_and_file = location.removeprefix("hf://datasets/").split("/")
-        result = {"source_type": "hf_dataset", "hf_repo": "/".join(repo_and_file[:2]), "hf_split": "test"}
+        result: dict[str, Any] = {
+            "source_type": "hf_dataset",
+            "hf_repo": "/".join(repo_and_file[:2]),
+            "hf_split": "test",
+        }
         details["file"] = "/".join(repo_and_file[2:])
     elif location.startswith(("http://", "https://")):
         result = {"source_type": "url", "url": [location]}
@@ -232,8 +236,17 @@ def _judge(run: Run, options: ExportOptions) -> dict | None:
     }
 
 
+def _bounds(metric: Metric) -> tuple[float, float]:
+    """A scored metric's bounds (every ``score`` metric declares them: :class:`Metric`)."""
+    if metric.bounds is None:
+        raise ValueError(f"metric {metric.name}: a score without bounds cannot be exported")
+    return metric.bounds
+
+
 def _metric_config(metric: Metric, name: str, run: Run, options: ExportOptions) -> dict:
     owner = family_of(run.task)
+    if owner is None:
+        raise ValueError(f"{run.task}: not a cultureval task")
     table = table_of(run.task)
     config = {
         "evaluation_description": metric.description,
@@ -241,8 +254,8 @@ def _metric_config(metric: Metric, name: str, run: Run, options: ExportOptions) 
         "metric_name": name,
         "lower_is_better": not metric.higher_is_better,
         "score_type": "continuous",
-        "min_score": _bound(metric.bounds[0]),
-        "max_score": _bound(metric.bounds[1]),
+        "min_score": _bound(_bounds(metric)[0]),
+        "max_score": _bound(_bounds(metric)[1]),
         "additional_details": _strings(
             {
                 "headline": "true" if name == table.headline else "",
@@ -264,7 +277,7 @@ def run_details(run: Run) -> dict[str, str]:
     """What stands beside every score of a run: its counts and diagnostics (by their metric
     table's kind), the rendering and the limit."""
     table = table_of(run.task)
-    details = {}
+    details: dict[str, Any] = {}
     for name, value in run.metrics.items():
         described = table.describe(name)
         if described is not None and described.kind in (COUNT, DIAGNOSTIC) and value is not None:
@@ -433,8 +446,9 @@ def evaluation_record(ranked: RankedRun, options: ExportOptions) -> dict:
         "model_info": _model_info(run, options),
         "evaluation_results": results,
     }
-    if evaluated_at(run) is not None:
-        record["evaluation_timestamp"] = str(int(evaluated_at(run)))
+    timestamp = evaluated_at(run)
+    if timestamp is not None:
+        record["evaluation_timestamp"] = str(int(timestamp))
     return record
 
 
@@ -465,7 +479,7 @@ def instance_records(run: Run, record: dict) -> tuple[list[dict], int]:
             if value is None:
                 missing += 1
                 continue
-            best = metric.bounds[1] if metric.higher_is_better else metric.bounds[0]
+            best = _bounds(metric)[1] if metric.higher_is_better else _bounds(metric)[0]
             lines.append(_instance(run, record, exported[metric.name], sample, fields, value, value == best))
     return lines, missing
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -90,9 +91,14 @@ def register_entry(family_name: str, count: bool = True, source: dict | None = N
     owner = family(family_name)
     if owner.paper is None:
         raise ValueError(f"{owner.title}: the family declares no paper (Family.paper)")
-    tasks, partial = [], []
+    tasks: list[dict[str, Any]] = []
+    partial: list[str] = []
     for task, path in inspect_tasks(family_name).items():
-        entry = {"name": task, "task_path": path, "version": register_version(task_definition(task).version)}
+        entry: dict[str, Any] = {
+            "name": task,
+            "task_path": path,
+            "version": register_version(task_definition(task).version),
+        }
         if count:
             entry["dataset_samples"], is_partial = _count(task)
             if is_partial:
@@ -100,7 +106,7 @@ def register_entry(family_name: str, count: bool = True, source: dict | None = N
         tasks.append(entry)
     if not tasks:
         raise ValueError(f"{owner.title}: no task runs in Inspect")
-    result = {"title": owner.paper.title, "description": owner.description}
+    result: dict[str, Any] = {"title": owner.paper.title, "description": owner.description}
     if owner.paper.arxiv:
         result["arxiv"] = f"https://arxiv.org/abs/{owner.paper.arxiv}"
     result |= {
@@ -116,7 +122,7 @@ def register_entry(family_name: str, count: bool = True, source: dict | None = N
         | {"revision": data.revision, "state": "pinned"}
         for data in (owner.data() if owner.data is not None else ())
     ]
-    metadata = {"changelog": CHANGELOG, "cultureval_family": owner.name}
+    metadata: dict[str, Any] = {"changelog": CHANGELOG, "cultureval_family": owner.name}
     if owner.paper.url:
         metadata["paper"] = owner.paper.url
     if partial:

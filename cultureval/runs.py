@@ -600,7 +600,7 @@ def _provenance(results: dict, task: str) -> dict:
 def _lm_eval_common(output: LmEvalOutput, results: dict) -> dict:
     """The fields every task run of one results file shares."""
     model, model_path, adapter, revision = lm_eval_model(results)
-    config = results.get("config") if isinstance(results.get("config"), dict) else {}
+    config: dict = results["config"] if isinstance(results.get("config"), dict) else {}
     harness = BASELINE if model.startswith("baseline/") else SCORE if results.get("cultureval_score") else LM_EVAL
     args = config.get("model_args")
     return {
