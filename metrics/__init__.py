@@ -3,6 +3,8 @@
 from .classification import accuracy, binary_f1, culture_shift_rate, macro_f1
 from .correlation import (
     bootstrap_ci,
+    bootstrap_resamples,
+    bootstrap_self_consistency,
     pairwise_self_consistency,
     pearson,
     pro_score,
@@ -24,6 +26,8 @@ __all__ = [
     "accuracy",
     "binary_f1",
     "bootstrap_ci",
+    "bootstrap_resamples",
+    "bootstrap_self_consistency",
     "country_sim_std",
     "culture_shift_rate",
     "culture_sim",
