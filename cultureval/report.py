@@ -15,9 +15,19 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
+from cultureval.data_source import DataFileError
 from cultureval.families import FAMILY_NAMES, family, family_of, table_of
 from cultureval.report_inputs import Inputs, ReportInputError, read_inputs
-from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
+from cultureval.report_tools import (
+    ARROW,
+    Figures,
+    Run,
+    distinct_item_sets,
+    fmt,
+    metric_rows,
+    uncertainty,
+    yardsticks_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,7 @@ SUMMARY_COLUMNS = (
     "task_version",
     "data_sha256",
     "source",
+    "yardstick",
 )
 
 
@@ -64,7 +75,9 @@ def _summary(runs: list[Run]) -> list[str]:
         "## Summary",
         "",
         "Ranked within each task and rendering by the task's headline; ↑/↓: higher/lower is better. "
-        "Runs of one task in different renderings read different prompts and are not ranked together.",
+        "Runs of one task in different renderings read different prompts and are not ranked together. "
+        "Rows `yardstick: …` are unranked: the family's reference predictors (knowing nothing, a US-centric "
+        "answer, the world's answer, the survey's own noise) scored by the same code on the same items.",
         "",
         "| task | rendering | rank | model | harness | limit | headline | value | uncertainty | n | parse rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -84,11 +97,60 @@ def _summary(runs: list[Run]) -> list[str]:
                 f"{uncertainty(run, metric)} | {run.n if run.n is not None else 'n/a'} | "
                 f"{fmt(run.metrics.get(table.parse_metric))} |"
             )
+        lines += _yardstick_lines(task, rendering, group, metric, arrow)
     return lines + [""]
 
 
+def _yardstick_lines(task: str, rendering: str, group: list[Run], metric: str, arrow: str) -> list[str]:
+    """Unranked rows under a group: each yardstick of the family scored on the group's items
+    (once per distinct item set), with the headline metric."""
+    lines = []
+    for run in distinct_item_sets(group):
+        for label, values in yardsticks_of(run).items():
+            lines.append(
+                f"| {task} | {rendering or 'n/a'} | — | yardstick: {label} | on {run.model}'s items | "
+                f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(values.get(metric))} | n/a | "
+                f"{values.get('n', 'n/a')} | |"
+            )
+    return lines
+
+
+def _yardstick_summary_rows(runs: list[Run]) -> list[dict]:
+    """The yardstick rows of the leaderboard files: one per yardstick × metric, scored on a run's
+    items (once per distinct item set); ``model`` is ``yardstick: <label>``, the ``yardstick``
+    column names it and ``source`` is the run whose items it was scored on."""
+    rows = []
+    for run in distinct_item_sets([r for r in runs if family_of(r.task) is not None]):
+        table = table_of(run.task)
+        for label, values in yardsticks_of(run).items():
+            for name in metric_rows(run.task, values, table):
+                described = table.describe(name)
+                rows.append(
+                    dict.fromkeys(SUMMARY_COLUMNS)
+                    | {
+                        "model": f"yardstick: {label}",
+                        "task": run.task,
+                        "family": family_of(run.task).name,
+                        "harness": "yardstick",
+                        "limit": run.limit,
+                        "metric": name,
+                        "value": values.get(name),
+                        "higher_is_better": described.higher_is_better if described else None,
+                        "headline": name == table.headline,
+                        "leaderboard": name == table.leaderboard_metric,
+                        "n": values.get("n"),
+                        "task_version": run.version[0] if run.version else None,
+                        "data_sha256": run.version[1] if run.version else None,
+                        "source": run.source,
+                        "yardstick": label,
+                    }
+                )
+    return rows
+
+
 def summary_rows(runs: list[Run]) -> list[dict]:
-    """One row per run × metric (the task table's metrics, without stderr/CI companions)."""
+    """One row per run × metric (the task table's metrics, without stderr/CI companions), then
+    the yardstick rows (:func:`_yardstick_summary_rows`)."""
     rows = []
     for run in runs:
         owner = family_of(run.task)
@@ -121,9 +183,10 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "task_version": run.version[0] if run.version else None,
                     "data_sha256": run.version[1] if run.version else None,
                     "source": run.source,
+                    "yardstick": "",
                 }
             )
-    return rows
+    return rows + _yardstick_summary_rows(runs)
 
 
 def write_summary_files(runs: list[Run], output: Path) -> None:
@@ -150,6 +213,20 @@ def _sections(inputs: Inputs, figures: Figures) -> list[str]:
     return lines
 
 
+def _compute_yardsticks(runs: list[Run]) -> list[str]:
+    """Score every run's yardsticks once (the summary, the leaderboard files and the family
+    sections read them); a yardstick that needs data this machine cannot read is left out with a
+    note, never a crash of the report."""
+    notes = []
+    for run in runs:
+        try:
+            yardsticks_of(run)
+        except (DataFileError, OSError, ValueError, KeyError) as error:
+            run.yardsticks = {}
+            notes.append(f"{run.label} on {run.task}: yardsticks not computed ({error})")
+    return notes
+
+
 def write_report(paths: list[Path], output: Path) -> Path:
     inputs = read_inputs(paths)
     output.mkdir(parents=True, exist_ok=True)
@@ -162,6 +239,7 @@ def write_report(paths: list[Path], output: Path) -> Path:
         "Leaderboard rows: `summary.csv`, `summary.json`.",
         "",
     ]
+    inputs.notes += _compute_yardsticks(runs)
     if inputs.notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in inputs.notes] + [""]
     lines += _summary(runs)

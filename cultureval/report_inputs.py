@@ -126,15 +126,19 @@ def _run_files(folder: Path) -> list[tuple[Path, Path, str]]:
     return [(parent, path, stamp) for (parent, stamp), path in sorted(by_stamp.items())]
 
 
-def _items(samples_path: Path, task: str) -> list[dict]:
-    items = []
+def _items(samples_path: Path, task: str) -> tuple[list[dict], list[dict]]:
+    """The family's per-item records and the logged documents of one samples file."""
+    items, docs = [], []
     for line in samples_path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             sample = json.loads(line)
-            record = _item(task, sample.get("doc") or {}, sample)
+            doc = sample.get("doc") or {}
+            if isinstance(doc, dict) and doc:
+                docs.append(doc)
+            record = _item(task, doc, sample)
             if record:
                 items.append(record)
-    return items
+    return items, docs
 
 
 def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
@@ -152,7 +156,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
             if task in groups:
                 continue
             found = samples_path(parent / f"results_{stamp}.json", task)
-            items = _items(found, task) if found else None
+            items, docs = _items(found, task) if found else (None, None)
             if items is None and _wants_items(task):
                 notes.append(
                     f"{path}: no samples_{task}_{stamp}.jsonl (run lm-eval with --log_samples): per-country figures "
@@ -167,6 +171,7 @@ def read_lm_eval(folder: Path, notes: list[str]) -> list[Run]:
                     metrics={key.split(",")[0]: number(value) for key, value in entry.items() if "," in key},
                     n=((results.get("n-samples") or {}).get(task) or {}).get("effective"),
                     items=items,
+                    docs=docs or None,
                     source=str(path),
                     version=_version(block),
                     rendering=_rendering(block.get("rendering")),
@@ -187,9 +192,11 @@ def _inspect_run(file: str, log, notes: list[str]) -> Run:
     for score in log.results.scores if log.results else []:
         for name, metric in score.metrics.items():
             metrics[name] = number(metric.value)
-    items, renderings = [], set()
+    items, docs, renderings = [], [], set()
     for sample in log.samples or []:
         renderings.add((sample.metadata or {}).get("rendering"))
+        if isinstance((sample.metadata or {}).get("doc"), dict):
+            docs.append(sample.metadata["doc"])
         score = next(iter((sample.scores or {}).values()), None)
         if score is not None and isinstance(score.value, dict):
             record = _item(task, (sample.metadata or {}).get("doc") or {}, score.value)
@@ -205,6 +212,7 @@ def _inspect_run(file: str, log, notes: list[str]) -> Run:
         metrics=metrics,
         n=log.results.completed_samples if log.results else None,
         items=items,
+        docs=docs or None,
         source=file,
         version=_version(block),
         rendering=_rendering(resolved.pop() if len(resolved) == 1 else block.get("rendering")),

@@ -17,6 +17,8 @@ class Run:
     metrics: dict[str, float | None]
     n: int | None = None
     items: list[dict] | None = None  # per-item records, when samples were logged
+    docs: list[dict] | None = None  # the logged documents, for the family's yardsticks on the same items
+    yardsticks: dict[str, dict] | None = None  # computed once by yardsticks_of (None: not yet)
     source: str = ""
     version: tuple = ()  # (task version, data sha256) for the mixed-version check
     rendering: str = ""  # plain, chat, instruction (or "" when not recorded)
@@ -30,6 +32,33 @@ class Run:
         """How figures name the run: model, harness, and a limit when there was one."""
         limit = f", limit {self.limit:g}" if self.limit else ""
         return f"{self.model} ({self.harness}{limit})"
+
+
+def yardsticks_of(run: Run) -> dict[str, dict]:
+    """The family's yardsticks (``Family.yardsticks(task, docs)``) scored on the run's own logged
+    documents — ``{label: {metric: value, "n": items, "about": text}}`` — computed once per run;
+    ``{}`` when the run logged no documents or the family has no yardsticks. The same function
+    and items as ``cultureval run``'s console table."""
+    if run.yardsticks is None:
+        from cultureval.families import family_of
+
+        owner = family_of(run.task)
+        run.yardsticks = owner.yardsticks(run.task, run.docs) if owner and owner.yardsticks and run.docs else {}
+    return run.yardsticks
+
+
+def distinct_item_sets(runs: list[Run]) -> list[Run]:
+    """One run per distinct set of logged documents (the first), so yardsticks shown beside
+    several runs of the same items are shown once."""
+    import json
+
+    seen, kept = set(), []
+    for run in runs:
+        key = (run.task, json.dumps(run.docs, sort_keys=True, default=str)) if run.docs else None
+        if key is not None and key not in seen:
+            seen.add(key)
+            kept.append(run)
+    return kept
 
 
 def uncertainty(run: Run, metric: str) -> str:

@@ -14,6 +14,8 @@ from .correlation import (
 from .distribution import (
     country_sim_std,
     culture_sim,
+    culturebank_country_std,
+    culturebank_similarity,
     js_distance,
     ordinal_wasserstein,
     per_country_mean,
@@ -31,6 +33,8 @@ __all__ = [
     "country_sim_std",
     "culture_shift_rate",
     "culture_sim",
+    "culturebank_country_std",
+    "culturebank_similarity",
     "js_distance",
     "macro_f1",
     "ordinal_wasserstein",

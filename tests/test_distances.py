@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cityblock
 from scipy.stats import wasserstein_distance
 
-from cultureval.metrics import ordinal_wasserstein, top1_agreement, total_variation
+from cultureval.metrics import (
+    culturebank_country_std,
+    culturebank_similarity,
+    js_distance,
+    ordinal_wasserstein,
+    top1_agreement,
+    total_variation,
+)
 
 weights = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=2, max_size=400).filter(
     lambda xs: sum(xs) > 0
@@ -64,3 +71,49 @@ def test_top1_agreement_hand_worked_cases():
     assert top1_agreement(long, [2.0] + [1.0] * 9_999) == pytest.approx(1 / 10_000)
     with pytest.raises(ValueError, match="all zero"):
         top1_agreement([0, 0], [1, 0])
+
+
+def _culturebank_torch(p, q, eps=1e-12):
+    """CultureBank's ``JSDist`` (evaluation/downstream_tasks/world_value_survey.py) as they wrote
+    it, with torch's kl_div, in float64; similarity = 1 - JSDist."""
+    import torch
+    import torch.nn.functional as F
+
+    p = torch.tensor(np.asarray(p, dtype=float) / np.sum(p))
+    q = torch.tensor(np.asarray(q, dtype=float) / np.sum(q))
+    log_m = torch.log(0.5 * (p + q) + eps)
+    jsd = 0.5 * (F.kl_div(log_m, p, reduction="batchmean") + F.kl_div(log_m, q, reduction="batchmean"))
+    return 1.0 - torch.sqrt(jsd).item()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_culturebank_similarity_equals_their_torch_code(data):
+    p = data.draw(weights)
+    q = data.draw(st.lists(st.floats(min_value=0, max_value=1e6), min_size=len(p), max_size=len(p)).filter(sum))
+    expected = _culturebank_torch(p, q)
+    got = culturebank_similarity(p, q)
+    if np.isnan(expected):
+        assert np.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_culturebank_similarity_hand_worked_and_not_culture_sim():
+    # disjoint two-option answers: JSD = ln 2 nats, divided by k = 2 -> 1 - sqrt(ln(2) / 2)
+    assert culturebank_similarity([1, 0], [0, 1]) == pytest.approx(1 - np.sqrt(np.log(2) / 2), abs=1e-9)
+    # Durmus et al.'s culture_sim of the same pair is 0 (base 2, not divided by k)
+    assert 1 - js_distance([1, 0], [0, 1]) == pytest.approx(0.0)
+    # the same disjoint pair among 4 options scores higher: the divergence is divided by k
+    assert culturebank_similarity([1, 0, 0, 0], [0, 1, 0, 0]) == pytest.approx(1 - np.sqrt(np.log(2) / 4), abs=1e-9)
+    # identical answers: eps tips the divergence below 0 and CultureBank's code drops the item (nan)
+    assert np.isnan(culturebank_similarity([0.3, 0.7], [0.3, 0.7]))
+
+
+def test_culturebank_country_std_is_the_sample_std_of_country_means():
+    import statistics
+
+    pairs = [("A", 0.9), ("A", 0.7), ("B", 0.6), ("C (Non-national sample)", 0.5), ("C", float("nan"))]
+    means = [0.8, 0.6, 0.5]  # C's only value is nan: C is left out, its non-national sample stays
+    assert culturebank_country_std(pairs) == pytest.approx(statistics.stdev(means))
+    assert np.isnan(culturebank_country_std([("A", 0.5)]))

@@ -229,6 +229,7 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
             "spearman_country_US": 0.5,
             "us_bias": 0.1,
             "self_consistency": 0.7,
+            "self_consistency_bootstrap_mean": 0.75,
             "human_ceiling_DK": 0.76,
             "human_ceiling": 0.76,
             "judge_parse_rate": 0.9,
@@ -266,7 +267,10 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     run_cli(["cultureval", "report", str(tmp_path / "judged"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
     text = (report_dir / "report.md").read_text()
     assert "## WVS value polarity" in text and "## CultureBank" in text
-    assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.760 | 0.900 | n/a |" in text
+    assert (
+        "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.750 | 0.760 | 0.900 | n/a |"
+        in text
+    )
     assert (
         "| culturebank_tiktok | n/a | 1 | org/model-a | lm-eval | — | entailment_score ↑ | 0.600 | ± 0.050 | 10 | 1.000 |"
         in text

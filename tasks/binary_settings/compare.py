@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cultureval.lm_eval_compat import read_results, samples_path
 from cultureval.metrics.aggregate import mean_defined
-from cultureval.tasks.binary_settings import scoring
+from cultureval.tasks.binary_settings import baselines, scoring
 from cultureval.tasks.binary_settings.report import SETTINGS
 
 
@@ -127,12 +127,17 @@ def compare(values: dict[str, list]) -> dict:
             "mean_majority_agreement_difference": mean_defined(differences),
             "n_items": len(differences),
         }
-    per_setting = {}
+    per_setting, yardsticks = {}, {}
     for task in settings:
         summary = {key: value for key, value in scoring.summarise(values[task]).items() if "|" not in key}
         if task == "global_opinion_binary_open":
             summary["withhold_rate"] = None  # no withhold option in open conversation
         per_setting[SETTINGS[task]] = summary
+        records = [{"item": v[0], "country": v[1], "survey_1": v[2], "survey_2": v[3]} for v in values[task]]
+        yardsticks[SETTINGS[task]] = {
+            label: {key: value for key, value in found.items() if "|" not in key and key != "about"}
+            for label, found in baselines.yardsticks(task, [], records).items()
+        }
     by_country: dict[str, list[bool]] = defaultdict(list)
     for row in rows:
         by_country[row["country"]].append(row["settings_agree"])
@@ -143,6 +148,7 @@ def compare(values: dict[str, list]) -> dict:
         "verdict_agreement_rate_by_country": {c: mean_defined(v) for c, v in sorted(by_country.items())},
         "pairs": pairs,
         "per_setting": per_setting,
+        "yardsticks": yardsticks,
         "items": rows,
     }
 
@@ -153,14 +159,22 @@ def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _row(name: str, metrics: dict) -> str:
+    return (
+        f"{name:<46} {metrics.get('n_items', 'n/a'):>5}  {_fmt(metrics.get('majority_agreement')):>18}  "
+        f"{_fmt(metrics.get('majority_agreement_strict')):>6}  {_fmt(metrics.get('jsd')):>5}  "
+        f"{_fmt(metrics.get('withhold_rate')):>13}  {_fmt(metrics.get('unclassifiable_rate')):>19}"
+    )
+
+
 def format_comparison(result: dict) -> str:
-    lines = ["setting              items  majority_agreement  jsd    withhold_rate  unclassifiable_rate"]
+    lines = [
+        f"{'setting':<46} items  majority_agreement  strict  jsd    withhold_rate  unclassifiable_rate",
+    ]
     for name, metrics in result["per_setting"].items():
-        lines.append(
-            f"{name:<20} {metrics['n_items']:>5}  {_fmt(metrics['majority_agreement']):>18}  "
-            f"{_fmt(metrics['jsd']):>5}  {_fmt(metrics.get('withhold_rate')):>13}  "
-            f"{_fmt(metrics['unclassifiable_rate']):>19}"
-        )
+        lines.append(_row(name, metrics))
+        for label, values in (result.get("yardsticks") or {}).get(name, {}).items():
+            lines.append(_row(f"  yardstick on its items: {label}", values))
     lines += [
         "",
         f"items in every setting: {result['n_common_items']}; the settings agree on the verdict (modal option) "

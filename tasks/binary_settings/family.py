@@ -1,7 +1,7 @@
 """The three-setting binary study as a cultureval family (see :mod:`cultureval.families`)."""
 
 from cultureval.families import Family, JudgeHook
-from cultureval.tasks.binary_settings import judge, report
+from cultureval.tasks.binary_settings import baselines, judge, report
 
 FAMILY = Family(
     name="binary_settings",
@@ -15,4 +15,5 @@ FAMILY = Family(
     ),
     report_item=report.report_item,
     report_section=report.section,
+    yardsticks=baselines.yardsticks,
 )

@@ -13,8 +13,16 @@ import re
 from functools import lru_cache
 
 from cultureval.metric_table import Breakdown, Metric, MetricTable
-from cultureval.metrics import country_sim_std, js_distance, ordinal_wasserstein, top1_agreement, total_variation
-from cultureval.metrics.aggregate import count_true, mean_defined
+from cultureval.metrics import (
+    country_sim_std,
+    culturebank_country_std,
+    culturebank_similarity,
+    js_distance,
+    ordinal_wasserstein,
+    top1_agreement,
+    total_variation,
+)
+from cultureval.metrics.aggregate import count_true, mean_defined, rate
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 from cultureval.tasks.global_opinions.parser import TRUNCATED, read_distribution
 from cultureval.tasks.global_opinions.prompts import option_letters
@@ -38,10 +46,21 @@ def distances(doc: dict, model_distribution: list[float]) -> dict:
         "top1_agreement": top1_agreement(model_distribution, survey),
         "w1_ordinal": w1,
         "representativeness": None if w1 is None else 1.0 - w1,
+        "ordinal_scale": scale is not None,
+        "culturebank_similarity": culturebank_similarity(model_distribution, survey),
+        # the CultureBank line counts each survey sample as its own country
+        "survey_country": doc.get("survey_country", doc["country"]),
     }
 
 
-NO_DISTANCES = {"tv": None, "top1_agreement": None, "w1_ordinal": None, "representativeness": None}
+NO_DISTANCES = {
+    "tv": None,
+    "top1_agreement": None,
+    "w1_ordinal": None,
+    "representativeness": None,
+    "ordinal_scale": None,
+    "culturebank_similarity": None,
+}
 
 
 def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
@@ -63,6 +82,9 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
             "jsd": None,
             "culture_sim": None,
             "country": doc["country"],
+            "survey_country": doc.get("survey_country", doc["country"]),
+            # the ordinal rule depends on the options only: an unreadable item still counts in the coverage
+            "ordinal_scale": _scale(tuple(str(option) for option in doc["options"])) is not None,
             "parse_rate": 0.0,
             "jsd_strict": 1.0,
             "n_unparsed": 1,
@@ -155,6 +177,21 @@ def _strict_similarity(record: dict) -> float:
     return 1.0 - record["jsd_strict"]
 
 
+def _culturebank_pair(record: dict):
+    value = record.get("culturebank_similarity")
+    return None if value is None else (record.get("survey_country", record["country"]), value)
+
+
+def culturebank_country_std_of(items: list) -> float:
+    """:func:`cultureval.metrics.culturebank_country_std` over ``(survey sample, similarity)``
+    pairs (``None`` = unreadable, left out)."""
+    return culturebank_country_std([item for item in items if item is not None])
+
+
+def _scored_on_scale(record: dict):
+    return record.get("ordinal_scale")
+
+
 JSD = "Jensen–Shannon distance (base 2) between the model's and the country's answer distribution"
 COUNTRY_SIM_STD = Metric(
     "country_sim_std",
@@ -190,6 +227,28 @@ DISTANCE_METRICS = (
         True,
         "OpinionQA's representativeness 1 − W1/max on the normalised scale, mean over ordinal items",
         mean_defined,
+    ),
+    Metric(
+        "ordinal_coverage",
+        None,
+        "share of items whose options form an ordinal scale: the items w1_ordinal and representativeness "
+        "are scored on (items scored / items)",
+        rate,
+        item=_scored_on_scale,
+    ),
+    Metric(
+        "culturebank_similarity",
+        True,
+        "the CultureBank line's similarity 1 − sqrt(JSD in nats / number of options) (not culture_sim: "
+        "about 0.85 for a uniform answer), mean over items",
+        mean_defined,
+    ),
+    Metric(
+        "culturebank_country_std",
+        False,
+        "the CultureBank line's spread: sample std (ddof=1) of per-survey-sample mean culturebank_similarity",
+        culturebank_country_std_of,
+        item=_culturebank_pair,
     ),
 )
 
