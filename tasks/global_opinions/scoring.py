@@ -9,6 +9,7 @@ score an item with these functions and aggregate with :data:`OPTION_METRICS` /
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -75,7 +76,8 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
     off inside its reasoning).
 
     ``jsd``/``culture_sim`` are then ``None`` (left out of the readable-only means) and
-    ``jsd_strict`` counts the item as distance 1.0, as the GlobalOpinionBench study scored them.
+    ``jsd_strict`` counts the item as distance 1.0 (the GlobalOpinionBench study instead skipped
+    such answers and zero-padded short lists: :func:`jsd_padded`).
     """
     if model_distribution is None:
         return NO_DISTANCES | {
@@ -94,10 +96,39 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
     return record | {"parse_rate": 1.0, "jsd_strict": record["jsd"], "n_unparsed": 0, "n_truncated": 0}
 
 
+def study_list(text: str) -> list[float] | None:
+    """The list the GlobalOpinionBench study read from an answer (its notebooks'
+    ``process_response``): the text before the first ``}``, after the last ``{`` in it, split on
+    commas, each piece a Python ``float``; ``None`` when a piece is not a number (the study's
+    empty list)."""
+    body = text.split("}", 1)[0].rsplit("{", 1)[-1]
+    try:
+        return [float(piece.strip()) for piece in body.split(",")]
+    except ValueError:
+        return None
+
+
+def jsd_padded(text: str, survey: list[float]) -> float | None:
+    """The JS distance as the GlobalOpinionBench study computed the numbers on its poster
+    (``responses/benchmarking.ipynb``, ``safe_jsd``): the :func:`study_list` of the answer and the
+    survey distribution, the shorter one zero-padded to the other's length, both renormalised,
+    base 2. ``None`` — left out of the mean, as the study's NaN was — when no list is read or it
+    has a negative, NaN or infinite value or sums to 0. Unlike ``jsd``, a list with fewer values
+    than options is mapped onto the first options in order."""
+    values = study_list(text)
+    if not values or any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+        return None
+    length = max(len(values), len(survey))
+    padded_model = values + [0.0] * (length - len(values))
+    padded_survey = list(survey) + [0.0] * (length - len(survey))
+    return js_distance(padded_model, padded_survey)
+
+
 def score_cot_text(doc: dict, text: str) -> dict:
     """Score the text a model wrote for ``global_opinion_cot`` (lm-eval and Inspect)."""
     reading = read_distribution(text, doc["options"])
-    return score_parsed(doc, reading.distribution, truncated=reading.status == TRUNCATED)
+    record = score_parsed(doc, reading.distribution, truncated=reading.status == TRUNCATED)
+    return record | {"jsd_padded": jsd_padded(text, doc["survey_distribution"])}
 
 
 def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
@@ -282,6 +313,13 @@ GENERATIVE_METRICS = MetricTable(
             True,
             "1 - jsd_strict: similarity with an unreadable answer counted as 0",
             item=_strict_similarity,
+        ),
+        Metric(
+            "jsd_padded",
+            False,
+            "the GlobalOpinionBench poster's JS distance: the answer's first {...} list, zero-padded to the options, "
+            "unreadable answers left out; mean over the items it reads (written answers only)",
+            mean_defined,
         ),
     )
     + DISTANCE_METRICS,
