@@ -8,6 +8,9 @@
   ``n_skipped_no_us_answer``).
 * ``survey-resample`` — the answers of ``n`` respondents drawn (multinomial, seeded) from the
   country's own survey distribution: the sampling-noise floor of a survey of that size.
+* ``country-blind`` — every country gets the question's cross-country mean distribution (the
+  unweighted mean over every survey sample asked it): a model that knows the world's answer but
+  nothing about the country.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 
 from cultureval.tasks.global_opinions import loader
 
-KINDS = ("uniform", "us-prior", "survey-resample")
+KINDS = ("uniform", "us-prior", "survey-resample", "country-blind")
 US = "United States"
 
 
@@ -51,6 +54,14 @@ def predict(
     if kind == "us-prior":
         us = _us_distributions(all_docs if all_docs is not None else loader.load().docs)
         return [US_OWN_ITEM if doc["country"] == US else us.get(doc["question_id"], NO_US_ANSWER) for doc in docs]
+    if kind == "country-blind":
+        missing = [doc for doc in docs if "cross_country_distribution" not in doc]
+        means = (
+            loader.cross_country_distributions(all_docs if all_docs is not None else loader.load().docs)
+            if missing
+            else {}
+        )
+        return [doc.get("cross_country_distribution") or means[doc["question_id"]] for doc in docs]
     if kind == "survey-resample":
         if n < 1:
             raise ValueError(f"survey-resample needs n >= 1 respondents, got {n}")
@@ -75,17 +86,21 @@ PREDICTORS = {kind: _predictor(kind) for kind in KINDS}
 
 
 YARDSTICKS = (("uniform", "uniform"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))
+# the expected-score task: what knowing the world but not the country scores on both readings
+WVS_YARDSTICKS = (("country-blind", "country-blind"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))
 ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
     "US prior": "the United States' survey answers for every other country (US items left out)",
     "survey n=100": "100 respondents resampled from each country's own survey (the sampling floor)",
+    "country-blind": "every country gets the question's cross-country mean distribution (knows the world, "
+    "not the country)",
 }
 
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
     """The baselines scored on ``docs`` (a run's own items) with the task's code: uniform, the
     US prior (on the non-US items that have a US answer) and 100 respondents resampled from
-    each survey; only the last for the expected-score task."""
+    each survey; for the expected-score task the country-blind predictor instead of uniform."""
     from cultureval.families import table_of
     from cultureval.tasks.global_opinions import conditions, scoring, wvs_pearson
 
@@ -100,9 +115,7 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
             about = ABOUT.get(label, "the unweighted mean of the countries' survey distributions, for every country")
             found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_), "about": about}
         return found
-    for kind, label in YARDSTICKS:
-        if table is wvs_pearson.METRICS and kind != "survey-resample":
-            continue
+    for kind, label in WVS_YARDSTICKS if table is wvs_pearson.METRICS else YARDSTICKS:
         predictions = predict(kind, docs, n=100, seed=0)
         records_ = [scoring.score_for_task(task, d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]
         if records_:
