@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from cultureval.report_tools import Figures, Run, fmt, new_figure
+from cultureval.report_tools import Figures, Run, distinct_item_sets, fmt, new_figure, yardsticks_of
 from cultureval.tasks.global_opinions import conditions
 from cultureval.tasks.global_opinions.continents import continent_of
 
@@ -69,8 +69,12 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
         lines += [
             f"### Whose opinions? `{task}` (default prompting, Durmus et al. 2023)",
             "",
-            "| model | harness | jsd | best country | worst country | gap | countries ranked |",
-            "|---|---|---|---|---|---|---|",
+            "The headline is `culture_sim_strict` (1 − JS distance over every (question, country) pair, an unreadable "
+            "answer 0; higher is better). The gap between the best and the worst country is read beside it: a "
+            "uniformly bad answer is even. Yardstick rows are scored on the items of the run named.",
+            "",
+            "| model | harness | culture_sim_strict ↑ | jsd | best country | worst country | gap | countries ranked |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         sims_by_run = {}
         for run in runs:
@@ -80,9 +84,17 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
             best = f"{ranked[-1][0]} {ranked[-1][1]:.3f}" if ranked else "n/a"
             worst = f"{ranked[0][0]} {ranked[0][1]:.3f}" if ranked else "n/a"
             lines.append(
-                f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
+                f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('culture_sim_strict')))} | "
+                f"{fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
                 f"{fmt(_clean(run.metrics.get('country_sim_gap')))} | {_count(run.metrics.get('n_countries_ranked'))} |"
             )
+        for run in distinct_item_sets(runs):
+            for label, m in yardsticks_of(run).items():
+                lines.append(
+                    f"| yardstick: {label} (on {run.model}'s items) | — | {fmt(_clean(m.get('culture_sim_strict')))} | "
+                    f"{fmt(_clean(m.get('jsd')))} | | | {fmt(_clean(m.get('country_sim_gap')))} | "
+                    f"{_count(m.get('n_countries_ranked'))} |"
+                )
         lines += ["", "Per continent (mean of its countries' culture_sim):", ""]
         continents = sorted(
             {continent_of(c) or "unknown" for sims in sims_by_run.values() for c in sims},
