@@ -405,7 +405,7 @@ def _score(options) -> int:
 
     try:
         rows = read_rows(Path(options.file))
-        scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed)
+        scores, unmatched, tables = score_rows(options.family, rows, options.task, seed=options.seed, yardsticks=True)
     except (DataFileError, ValueError, KeyError) as error:
         print(f"cultureval score: {error}", file=sys.stderr)
         return 2
@@ -423,7 +423,9 @@ def _score(options) -> int:
                 print(
                     f"\n{model} / {task}: {metrics['n_rows_scored']} rows scored, {metrics['n_rows_unmatched']} unmatched"
                 )
-                print(metrics_table(task, metrics, table=tables[task]))
+                found = metrics.get("yardsticks") or {}
+                shown = {key: value for key, value in metrics.items() if key != "yardsticks"}
+                print(metrics_table(task, shown, found, table=tables[task], n=metrics["n_rows_scored"]))
     matched = sum(m.get("n_rows_scored", 0) for by_task in scores.values() for m in by_task.values())
     if not matched:
         print(f"cultureval score: no row of {options.file} matched an item", file=sys.stderr)

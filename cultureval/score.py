@@ -35,10 +35,14 @@ class Rescored:
     tables: dict[str, MetricTable] = field(default_factory=dict)
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     unmatched: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    # the dataset items the rows matched, for the family's yardsticks on the same items
+    docs: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, task: str, table: MetricTable, record: dict) -> None:
+    def add(self, task: str, table: MetricTable, record: dict, doc: dict | None = None) -> None:
         self.tables[task] = table
         self.records[task].append(record)
+        if doc is not None:
+            self.docs[task].append(doc)
 
     def skip(self, task: str, reason: str) -> None:
         self.unmatched[task][reason] += 1
@@ -73,8 +77,14 @@ def _model_of(row: dict) -> str:
     return DEFAULT_MODEL
 
 
-def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> tuple[dict, dict, dict]:
-    """``({model: {task: {metric: value}}}, {model: {task: {reason: count}}}, {task: table})``."""
+def score_rows(
+    family_name: str, rows: list[dict], task: str | None = None, seed: int = 0, yardsticks: bool = False
+) -> tuple[dict, dict, dict]:
+    """``({model: {task: {metric: value}}}, {model: {task: {reason: count}}}, {task: table})``.
+
+    With ``yardsticks``, each task's entry also holds ``"yardsticks"``: the family's yardsticks
+    (``Family.yardsticks``) scored on the items the rows matched, ``{label: {metric: value, "n":
+    items, "about": text}}``."""
     if family_name not in FAMILY_NAMES:
         raise ValueError(f"unknown family {family_name!r}; known: {', '.join(FAMILY_NAMES)}")
     owner = family(family_name)
@@ -93,6 +103,12 @@ def score_rows(family_name: str, rows: list[dict], task: str | None = None, seed
             metrics["n_rows_scored"] = len(rescored.records[name])
             metrics["n_rows_unmatched"] = sum(rescored.unmatched.get(name, Counter()).values())
             scores[model][name] = {key: _json_number(value) for key, value in metrics.items()}
+            if yardsticks and owner.yardsticks is not None:
+                found = owner.yardsticks(name.split(":")[0], rescored.docs.get(name, []), rescored.records[name])
+                scores[model][name]["yardsticks"] = {
+                    label: {key: _json_number(value) for key, value in values.items()}
+                    for label, values in found.items()
+                }
         unmatched[model] = {name: dict(counts) for name, counts in rescored.unmatched.items() if counts}
         tables |= rescored.tables
     return scores, unmatched, tables

@@ -57,5 +57,5 @@ def _rescore_rows(rows: list[dict], indexes: dict) -> Rescored:
         elif probabilities is None:
             result.skip(name, "bad_probabilities")
         else:
-            result.add(name, METRICS, score_distribution(doc, probabilities))
+            result.add(name, METRICS, score_distribution(doc, probabilities), doc)
     return result

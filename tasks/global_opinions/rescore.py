@@ -72,12 +72,12 @@ def _rescore_rows(rows: list[dict], task: str, index: dict) -> Rescored:
             if distribution is None:
                 result.skip(task, "bad_distribution")
                 continue
-            result.add(task, table_of(task), scoring.score_for_task(task, doc, distribution))
+            result.add(task, table_of(task), scoring.score_for_task(task, doc, distribution), doc)
         elif row.get("text") is not None:
             # written answers are scored as the generative tasks score them, under their own key
             # when the same model also has distribution rows
             name = task if table_of(task) is scoring.GENERATIVE_METRICS else f"{task}:text"
-            result.add(name, scoring.GENERATIVE_METRICS, scoring.score_cot_text(doc, str(row["text"])))
+            result.add(name, scoring.GENERATIVE_METRICS, scoring.score_cot_text(doc, str(row["text"])), doc)
         else:
             result.skip(task, "no_distribution_or_text")
     return result
