@@ -35,7 +35,15 @@ from pathlib import Path
 from cultureval.paths import tasks_dir
 
 LM_EVAL_COMMANDS = ("run", "ls", "validate")
-BASELINE_KINDS = ["uniform", "us-prior", "survey-resample", "never-entail", "always-entail", "other-culture"]
+BASELINE_KINDS = [
+    "uniform",
+    "us-prior",
+    "survey-resample",
+    "country-blind",
+    "never-entail",
+    "always-entail",
+    "other-culture",
+]
 SCORE_HELP = """Re-score per-item outputs produced elsewhere with the tasks' own metric code.
 An optional `model` (or `model_name`) column splits the rows by model. Columns:
   global_opinions  question, country, and distribution (JSON list, one value per option in the
@@ -50,6 +58,7 @@ BASELINE_HELP = """Reference "models", scored by the task's own code and written
     uniform          every option equally likely: what knowing nothing scores
     us-prior         the United States' answers for every other country (US items left out)
     survey-resample  --n respondents drawn from each country's own survey: the sampling floor
+    country-blind    the question's cross-country mean distribution for every country
   CALI (cali_nli_us, cali_nli_in)
     never-entail     P(E) = 0: the floor of macro_f1_binary and of the published tuned F1
     always-entail    P(E) = 1
