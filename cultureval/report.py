@@ -6,7 +6,11 @@ summary that ranks each task's comparable runs by its leaderboard metric in that
 direction — :mod:`cultureval.comparability` — one section per task family), PNG figures with
 ``figures.json`` (each figure's title, axis labels and legend), and the leaderboard files
 ``summary.csv`` and ``summary.json`` (one row per model × task × metric, with the run's rank in
-its comparable set).
+its comparable set). Beside each comparable set, unranked, the family's yardsticks
+(``Family.yardsticks``: knowing nothing, a US-centric answer, the world's answer, the survey's
+own noise) scored on the set's own logged items by :func:`cultureval.report_tools.yardsticks_of`
+— the function ``cultureval run``'s table uses: rows ``yardstick: <label>`` in the summary, rows
+with a ``yardstick`` column in the leaderboard files. A yardstick is never ranked.
 """
 
 from __future__ import annotations
@@ -20,9 +24,20 @@ from pathlib import Path
 from cultureval import identity
 from cultureval.comparability import comparable_sets, comparison_key, ranked
 from cultureval.definitions import renamed_message
+from cultureval.errors import InputError, one_line
 from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, read_inputs
-from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
+from cultureval.report_tools import (
+    ARROW,
+    Figures,
+    Run,
+    distinct_item_sets,
+    fmt,
+    item_set_key,
+    metric_rows,
+    uncertainty,
+    yardsticks_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +71,7 @@ SUMMARY_COLUMNS = (
     "prompt_sha256",
     "shots",
     "source",
+    "yardstick",  # "" for a model's row; the yardstick's label on an unranked reference row
 )
 
 
@@ -77,17 +93,37 @@ def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
     return ranked(runs, metric, higher_is_better)
 
 
-def _ranked_sets(runs: list[Run]) -> list[tuple[str, int | None, Run]]:
-    """``(set label, rank, run)`` for every run of a cultureval task: each task's runs split into
-    comparable sets (labelled 1, 2, ... when there are several, else empty), each ranked."""
+def _ranked_groups(runs: list[Run]) -> list[tuple[str, list[tuple[int | None, Run]]]]:
+    """``(set label, [(rank, run), ...])`` per comparable set of a cultureval task's runs: each
+    task's runs split into comparable sets (labelled 1, 2, ... when there are several, else
+    empty), each ranked."""
     sets, _ = comparable_sets([run for run in runs if family_of(run.task) is not None])
-    rows = []
+    groups = []
     for task in sorted(sets):
-        groups = sets[task]
-        for index, group in enumerate(groups, 1):
-            label = str(index) if len(groups) > 1 else ""
-            rows += [(label, rank, run) for rank, run in _ranked(group)]
-    return rows
+        for index, group in enumerate(sets[task], 1):
+            groups.append((str(index) if len(sets[task]) > 1 else "", _ranked(group)))
+    return groups
+
+
+def _ranked_sets(runs: list[Run]) -> list[tuple[str, int | None, Run]]:
+    """``(set label, rank, run)`` for every run of a cultureval task (:func:`_ranked_groups`, flat)."""
+    return [(label, rank, run) for label, members in _ranked_groups(runs) for rank, run in members]
+
+
+def _summary_line(run: Run, rank: str, label: str, model: str, harness: str, values: dict) -> str:
+    table = table_of(run.task)
+    metric, higher_is_better = _leaderboard(run.task)
+    arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
+    headline = table.headline
+    headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
+    spread = uncertainty(run, metric) if values is run.metrics else "n/a"
+    n = run.n if values is run.metrics else values.get("n")
+    parse = fmt(values.get(table.parse_metric)) if values is run.metrics else "—"
+    return (
+        f"| {run.task} | {run.rendering or 'n/a'} | {rank} | {label or '—'} | {model} | {harness} | "
+        f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(values.get(metric))} | {spread} | "
+        f"{headline} {headline_arrow} | {fmt(values.get(headline))} | {n if n is not None else 'n/a'} | {parse} |"
+    )
 
 
 def _summary(runs: list[Run]) -> list[str]:
@@ -96,34 +132,78 @@ def _summary(runs: list[Run]) -> list[str]:
         "",
         "Ranked by each task's leaderboard metric in its own direction (↑ higher / ↓ lower is better), only "
         "among runs on the same task version, data, documents, prompt, rendering, shots, judge and --limit; a task whose "
-        "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs).",
+        "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs). "
+        "Rows `yardstick: …` under a set are unranked: the family's reference predictors (knowing nothing, a "
+        "US-centric answer, the world's answer, the survey's own noise) scored by the same code on the set's items.",
         "",
         "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "
         "| value | n | parse rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, rank, run in _ranked_sets(runs):
-        table = table_of(run.task)
-        metric, higher_is_better = _leaderboard(run.task)
-        arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
-        headline = table.headline
-        headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
-        lines.append(
-            f"| {run.task} | {run.rendering or 'n/a'} | {rank or '—'} | {label or '—'} | {run.model} | "
-            f"{run.harness} | {f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | "
-            f"{fmt(run.metrics.get(metric))} | {uncertainty(run, metric)} | {headline} {headline_arrow} | "
-            f"{fmt(run.metrics.get(headline))} | {run.n if run.n is not None else 'n/a'} | "
-            f"{fmt(run.metrics.get(table.parse_metric))} |"
-        )
+    for label, members in _ranked_groups(runs):
+        for rank, run in members:
+            lines.append(_summary_line(run, str(rank or "—"), label, run.model, run.harness, run.metrics))
+        for run in distinct_item_sets([run for _, run in members]):
+            for name, values in yardsticks_of(run).items():
+                lines.append(_summary_line(run, "—", label, f"yardstick: {name}", f"on {run.model}'s items", values))
     return lines + [""]
+
+
+def _yardstick_rows(run: Run) -> list[dict]:
+    """The leaderboard files' rows of the yardsticks scored on ``run``'s items: one per yardstick
+    × metric, unranked (``rank`` empty), in the run's comparable set; ``model`` is ``yardstick:
+    <label>``, ``harness`` ``yardstick``, the ``yardstick`` column the label, ``source`` the run
+    whose items it was scored on. A yardstick reads no prompt: its ``prompt_sha256`` and
+    ``shots`` are empty."""
+    table = table_of(run.task)
+    block = run.provenance or {}
+    rows = []
+    for label, values in yardsticks_of(run).items():
+        for name in metric_rows(run.task, values, table):
+            described = table.describe(name)
+            rows.append(
+                dict.fromkeys(SUMMARY_COLUMNS)
+                | {
+                    "model": f"yardstick: {label}",
+                    "task": run.task,
+                    "family": family_of(run.task).name,
+                    "harness": "yardstick",
+                    "rendering": run.rendering,
+                    "limit": run.limit,
+                    "metric": name,
+                    "value": values.get(name),
+                    "higher_is_better": described.higher_is_better if described else None,
+                    "headline": name == table.headline,
+                    "leaderboard": name == table.leaderboard_metric,
+                    "comparable_set": identity.sha256_of([run.task, *comparison_key(run)])[:12],
+                    "n": values.get("n"),
+                    "parse_rate": values.get(table.parse_metric),
+                    "task_version": run.version[0] if run.version else None,
+                    "data_sha256": run.version[1] if run.version else None,
+                    "docs_sha256": block.get("docs_sha256"),
+                    "source": run.source,
+                    "yardstick": label,
+                }
+            )
+    return rows
 
 
 def summary_rows(runs: list[Run]) -> list[dict]:
     """One row per run × metric (the task table's metrics, without stderr/CI companions), with
     the run's rank in its comparable set (``leaderboard`` marks the metric the rank follows,
-    ``higher_is_better`` its direction) and the identity fields that define the set."""
+    ``higher_is_better`` its direction) and the identity fields that define the set; after each
+    set's runs, its unranked yardstick rows (:func:`_yardstick_rows`, once per distinct item set)."""
     rows = []
-    for _, rank, run in _ranked_sets(runs):
+    for _, members in _ranked_groups(runs):
+        rows += _model_rows(members)
+        for run in distinct_item_sets([run for _, run in members]):
+            rows += _yardstick_rows(run)
+    return rows
+
+
+def _model_rows(members: list[tuple[int | None, Run]]) -> list[dict]:
+    rows = []
+    for rank, run in members:
         owner = family_of(run.task)
         table = table_of(run.task)
         block = run.provenance or {}
@@ -158,6 +238,7 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "prompt_sha256": block.get("prompt_sha256"),
                     "shots": block.get("shots"),
                     "source": run.source,
+                    "yardstick": "",
                 }
             )
     return rows
@@ -197,9 +278,33 @@ def renamed_notes(runs: list[Run]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+def compute_yardsticks(runs: list[Run]) -> list[str]:
+    """Score the yardsticks of every run once per distinct item set (:func:`yardsticks_of`; the
+    summary, the leaderboard files and the family sections then read them); a yardstick that
+    needs data this machine cannot read is left out with a note, never a crash of the report."""
+    notes = []
+    found: dict[tuple, dict] = {}
+    for run in runs:
+        if family_of(run.task) is None:
+            continue
+        key = item_set_key(run)
+        if key is not None and key in found:
+            run.yardsticks = found[key]
+            continue
+        try:
+            yardsticks_of(run)
+        except (InputError, OSError, ValueError, KeyError) as error:
+            run.yardsticks = {}
+            notes.append(f"{run.label} on {run.task}: yardsticks not computed ({one_line(error)})")
+        if key is not None:
+            found[key] = run.yardsticks
+    return notes
+
+
 def write_report(paths: list[Path], output: Path) -> Path:
     inputs = read_inputs(paths)
     inputs.notes.extend(renamed_notes(inputs.runs))
+    inputs.notes.extend(compute_yardsticks(inputs.runs))
     output.mkdir(parents=True, exist_ok=True)
     figures = Figures(output)
     runs = inputs.runs

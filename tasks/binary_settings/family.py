@@ -19,5 +19,6 @@ FAMILY = Family(
     ),
     report_item=lazy("cultureval.tasks.binary_settings.report:report_item"),
     report_section=lazy("cultureval.tasks.binary_settings.report:section"),
+    yardsticks=lazy("cultureval.tasks.binary_settings.baselines:yardsticks"),
     commands=(commands.BINARY_SETTINGS,),
 )
