@@ -117,13 +117,23 @@ def jsd_padded(text: str, survey: list[float]) -> float | None:
     base 2. ``None`` — left out of the mean, as the study's NaN was — when no list is read or it
     has a negative, NaN or infinite value or sums to 0. Unlike ``jsd``, a list with fewer values
     than options is mapped onto the first options in order."""
-    values = study_list(text)
+    return padded_distance(study_list(text), survey)
+
+
+def padded_distance(values: list[float] | None, survey: list[float]) -> float | None:
+    """:func:`jsd_padded` of a list already read (``cultureval score``'s ``distribution``
+    column: the study's parsed lists, whatever their length): the shorter of ``values`` and
+    ``survey`` zero-padded, base-2 JS distance; ``None`` for no list, a negative, NaN or infinite
+    value, a zero sum, or values too large to normalise (their sum overflows)."""
     if not values or any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
         return None
     length = max(len(values), len(survey))
-    padded_model = values + [0.0] * (length - len(values))
+    padded_model = list(values) + [0.0] * (length - len(values))
     padded_survey = list(survey) + [0.0] * (length - len(survey))
-    return js_distance(padded_model, padded_survey)
+    try:
+        return js_distance(padded_model, padded_survey)
+    except ValueError:  # a sum that overflows a float: no distribution the study could read either
+        return None
 
 
 def score_cot_text(doc: dict, text: str) -> dict:
@@ -315,7 +325,8 @@ GENERATIVE_METRICS = MetricTable(
             "jsd_padded",
             False,
             "the GlobalOpinionBench poster's JS distance: the answer's first {...} list, zero-padded to the options, "
-            "unreadable answers left out; mean over the items it reads (written answers only)",
+            "unreadable answers left out; mean over the items it reads (written answers, and the lists given to "
+            "cultureval score)",
             mean_defined,
         ),
     )
