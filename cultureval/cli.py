@@ -432,7 +432,7 @@ def _report_or_baseline(options) -> int:
 def _score(options) -> int:
     import json
 
-    from cultureval.score import format_scored, read_rows, score_file
+    from cultureval.score import format_scored, read_rows, score_file, scores_with_yardsticks
 
     try:
         columns = dict(_column_option(spec) for spec in options.column or [])
@@ -445,7 +445,7 @@ def _score(options) -> int:
             shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
             print(f"cultureval score: {model}: {task or 'no task'}: unmatched rows ({shown})", file=sys.stderr)
     if options.json:
-        print(json.dumps(scored.scores, indent=2))
+        print(json.dumps(scores_with_yardsticks(options.family, scored), indent=2))
     else:
         print(format_scored(options.family, scored))
     matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())

@@ -6,7 +6,11 @@ summary that ranks each task's comparable runs by its leaderboard metric in that
 direction — :mod:`cultureval.comparability` — one section per task family), PNG figures with
 ``figures.json`` (each figure's title, axis labels and legend), and the leaderboard files
 ``summary.csv`` and ``summary.json`` (one row per model × task × metric, with the run's rank in
-its comparable set).
+its comparable set). Beside each comparable set, unranked, the family's yardsticks
+(``Family.yardsticks``: knowing nothing, a US-centric answer, the world's answer, the survey's
+own noise) scored on the set's own logged items by :func:`cultureval.report_tools.yardsticks_of`
+— the function ``cultureval run``'s table uses: rows ``yardstick: <label>`` in the summary, rows
+with a ``yardstick`` column in the leaderboard files. A yardstick is never ranked.
 """
 
 from __future__ import annotations
@@ -22,9 +26,20 @@ from cultureval import identity
 from cultureval.comparability import comparable_sets, comparison_key
 from cultureval.comparability import ranked as rank_by_metric
 from cultureval.definitions import renamed_message
+from cultureval.errors import InputError, one_line
 from cultureval.families import families, family_of, table_of
 from cultureval.report_inputs import Inputs, read_inputs
-from cultureval.report_tools import ARROW, Figures, Run, fmt, metric_rows, uncertainty
+from cultureval.report_tools import (
+    ARROW,
+    Figures,
+    Run,
+    distinct_item_sets,
+    fmt,
+    item_set_key,
+    metric_rows,
+    uncertainty,
+    yardsticks_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +73,7 @@ SUMMARY_COLUMNS = (
     "prompt_sha256",
     "shots",
     "source",
+    "yardstick",  # "" for a model's row; the yardstick's label on an unranked reference row
 )
 
 
@@ -112,40 +128,112 @@ def ranked_runs(runs: list[Run]) -> list[RankedRun]:
     return found
 
 
+def set_groups(ranked_list: list[RankedRun]) -> list[list[RankedRun]]:
+    """The ranked runs grouped by comparable set (task and set label), in ranking order."""
+    groups: dict[tuple[str, str], list[RankedRun]] = {}
+    for member in ranked_list:
+        groups.setdefault((member.run.task, member.set_label), []).append(member)
+    return list(groups.values())
+
+
+def _summary_line(run: Run, rank: str, label: str, model: str, harness: str, values: dict) -> str:
+    table = table_of(run.task)
+    metric, higher_is_better = _leaderboard(run.task)
+    arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
+    headline = table.headline
+    headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
+    spread = uncertainty(run, metric) if values is run.metrics else "n/a"
+    n = run.n if values is run.metrics else values.get("n")
+    parse = fmt(values.get(table.parse_metric)) if values is run.metrics else "—"
+    return (
+        f"| {run.task} | {run.rendering or 'n/a'} | {rank} | {label or '—'} | {model} | {harness} | "
+        f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(values.get(metric))} | {spread} | "
+        f"{headline} {headline_arrow} | {fmt(values.get(headline))} | {n if n is not None else 'n/a'} | {parse} |"
+    )
+
+
 def _summary(ranked_list: list[RankedRun]) -> list[str]:
     lines = [
         "## Summary",
         "",
         "Ranked by each task's leaderboard metric in its own direction (↑ higher / ↓ lower is better), only "
         "among runs on the same task version, data, documents, prompt, rendering, shots, judge and --limit; a task whose "
-        "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs).",
+        "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs). "
+        "Rows `yardstick: …` under a set are unranked: the family's reference predictors (knowing nothing, a "
+        "US-centric answer, the world's answer, the survey's own noise) scored by the same code on the set's items.",
         "",
         "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "
         "| value | n | parse rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for member in ranked_list:
-        label, rank, run = member.set_label, member.rank, member.run
-        table = table_of(run.task)
-        metric, higher_is_better = _leaderboard(run.task)
-        arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
-        headline = table.headline
-        headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
-        lines.append(
-            f"| {run.task} | {run.rendering or 'n/a'} | {rank or '—'} | {label or '—'} | {run.model} | "
-            f"{run.harness} | {f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | "
-            f"{fmt(run.metrics.get(metric))} | {uncertainty(run, metric)} | {headline} {headline_arrow} | "
-            f"{fmt(run.metrics.get(headline))} | {run.n if run.n is not None else 'n/a'} | "
-            f"{fmt(run.metrics.get(table.parse_metric))} |"
-        )
+    for members in set_groups(ranked_list):
+        label = members[0].set_label
+        for member in members:
+            run = member.run
+            lines.append(_summary_line(run, str(member.rank or "—"), label, run.model, run.harness, run.metrics))
+        for run in distinct_item_sets([member.run for member in members]):
+            for name, values in yardsticks_of(run).items():
+                lines.append(_summary_line(run, "—", label, f"yardstick: {name}", f"on {run.model}'s items", values))
     return lines + [""]
+
+
+def _yardstick_rows(run: Run) -> list[dict]:
+    """The leaderboard files' rows of the yardsticks scored on ``run``'s items: one per yardstick
+    × metric, unranked (``rank`` empty), in the run's comparable set; ``model`` is ``yardstick:
+    <label>``, ``harness`` ``yardstick``, the ``yardstick`` column the label, ``source`` the run
+    whose items it was scored on. A yardstick reads no prompt: its ``prompt_sha256`` and
+    ``shots`` are empty."""
+    table = table_of(run.task)
+    block = run.provenance or {}
+    rows = []
+    for label, values in yardsticks_of(run).items():
+        for name in metric_rows(run.task, values, table):
+            described = table.describe(name)
+            rows.append(
+                dict.fromkeys(SUMMARY_COLUMNS)
+                | {
+                    "model": f"yardstick: {label}",
+                    "task": run.task,
+                    "family": family_of(run.task).name,
+                    "harness": "yardstick",
+                    "rendering": run.rendering,
+                    "limit": run.limit,
+                    "metric": name,
+                    "value": values.get(name),
+                    "higher_is_better": described.higher_is_better if described else None,
+                    "headline": name == table.headline,
+                    "leaderboard": name == table.leaderboard_metric,
+                    "comparable_set": identity.sha256_of([run.task, *comparison_key(run)])[:12],
+                    "n": values.get("n"),
+                    "parse_rate": values.get(table.parse_metric),
+                    "task_version": run.version[0] if run.version else None,
+                    "data_sha256": run.version[1] if run.version else None,
+                    "docs_sha256": block.get("docs_sha256"),
+                    "source": run.source,
+                    "yardstick": label,
+                }
+            )
+    return rows
 
 
 def summary_rows(runs: list[Run]) -> list[dict]:
     """One row per run × metric (the task table's metrics, without stderr/CI companions), with
     the run's rank in its comparable set (``leaderboard`` marks the metric the rank follows,
-    ``higher_is_better`` its direction) and the identity fields that define the set."""
-    return [row for member in ranked_runs(runs) for row in member.rows]
+    ``higher_is_better`` its direction) and the identity fields that define the set; after each
+    set's runs, its unranked yardstick rows (:func:`_yardstick_rows`, once per distinct item set;
+    a yardstick whose data cannot be read is left out, :func:`compute_yardsticks`)."""
+    compute_yardsticks(runs)
+    return set_rows(ranked_runs(runs))
+
+
+def set_rows(ranked_list: list[RankedRun]) -> list[dict]:
+    """:func:`summary_rows` of runs already ranked."""
+    rows = []
+    for members in set_groups(ranked_list):
+        rows += [row for member in members for row in member.rows]
+        for run in distinct_item_sets([member.run for member in members]):
+            rows += _yardstick_rows(run)
+    return rows
 
 
 def _rows(member: RankedRun) -> list[dict]:
@@ -186,6 +274,7 @@ def _rows(member: RankedRun) -> list[dict]:
                 "prompt_sha256": block.get("prompt_sha256"),
                 "shots": block.get("shots"),
                 "source": run.source,
+                "yardstick": "",
             }
         )
     return rows
@@ -226,11 +315,35 @@ def renamed_notes(runs: list[Run]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
+def compute_yardsticks(runs: list[Run]) -> list[str]:
+    """Score the yardsticks of every run once per distinct item set (:func:`yardsticks_of`; the
+    summary, the leaderboard files and the family sections then read them); a yardstick that
+    needs data this machine cannot read is left out with a note, never a crash of the report."""
+    notes = []
+    found: dict[tuple, dict] = {}
+    for run in runs:
+        if family_of(run.task) is None:
+            continue
+        key = item_set_key(run)
+        if key is not None and key in found:
+            run.yardsticks = found[key]
+            continue
+        try:
+            yardsticks_of(run)
+        except (InputError, OSError, ValueError, KeyError) as error:
+            run.yardsticks = {}
+            notes.append(f"{run.label} on {run.task}: yardsticks not computed ({one_line(error)})")
+        if key is not None:
+            found[key] = run.yardsticks
+    return notes
+
+
 def read_report_inputs(paths: list[Path]) -> Inputs:
     """The runs under ``paths`` with the report's notes (:func:`read_inputs`) and a note for each
     run of a renamed task (:func:`renamed_notes`): what the report, the site and the export read."""
     inputs = read_inputs(paths)
     inputs.notes.extend(renamed_notes(inputs.runs))
+    inputs.notes.extend(compute_yardsticks(inputs.runs))
     return inputs
 
 
@@ -261,7 +374,7 @@ def write_report_files(inputs: Inputs, output: Path, ranked: list[RankedRun] | N
     lines += _summary(ranked)
     lines += _sections(inputs, figures)
     (output / "figures.json").write_text(json.dumps(figures.manifest, indent=2))
-    write_summary_files([row for run in ranked for row in run.rows], output)
+    write_summary_files(set_rows(ranked), output)
     path = output / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -5,10 +5,53 @@ figure helpers (every figure is listed with its title, axis labels and legend in
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import weakref
 from pathlib import Path
 
 from cultureval.runs import Run
+
+
+def yardsticks_of(run: Run) -> dict[str, dict]:
+    """The family's yardsticks (``Family.yardsticks(task, docs)``) scored on the run's own logged
+    documents — ``{label: {metric: value, "n": items, "about": text}}`` — computed once per run;
+    ``{}`` when the run logged no documents or the family has no yardsticks. The same function
+    and items as ``cultureval run``'s console table."""
+    if run.yardsticks is None:
+        from cultureval.families import family_of
+
+        owner = family_of(run.task)
+        run.yardsticks = owner.yardsticks(run.task, run.docs) if owner and owner.yardsticks and run.docs else {}
+    return run.yardsticks
+
+
+_ITEM_SET_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def item_set_key(run: Run) -> tuple[str, str] | None:
+    """``(task, sha256 of the logged documents)``: runs with equal keys were scored on the same
+    items (their yardsticks are equal); ``None`` for a run without logged documents. Hashed
+    once per run."""
+    if run not in _ITEM_SET_KEYS:
+        docs = run.docs
+        text = json.dumps(docs, sort_keys=True, default=str).encode() if docs else None
+        _ITEM_SET_KEYS[run] = (run.task, hashlib.sha256(text).hexdigest()) if text else None
+    return _ITEM_SET_KEYS[run]
+
+
+def distinct_item_sets(runs: list[Run]) -> list[Run]:
+    """One run per distinct set of logged documents (:func:`item_set_key`; the first), so
+    yardsticks shown beside several runs of the same items are shown once; runs without
+    documents are left out."""
+    seen, kept = set(), []
+    for run in runs:
+        key = item_set_key(run)
+        if key is not None and key not in seen:
+            seen.add(key)
+            kept.append(run)
+    return kept
 
 
 def uncertainty(run: Run, metric: str) -> str:

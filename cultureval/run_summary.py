@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cultureval.errors import InputError
 from cultureval.families import family_of
-from cultureval.report_tools import metrics_table
+from cultureval.report_tools import metrics_table, yardsticks_of
 from cultureval.runs import Run, read_runs
 
 
@@ -21,9 +21,7 @@ def task_table(run: Run) -> str:
     """One block for a cultureval task run: a header naming the task, its item count, limit
     and rendering, then :func:`~cultureval.report_tools.metrics_table` with the family's
     yardsticks on the same items (when the samples were logged)."""
-    owner = family_of(run.task)
-    docs = [sample.doc for sample in run.samples()] if owner and owner.yardsticks and run.has_samples else []
-    yardsticks = owner.yardsticks(run.task, docs) if owner and owner.yardsticks and docs else {}
+    yardsticks = yardsticks_of(run)  # the report's function, on the same logged documents
     header = f"{run.task}: {run.n} items" + (f" (--limit {run.limit:g})" if run.limit else "")
     rendering = run.provenance.get("rendering")
     header += f", rendering {rendering}" if rendering else ""

@@ -257,6 +257,8 @@ class Run:
     status: str = "success"
     output: LmEvalOutput | None = None  # lm-eval and baseline runs: their files
     read_samples: Callable[[], Iterator[Sample]] | None = field(default=None, repr=False)
+    # the family's yardsticks on this run's documents, set once by report_tools.yardsticks_of
+    yardsticks: dict[str, dict] | None = field(default=None, repr=False)
 
     @property
     def has_samples(self) -> bool:
@@ -270,16 +272,39 @@ class Run:
         return self.read_samples()
 
     @cached_property
-    def items(self) -> list[dict] | None:
-        """The family's per-item report records (``Family.report_item``) over the samples;
-        ``None`` without samples or without such a hook."""
+    def _scanned(self) -> tuple[list[dict] | None, list[dict] | None]:
+        """One pass over the samples for what the family reads: the report records when it has
+        ``report_item``, the logged documents when it has ``yardsticks``."""
         from cultureval.families import family_of
 
         owner = family_of(self.task)
-        if owner is None or owner.report_item is None or not self.has_samples:
-            return None
-        records = (owner.report_item(self.task, sample.doc, sample.values) for sample in self.samples())
-        return [record for record in records if record is not None]
+        want_items = owner is not None and owner.report_item is not None
+        want_docs = owner is not None and owner.yardsticks is not None
+        if not self.has_samples or not (want_items or want_docs):
+            return None, None
+        items: list[dict] = []
+        docs: list[dict] = []
+        for sample in self.samples():
+            if want_items:
+                record = owner.report_item(self.task, sample.doc, sample.values)
+                if record is not None:
+                    items.append(record)
+            if want_docs and sample.doc:
+                docs.append(sample.doc)
+        return (items if want_items else None), (docs or None)
+
+    @property
+    def items(self) -> list[dict] | None:
+        """The family's per-item report records (``Family.report_item``) over the samples;
+        ``None`` without samples or without such a hook."""
+        return self._scanned[0]
+
+    @property
+    def docs(self) -> list[dict] | None:
+        """The logged documents (the items as the task read them), for the family's yardsticks
+        on the same items; ``None`` without samples, without documents or when the family has no
+        yardsticks. Read in the same pass as :attr:`items`."""
+        return self._scanned[1]
 
     @property
     def version(self) -> tuple:

@@ -222,6 +222,25 @@ def _json_number(value):
     return nan_to_none(value)
 
 
+def scores_with_yardsticks(family_name: str, scored: ScoredFile) -> dict[str, dict]:
+    """``scored.scores`` (``cultureval score --json``) with each task's ``"yardsticks"``: the
+    family's yardsticks on the items the model's rows matched (:func:`yardsticks`, the function
+    the console table prints), ``{label: {metric: value, "n": items, "about": text}}``."""
+    memo: dict = {}
+    shown: dict[str, dict] = {}
+    for model, by_task in scored.scores.items():
+        shown[model] = {}
+        for task, metrics in by_task.items():
+            found = yardsticks(family_name, task, scored.rescored[model], memo)
+            shown[model][task] = metrics | {
+                "yardsticks": {
+                    label: {key: _json_number(value) for key, value in values.items()}
+                    for label, values in found.items()
+                }
+            }
+    return shown
+
+
 def format_scored(family_name: str, scored: ScoredFile) -> str:
     """The console tables of a scored file, one per model and task: the rows counted per reason,
     then the metrics beside the family's yardsticks on the same items (as ``cultureval run``)."""

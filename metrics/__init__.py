@@ -12,6 +12,8 @@ _MODULES = {
     "classification": ("accuracy", "binary_f1", "culture_shift_rate", "macro_f1"),
     "correlation": (
         "bootstrap_ci",
+        "bootstrap_resamples",
+        "bootstrap_self_consistency",
         "pairwise_self_consistency",
         "pearson",
         "pro_score",
@@ -21,6 +23,8 @@ _MODULES = {
     "distribution": (
         "country_sim_std",
         "culture_sim",
+        "culturebank_country_std",
+        "culturebank_similarity",
         "js_distance",
         "ordinal_wasserstein",
         "per_country_mean",

@@ -155,3 +155,41 @@ def pairwise_self_consistency(
                     first.append(a)
                     second.append(b)
     return spearman(first, second) / reliability
+
+
+def bootstrap_resamples(n: int, repeats: int, seed: int) -> list[np.ndarray]:
+    """The positions each of ``repeats`` bootstrap resamples draws: ``n`` positions out of
+    ``range(n)`` with replacement, from ``numpy.random.default_rng(seed)`` (one generator,
+    drawn in order), so a test can recompute a resampled statistic on the same draws."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, n, size=n) for _ in range(repeats)]
+
+
+def bootstrap_self_consistency(
+    responses: Sequence[tuple[str, float]],
+    repeats: int = 100,
+    seed: int = 0,
+    reliability: float = 1 - JUDGE_ERROR_RATE,
+) -> float:
+    """Self-consistency as Rystrøm, Kirk & Hale (2025) *plot* it (their
+    ``scripts/plot_consistency.py``, commit f5503484): the responses ``(topic, score)`` are
+    resampled with replacement (``repeats`` = 100 resamples of the same size, seeded:
+    :func:`bootstrap_resamples`), :func:`pairwise_self_consistency` is computed on each resample
+    — where a response drawn twice pairs with its own copy, which raises the correlation — and
+    the figure's bar is the mean over resamples (resamples where it is undefined left out).
+
+    Kept beside :func:`pairwise_self_consistency` (the point estimate, which pairs distinct
+    responses only) so a reader can hold a number next to the paper's figure; it is larger by
+    construction and is not the study's estimator. ``nan`` with fewer than two responses or when
+    every resample is undefined."""
+    if len(responses) < 2:
+        return float("nan")
+    values = []
+    for positions in bootstrap_resamples(len(responses), repeats, seed):
+        by_topic: dict[str, list[float]] = {}
+        for position in positions:
+            topic, score = responses[position]
+            by_topic.setdefault(topic, []).append(score)
+        values.append(pairwise_self_consistency(by_topic, reliability))
+    defined = [value for value in values if not np.isnan(value)]
+    return float(np.mean(defined)) if defined else float("nan")

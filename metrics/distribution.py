@@ -69,12 +69,54 @@ def culture_sim(p: Sequence[float], q: Sequence[float]) -> float:
     return 1.0 - js_distance(p, q)
 
 
+CULTUREBANK_EPS = 1e-12
+
+
+def culturebank_similarity(p: Sequence[float], q: Sequence[float], eps: float = CULTUREBANK_EPS) -> float:
+    """The GlobalOpinionQA similarity of the CultureBank line (Shi et al. 2024, ``SALT-NLP/CultureBank``
+    ``evaluation/downstream_tasks/world_value_survey.py``, ``JSDist``): ``1 - sqrt(D)`` with
+
+    ``D = (KL_e(p || m) + KL_e(q || m)) / (2 k)``, ``m = (p + q) / 2``,
+    ``KL_e(a || m) = sum_i a_i (ln a_i - ln(m_i + eps))`` (terms with ``a_i = 0`` are 0),
+
+    i.e. the natural-log Jensen–Shannon divergence divided by the number of options ``k`` (what
+    ``torch.nn.functional.kl_div(..., reduction="batchmean")`` does to a 1-D tensor) with
+    ``eps = 1e-12`` inside the mixture's log. Not :func:`culture_sim`: the divergence is in nats,
+    not bits, and divided by ``k``, so it is higher (a uniform answer scores about 0.85 on
+    GlobalOpinionQA where ``culture_sim`` gives 0.62) and not comparable across option counts.
+    Inputs are renormalised as in :func:`js_distance`; ``nan`` when ``D`` is negative (``p``
+    equal to ``q``, where ``eps`` tips it below 0: CultureBank's code leaves such items out).
+    Raises ``ValueError`` as :func:`js_distance` does."""
+    if len(p) != len(q):
+        raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
+    # plain Python over an item's few options, as js_distance
+    total = 0.0
+    for a, b in zip(_as_distribution(p, "p"), _as_distribution(q, "q")):
+        log_mixture = math.log((a + b) / 2.0 + eps)
+        if a > 0:
+            total += a * (math.log(a) - log_mixture)
+        if b > 0:
+            total += b * (math.log(b) - log_mixture)
+    value = total / (2.0 * len(p))
+    return math.nan if value < 0 else 1.0 - math.sqrt(value)
+
+
 def per_country_mean(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
     """Mean value per country from ``(country, value)`` pairs, countries sorted by name."""
     totals: dict[str, list[float]] = {}
     for country, value in pairs:
         totals.setdefault(country, []).append(float(value))
     return {country: float(np.mean(values)) for country, values in sorted(totals.items())}
+
+
+def culturebank_country_std(pairs: Iterable[tuple[str, float]]) -> float:
+    """The CultureBank line's spread across countries: the *sample* standard deviation
+    (``statistics.stdev``, ddof=1) of the per-country mean :func:`culturebank_similarity`, each
+    survey sample its own country, ``nan`` values left out (their ``world_value_survey.py``).
+    Not :func:`country_sim_std` (population std of 1 - JS distance in bits). ``nan`` with fewer
+    than two countries."""
+    means = list(per_country_mean((country, value) for country, value in pairs if not np.isnan(value)).values())
+    return float(np.std(means, ddof=1)) if len(means) >= 2 else float("nan")
 
 
 def country_sim_std(pairs: Iterable[tuple[str, float]]) -> float:

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 
 from cultureval.judge import JudgeReply
-from cultureval.tasks.binary_settings import judge, lm_eval_hooks, prompts, scoring
+from cultureval.tasks.binary_settings import baselines, judge, lm_eval_hooks, prompts, scoring
 from cultureval.tasks.binary_settings.scoring import read_choice, read_final_choice
+from cultureval.tasks.global_opinions import loader
 
 OPTIONS = ["Approve", "Disapprove"]
 
@@ -119,6 +120,76 @@ def test_item_metrics_against_scipy_and_hand_worked_values():
 def test_majority_agreement_cases(labels, survey, agreement):
     [tally] = scoring.tallies(values_of("q|US", "US", survey, labels))
     assert tally.metrics()["majority_agreement"] == agreement
+
+
+@pytest.mark.parametrize(
+    "labels, survey, plain, strict",
+    [
+        # one readable sample of ten counted as much as ten of ten; strictly, nine non-answers win
+        (["1"] + ["unreadable"] * 9, (0.7, 0.3), 1.0, 0.0),
+        (["1"] * 10, (0.7, 0.3), 1.0, 1.0),
+        (["1"] * 5 + ["withheld"] * 5, (0.7, 0.3), 1.0, 0.5),  # the majority ties with non-answers
+        (["1", "2", "withheld"], (0.7, 0.3), 0.5, 1 / 3),  # a three-way tie
+        (["1"] * 3 + ["withheld"] * 2 + ["unreadable"] * 2, (0.7, 0.3), 1.0, 0.0),  # non-answers pooled: 4 > 3
+        (["withheld", "unreadable"], (0.7, 0.3), None, 0.0),  # no option at all: strictly a miss
+        (["2"] * 4 + ["1"], (0.7, 0.3), 0.0, 0.0),
+        (["1", "1"], (0.5, 0.5), None, None),  # an exactly split survey has no majority
+    ],
+)
+def test_strict_majority_agreement_counts_non_answers_against_the_model(labels, survey, plain, strict):
+    [tally] = scoring.tallies(values_of("q|US", "US", survey, labels))
+    metrics = tally.metrics()
+    assert metrics["majority_agreement"] == plain
+    assert metrics["majority_agreement_strict"] == (None if strict is None else pytest.approx(strict))
+
+
+def test_all_country_majority_pools_every_countrys_national_sample_once():
+    def doc(question, country, first, sample=""):
+        return {
+            "question_id": question,
+            "country": country,
+            "country_sample": sample,
+            "n_options": 2,
+            "survey_distribution": [first, 1 - first],
+        }
+
+    docs = [
+        # question 0: the four study countries lean to option 1, the world to option 2
+        doc(0, "United States", 0.6),
+        doc(0, "Japan", 0.55),
+        doc(0, "Germany", 0.1),
+        doc(0, "Kenya", 0.2),
+        doc(0, "India", 0.9, "Non-national sample"),  # left out
+        # question 1: India's plain sample wins over its current national one; the mean splits exactly
+        doc(1, "India", 0.3),
+        doc(1, "India", 0.9, "Current national sample"),
+        doc(1, "Brazil", 0.7),
+        # question 2: the current national sample stands in when there is no plain one
+        doc(2, "India", 0.4, "Current national sample"),
+    ]
+    # by hand: q0 mean(0.6, 0.55, 0.1, 0.2) = 0.3625 < 0.5; q1 mean(0.3, 0.7) = 0.5; q2 0.4
+    assert baselines.all_country_majority(docs) == {0: "2", 1: None, 2: "2"}
+
+
+def test_yardsticks_on_the_runs_own_samples(use_fixture_data):
+    docs = lm_eval_hooks.expand(loader.load("binary").docs, 3)
+    found = baselines.yardsticks("binary_settings_classify", docs)
+    # by hand from the fixture: six items; every survey but India's meat question (0.4/0.6)
+    # has option 1 as its majority; pooled over all countries both questions lean to option 1
+    items = {scoring.item_key(d): d["survey_distribution"] for d in docs}
+    expected = np.mean([float(s[0] > s[1]) for s in items.values()])
+    assert expected == pytest.approx(5 / 6)
+    for label in ("always option 1", "all-country majority"):
+        assert found[label]["majority_agreement"] == pytest.approx(expected)
+        assert found[label]["majority_agreement_strict"] == pytest.approx(expected)
+        assert found[label]["n"] == len(docs) == 18
+        jsd = np.mean([jensenshannon([1, 0], s, base=2) for s in items.values()])
+        assert found[label]["jsd"] == pytest.approx(jsd) and found[label]["jsd_strict"] == pytest.approx(jsd)
+    # the judge step passes records instead of documents: the same numbers
+    records = [scoring.sample_record(d, None) for d in docs]
+    assert baselines.yardsticks("binary_settings_open", [], records)["always option 1"][
+        "majority_agreement"
+    ] == pytest.approx(expected)
 
 
 def test_no_option_answer_leaves_jsd_undefined_and_jsd_strict_at_one():
@@ -293,7 +364,7 @@ def independent_summary(rows):
     for item, country, survey, label in rows:
         by_item[item].append(label)
         meta[item] = (country, survey)
-    jsd, strict, agree, unclassifiable = [], [], [], []
+    jsd, strict, agree, agree_strict, unclassifiable = [], [], [], [], []
     for item, labels in by_item.items():
         counts = Counter(labels)
         survey = np.array(meta[item][1])
@@ -304,12 +375,17 @@ def independent_summary(rows):
             if survey[0] != survey[1]:
                 agree.append(0.5 if c[0] == c[1] else float(np.argmax(c) == np.argmax(survey)))
         strict.append(jensenshannon(np.append(c, other) / len(labels), np.append(survey, 0.0), base=2))
+        if survey[0] != survey[1]:  # strictly: non-answers are a third outcome, a tie shares the credit
+            outcomes = np.append(c, other)
+            modal = np.flatnonzero(outcomes == outcomes.max())
+            agree_strict.append(float(np.argmax(survey) in modal) / len(modal))
         unclassifiable.append((counts["unreadable"] + counts["unclassifiable"]) / len(labels))
     mean = lambda xs: float(np.mean(xs)) if xs else None  # noqa: E731
     return {
         "jsd": mean(jsd),
         "jsd_strict": mean(strict),
         "majority_agreement": mean(agree),
+        "majority_agreement_strict": mean(agree_strict),
         "unclassifiable_rate": mean(unclassifiable),
         "readable_rate": float(np.mean([label not in ("unreadable", "unclassifiable") for _, _, _, label in rows])),
         "n_items": len(by_item),

@@ -75,6 +75,11 @@ def test_default_metrics_against_an_independent_computation():
     readable_jsd = [1 - sim for sims in per_country.values() for sim in sims]
     assert summary["jsd"] == pytest.approx(np.mean(readable_jsd))
     assert summary["jsd_strict"] == pytest.approx(np.mean(strict))
+    # the headline: a similarity over all (question, country) pairs, an unreadable answer 0
+    assert summary["culture_sim_strict"] == pytest.approx(np.mean([1 - d for d in strict]))
+    assert summary["culture_sim"] == pytest.approx(np.mean([s for sims in per_country.values() for s in sims]))
+    assert default_scoring.METRICS.headline == default_scoring.METRICS.leaderboard_metric == "culture_sim_strict"
+    assert default_scoring.METRICS.describe("culture_sim_strict").higher_is_better is True
     assert summary["parse_rate"] == pytest.approx(7 / 8)
     means = {c: np.mean(v) for c, v in per_country.items()}
     ranked = {c: m for c, m in means.items() if len(per_country[c]) >= default_scoring.MIN_QUESTIONS}
@@ -82,6 +87,25 @@ def test_default_metrics_against_an_independent_computation():
     assert summary["country_sim_gap"] == pytest.approx(max(ranked.values()) - min(ranked.values()))
     assert summary["culture_sim|country=C0"] == pytest.approx(means["C0"])
     assert pickle.loads(pickle.dumps(default_scoring.DefaultAggregate("jsd")))(values) == pytest.approx(summary["jsd"])
+
+
+def test_a_uniformly_bad_default_answer_is_even_but_does_not_lead():
+    """The gap rewards uniform badness; the headline does not (the issue's case: uniform 0.368
+    beat SmolLM2's 0.383 on the gap)."""
+    surveys = {"A": [0.9, 0.1], "B": [0.1, 0.9]}
+
+    def values_for(answer):
+        return [
+            [True, [[c, jensenshannon(answer, q, base=2)] for c, q in surveys.items()]]
+        ] * default_scoring.MIN_QUESTIONS
+
+    close = default_scoring.summarise_default(values_for([0.85, 0.15]))
+    far = default_scoring.summarise_default(values_for([0.5, 0.5]))
+    # by hand: the uniform answer is equally far from both (gap 0), the other close to A
+    assert far["country_sim_gap"] < close["country_sim_gap"]
+    assert close["culture_sim_strict"] > far["culture_sim_strict"]
+    expected = 1 - np.mean([jensenshannon([0.85, 0.15], q, base=2) for q in surveys.values()])
+    assert close["culture_sim_strict"] == pytest.approx(expected)
 
 
 def test_countries_with_few_questions_are_not_ranked():
@@ -242,6 +266,7 @@ def test_default_prompting_in_lm_eval_and_inspect_recomputed(tiny_model, fixture
             per_country.setdefault(country, []).append(1 - distance)
     entry = results["results"][task]
     assert entry["jsd,none"] == pytest.approx(np.mean(pairs))
+    assert entry["culture_sim_strict,none"] == pytest.approx(1 - np.mean(pairs))  # every answer readable
     ranked = [np.mean(v) for v in per_country.values() if len(v) >= default_scoring.MIN_QUESTIONS]
     gap = entry["country_sim_gap,none"]
     if ranked:

@@ -99,8 +99,22 @@ def _cali(name: str, items) -> float:
     return accuracy_score(gold, predicted)  # accuracy, contested_accuracy
 
 
+def _culturebank_country_std(pairs) -> float:
+    """statistics.stdev (ddof=1) of the per-survey-sample mean similarity (Shi et al. 2024's
+    world_value_survey.py spread)."""
+    import statistics
+
+    by_country = defaultdict(list)
+    for pair in pairs:
+        if pair is not None and not math.isnan(pair[1]):
+            by_country[pair[0]].append(pair[1])
+    means = [statistics.fmean(v) for v in by_country.values()]
+    return statistics.stdev(means) if len(means) >= 2 else float("nan")
+
+
 INDEPENDENT = {
     "country_sim_std": _country_sim_std,
+    "culturebank_country_std": _culturebank_country_std,
     **{name: (lambda items, name=name: _cali(name, items)) for name in ("macro_f1_binary", "f1_entail", "macro_f1")},
     "accuracy": lambda items: _cali("accuracy", items),
     "contested_accuracy": lambda items: _cali("accuracy", items),
@@ -159,8 +173,12 @@ def _run_of(record: dict, runs) -> object:
 
 
 @pytest.mark.e2e
-def test_export_of_every_task_kind_validates_and_recomputes(published_runs, tiny_model, fixture_data_dir, tmp_path):
+def test_export_of_every_task_kind_validates_and_recomputes(
+    published_runs, tiny_model, fixture_data_dir, tmp_path, monkeypatch
+):
     from cultureval.report import summary_rows
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(fixture_data_dir))  # the yardsticks of summary_rows read it
     from cultureval.runs import read_runs
 
     paths = [str(p) for p in published_runs]
@@ -252,7 +270,7 @@ def test_export_of_every_task_kind_validates_and_recomputes(published_runs, tiny
     lines = instances[jsd["detailed_evaluation_results"]["file_path"]]
     run = _run_of(jsd, runs)
     assert {line["evaluation_result_id"] for line in lines} == {
-        f"global_opinion_jsd_binary:{n}" for n in ("jsd", "culture_sim", "tv", "top1_agreement")
+        f"global_opinion_jsd_binary:{n}" for n in ("jsd", "culture_sim", "tv", "top1_agreement", "culturebank_similarity")
     }
     by_id = {str(s.doc_id): s for s in run.samples()}
     for line in lines:
@@ -351,7 +369,7 @@ def test_score_output_is_a_run_the_report_and_export_read(fixture_data_dir, tmp_
     [run] = read_runs([tmp_path / "scored"])
     assert (run.harness, run.model, run.task, run.n) == ("score", OUTSIDE_MODEL, "cali_nli_us", 4)
     for name, value in scores.items():
-        if name != "rows":
+        if name not in ("rows", "yardsticks"):
             assert run.metrics[name] == pytest.approx(value, nan_ok=True), name
     assert scores["rows"] == {"scored": 4, "duplicate": 1, "no_such_pair": 1}
     assert (run.metrics["n_rows_duplicate"], run.metrics["n_rows_no_such_pair"]) == (1, 1)
@@ -412,19 +430,20 @@ def test_metric_parameters_and_placeholders():
 
 
 def test_ranking_follows_the_leaderboard_metrics_direction():
-    """Default prompting ranks by country_sim_gap, lower is better (the old ranking put the
-    most unequal model first); the EEE record carries the rank and set of summary.json."""
+    """Default prompting ranks by culture_sim_strict, higher is better (an earlier ranking by
+    country_sim_gap, lower is better, rewarded a uniformly bad answer); the EEE record carries
+    the rank and set of summary.json."""
     from cultureval.eee import ExportOptions, evaluation_record
     from cultureval.report import ranked_runs
     from cultureval.runs import Run
 
     runs = [
-        Run(model=m, harness="lm-eval", task="global_opinion_default", metrics={"country_sim_gap": v})
+        Run(model=m, harness="lm-eval", task="global_opinion_default", metrics={"culture_sim_strict": v})
         for m, v in (("a", 0.3), ("b", 0.1), ("c", None), ("d", 0.2))
     ]
     ranked = ranked_runs(runs)
-    assert [(member.rank, member.run.model) for member in ranked] == [(1, "b"), (2, "d"), (3, "a"), (None, "c")]
-    options = ExportOptions(organization="Org", evaluator_relationship="third_party", model_ids={"b": "org/b"})
+    assert [(member.rank, member.run.model) for member in ranked] == [(1, "a"), (2, "d"), (3, "b"), (None, "c")]
+    options = ExportOptions(organization="Org", evaluator_relationship="third_party", model_ids={"a": "org/a"})
     details = evaluation_record(ranked[0], options)["source_metadata"]["additional_details"]
     assert details["rank"] == "1" and details["comparable_set"] == ranked[0].rows[0]["comparable_set"]
     runs = [

@@ -163,3 +163,72 @@ def test_inspect_sampled_frequencies(use_fixture_data, scripted_model, tmp_path,
     assert metrics["jsd"] == pytest.approx(np.mean(expected))
     assert metrics["parse_rate"] == 1.0
     assert all(len(s.metadata["sampled_answers"]) == 4 for s in log.samples)
+
+
+# --- the GlobalOpinionBench poster's number: jsd_padded ----------------------------------------
+
+
+def _study_jsd(text, survey):
+    """The study's notebook, written out: the first {...} list, the shorter side zero-padded,
+    scipy's base-2 JS distance; unreadable answers are NaN (skipped by the mean)."""
+    try:
+        p = [float(x.strip()) for x in text.split("}")[0].split("{")[-1].split(",")]
+    except ValueError:
+        return math.nan
+    p, q = np.array(p, dtype=float), np.array(survey, dtype=float)
+    n = max(len(p), len(q))
+    p, q = np.pad(p, (0, n - len(p))), np.pad(q, (0, n - len(q)))
+    return jensenshannon(p / p.sum(), q / q.sum(), base=2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<think>reasoning</think> {0.2, 0.5, 0.3}",  # as many values as options
+        "Distribution: {0.6, 0.4}",  # short: zero-padded, mapped onto the first options
+        "{0.1, 0.2, 0.3, 0.4}",  # long: the survey is zero-padded
+        "first {0.5, 0.5} then {0.2, 0.2, 0.6}",  # the study reads the first closed list
+        "{1e-1, 9E-1}",
+    ],
+)
+def test_jsd_padded_is_the_studys_computation(text):
+    survey = [0.25, 0.25, 0.5]
+    assert scoring.jsd_padded(text, survey) == pytest.approx(_study_jsd(text, survey), abs=1e-12)
+
+
+@pytest.mark.parametrize("text", ["{30%, 70%}", "no list at all", "{}", "{0, 0, 0}", "{-0.2, 1.2}", "{nan, 1}", ""])
+def test_jsd_padded_leaves_unreadable_answers_out(text):
+    assert scoring.jsd_padded(text, [0.5, 0.5]) is None
+
+
+def test_jsd_padded_on_long_and_degenerate_text():
+    survey = [0.5, 0.5]
+    assert scoring.jsd_padded(" " * 1_000_000 + "{0.5, 0.5}", survey) == pytest.approx(0.0)
+    assert scoring.jsd_padded("{" * 200_000, survey) is None
+    assert scoring.jsd_padded("{" + "0.1, " * 100_000 + "0.1}", survey) == pytest.approx(
+        _study_jsd("{" + "0.1, " * 100_000 + "0.1}", survey)
+    )
+    assert scoring.jsd_padded("{\t0.5,\n0.5\u00a0}", survey) == pytest.approx(0.0)  # float() strips these
+
+
+def test_cot_records_carry_jsd_padded_beside_jsd():
+    doc = {
+        "options": ["Agree", "Disagree", "DK/Refused"],
+        "survey_distribution": [0.6, 0.3, 0.1],
+        "n_options": 3,
+        "country": "Brazil",
+        "survey_country": "Brazil",
+    }
+    # two values for three options: cultureval's parser maps them (only a trailing DK is omitted)
+    record = scoring.score_cot_text(doc, "{0.7, 0.3}")
+    assert record["jsd"] == pytest.approx(jensenshannon([0.7, 0.3, 0], [0.6, 0.3, 0.1], base=2))
+    assert record["jsd_padded"] == pytest.approx(record["jsd"])
+    # a percentage list: cultureval reads it, the study's parser does not
+    record = scoring.score_cot_text(doc, "{70%, 20%, 10%}")
+    assert record["jsd"] is not None and record["jsd_padded"] is None
+    metrics = scoring.GENERATIVE_METRICS.compute(
+        [scoring.score_cot_text(doc, t) for t in ("{0.7, 0.3}", "{70%, 20%, 10%}", "{0.1, 0.1, 0.8}")],
+        lm_eval_only=True,
+    )
+    expected = np.mean([_study_jsd(t, doc["survey_distribution"]) for t in ("{0.7, 0.3}", "{0.1, 0.1, 0.8}")])
+    assert metrics["jsd_padded"] == pytest.approx(expected)

@@ -65,10 +65,13 @@ def test_a_distribution_that_does_not_fit_its_item_is_an_unreadable_answer(use_f
     assert metrics["jsd_strict"] == pytest.approx((sum(readable) + n_bad) / (2 + n_bad))  # 1.0 each
 
 
-def test_an_option_task_row_whose_distribution_does_not_fit_is_an_error_naming_the_line(use_fixture_data, tmp_path):
+@pytest.mark.parametrize("bad", ["[0.2, 0.3, 0.5]", "[1e308, 1e308]"])  # too long; a sum no float holds
+def test_an_option_task_row_whose_distribution_does_not_fit_is_an_error_naming_the_line(
+    bad, use_fixture_data, tmp_path
+):
     docs = _docs("global_opinion_jsd_binary")
     rows = [["m", docs[0]["question"], docs[0]["country"], "[0.5, 0.5]"]]
-    rows += [["m", docs[1]["question"], docs[1]["country"], "[0.2, 0.3, 0.5]"]]
+    rows += [["m", docs[1]["question"], docs[1]["country"], bad]]
     path = _write_csv(tmp_path / "rows.csv", ["model", "question", "country", "distribution"], rows)
     result = run_cli(
         ["cultureval", "score", "global_opinions", str(path), "--task", "global_opinion_jsd_binary"],
@@ -78,7 +81,7 @@ def test_an_option_task_row_whose_distribution_does_not_fit_is_an_error_naming_t
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = result.stderr.strip().splitlines()[-1]  # after the data loader's own notes
-    assert line.startswith(f"cultureval score: {path}, line 3: distribution '[0.2, 0.3, 0.5]' does not fit")
+    assert line.startswith(f"cultureval score: {path}, line 3: distribution {bad!r} does not fit")
 
 
 def test_the_json_output_counts_rows_per_reason(use_fixture_data, tmp_path):
@@ -274,6 +277,31 @@ def test_the_globalopinionbench_recipe_scores_the_final_list_not_the_stripped_re
     drafts = json.loads(wrong.stdout)["model"]["global_opinion_cot_binary"]["jsd_strict"]
     assert drafts == pytest.approx(np.mean([_jsd(draft, d["survey_distribution"]) for d in docs]))
     assert drafts != pytest.approx(metrics["jsd_strict"])
+
+
+def test_the_distribution_recipe_gives_the_posters_padded_distance_whatever_the_list_length(use_fixture_data, tmp_path):
+    """The study's lists as ``distribution``: ``jsd_padded`` pads a short or long list as the
+    study did (numpy, written out here), skips what it could not read; ``jsd_strict`` still
+    counts a list that does not fit its item as 1.0."""
+    docs = _docs("global_opinion_cot_binary")[:4]
+    lists = [[0.2, 0.8], [1.0], [0.1, 0.2, 0.7], [1e308, 1e308]]  # fits, short, long, sum overflows
+    rows = [[d["question"], d["country"], json.dumps(values)] for d, values in zip(docs, lists)]
+    path = _write_csv(tmp_path / "lists.csv", ["question", "country", "llm_distribution"], rows)
+    args = ["cultureval", "score", "global_opinions", str(path), "--task", "global_opinion_cot_binary"]
+    result = run_cli([*args, "--column", "distribution=llm_distribution", "--json"], use_fixture_data, tmp_path)
+    metrics = json.loads(result.stdout)["model"]["global_opinion_cot_binary"]
+
+    def study(values, survey):
+        p, q = np.array(values, dtype=float), np.array(survey, dtype=float)
+        n = max(len(p), len(q))
+        p, q = np.pad(p, (0, n - len(p))), np.pad(q, (0, n - len(q)))
+        return jensenshannon(p / p.sum(), q / q.sum(), base=2)
+
+    padded = [study(values, d["survey_distribution"]) for d, values in zip(docs[:3], lists[:3])]
+    assert metrics["jsd_padded"] == pytest.approx(np.mean(padded))
+    strict = [_jsd(lists[0], docs[0]["survey_distribution"]), 1.0, 1.0, 1.0]
+    assert metrics["jsd_strict"] == pytest.approx(np.mean(strict))
+    assert metrics["rows"] == {"bad_distribution": 3, "scored": 1}
 
 
 def test_a_column_option_that_is_not_name_equals_column_is_a_one_line_error(use_fixture_data, tmp_path):

@@ -246,6 +246,7 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
             "spearman_country_US": 0.5,
             "us_bias": 0.1,
             "self_consistency": 0.7,
+            "self_consistency_bootstrap_mean": 0.75,
             "human_ceiling_DK": 0.76,
             "human_ceiling": 0.76,
             "judge_parse_rate": 0.9,
@@ -283,7 +284,10 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     run_cli(["cultureval", "report", str(tmp_path / "judged"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
     text = (report_dir / "report.md").read_text()
     assert "## WVS value polarity" in text and "## CultureBank" in text
-    assert "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.760 | 0.900 | n/a |" in text
+    assert (
+        "| da | org/model-a | 0.400 | 95% CI [0.100, 0.600] | 0.100 | n/a | 0.700 | 0.750 | 0.760 | 0.900 | n/a |"
+        in text
+    )
     assert (
         "| culturebank_tiktok | n/a | 1 | — | org/model-a | lm-eval | — | entailment_score ↑ | 0.600 | ± 0.050 | "
         "entailment_score ↑ | 0.600 | 10 | 1.000 |" in text
@@ -303,3 +307,67 @@ def test_report_sections_of_the_judged_families(fixture_data_dir, tmp_path):
     # the human ceiling is drawn beside the metric of its granularity only: self-consistency
     assert "human ceiling (10 resampled respondents)" in manifest["wvs_polarity_self_consistency.png"]["legend"]
     assert not any("ceiling" in label for label in manifest["wvs_polarity_by_country.png"]["legend"])
+
+
+def test_report_prints_the_yardsticks_true_scores_and_map_of_the_runs_items(fixture_data_dir, tmp_path):
+    """A uniform baseline run reported: its items' yardsticks (rows of report.md's summary and of
+    summary.csv), GlobalOpinionBench's per-country true score and country-level R², and the map."""
+    _baseline("uniform", fixture_data_dir, tmp_path)
+    report_dir = tmp_path / "report"
+    run_cli(["cultureval", "report", str(tmp_path / "baselines"), "-o", str(report_dir)], fixture_data_dir, tmp_path)
+    text = (report_dir / "report.md").read_text()
+    with open(report_dir / "summary.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    surveys = [*POOR.values(), *MEAT.values()]
+    uniform = np.mean([jsd_by_hand([0.5, 0.5], q) for q in surveys])
+    resample = [r for r in rows if r["yardstick"] == "survey n=100" and r["metric"] == "jsd"]
+    [yardstick] = [r for r in rows if r["model"] == "yardstick: uniform" and r["metric"] == "jsd"]
+    assert float(yardstick["value"]) == pytest.approx(uniform) and yardstick["harness"] == "yardstick"
+    assert yardstick["n"] == "6" and len(resample) == 1
+    [us] = [r for r in rows if r["model"] == "yardstick: US prior" and r["metric"] == "jsd"]
+    us_expected = np.mean([jsd_by_hand(POOR["United States"], q) for c, q in POOR.items() if c != "United States"])
+    assert float(us["value"]) == pytest.approx(us_expected) and us["n"] == "3"
+    assert all(r["yardstick"] == "" for r in rows if not r["model"].startswith("yardstick: "))
+    # never ranked: no rank, in the comparable set of the run whose items it was scored on
+    [run_row] = [r for r in rows if r["model"] == "baseline/uniform" and r["metric"] == "jsd"]
+    assert run_row["rank"] == "1" and all(r["rank"] == "" for r in rows if r["yardstick"])
+    assert {r["comparable_set"] for r in rows} == {run_row["comparable_set"]}
+    # report.md: an unranked row under the set, the leaderboard metric (culture_sim ↑) then the headline
+    assert (
+        f"| — | — | yardstick: uniform | on baseline/uniform's items | — | culture_sim ↑ | {1 - uniform:.3f} | n/a | "
+        f"jsd ↓ | {uniform:.3f} | 6 | — |" in text
+    )
+    # per country (plain names: India's two samples are one country): mean distance, options, true score
+    by_country = {"United States": [POOR["United States"]], "China": [POOR["China"]]}
+    by_country["Japan"] = [POOR["Japan"], MEAT["Japan"]]
+    by_country["India"] = [POOR["India (Current national sample)"], MEAT["India"]]
+    means = {c: np.mean([jsd_by_hand([0.5, 0.5], q) for q in qs]) for c, qs in by_country.items()}
+    for country, jsd in means.items():
+        assert f"| {country} | {jsd:.3f} / 2.0 / {2 / jsd:.3f} |" in text
+    # the country-level R² needs two different mean option counts: all items here have 2 options
+    assert "R² country-level" in text
+    _check_figures(report_dir, ["global_opinion_jsd_binary_map_0.png"])
+
+
+def test_country_level_fit_and_true_score_by_hand():
+    from scipy import stats
+
+    from cultureval.tasks.global_opinions.report import country_options_fit, options_fit, true_scores
+
+    items = [
+        {"country": "A", "n_options": 2, "jsd": 0.1},
+        {"country": "A", "n_options": 4, "jsd": 0.3},
+        {"country": "B", "n_options": 5, "jsd": 0.4},
+        {"country": "C", "n_options": 10, "jsd": 0.5},
+        {"country": "C", "n_options": 2, "jsd": 0.3},
+        {"country": "D", "n_options": 4, "jsd": 0.2},
+    ]
+    # one point per country: (mean options, mean distance)
+    points = {"A": (3.0, 0.2), "B": (5.0, 0.4), "C": (6.0, 0.4), "D": (4.0, 0.2)}
+    fit = stats.linregress([x for x, _ in points.values()], [y for _, y in points.values()])
+    slope, _, r2 = country_options_fit(items)
+    assert r2 == pytest.approx(fit.rvalue**2) and slope == pytest.approx(fit.slope)
+    item_fit = stats.linregress([i["n_options"] for i in items], [i["jsd"] for i in items])
+    assert options_fit(items)[2] == pytest.approx(item_fit.rvalue**2) != pytest.approx(r2)
+    assert true_scores(items) == pytest.approx({c: x / y for c, (x, y) in points.items()})
+    assert country_options_fit(items[:3]) is None  # two countries: no line

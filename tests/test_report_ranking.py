@@ -1,6 +1,7 @@
 """The report ranks the better run first, per task kind, and never ranks runs that answer
 different items or prompts together (issue case 5: ``global_opinion_default`` was ranked by
-``country_sim_gap`` highest first)."""
+``country_sim_gap`` highest first; since task version 1.1 it is ranked by ``culture_sim_strict``,
+issue 28, and a lower-is-better leaderboard metric is tested on :func:`ranked` directly)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ SHA = {name: (name * 64)[:64] for name in "abcdef"}
 
 # task kind -> (task, leaderboard metric, the better value, the worse value). Which value is
 # better is the metric's meaning, written here by hand from its definition: culture_sim = 1 - JS
-# distance to the survey (closer is better); country_sim_gap = best - worst country's similarity
-# (Durmus et al.: a more even representation is better, so lower); Pearson r / Spearman rho with
+# distance to the survey (closer is better); culture_sim_strict of default prompting = the same
+# over every (question, country) pair, an unreadable answer 0 (higher is better); Pearson r / Spearman rho with
 # the survey, macro-F1, entailment score and majority agreement: higher is better.
 KINDS = {
     "log-prob": ("global_opinion_jsd", "culture_sim", 0.80, 0.60),
@@ -25,7 +26,7 @@ KINDS = {
     "sampled": ("global_opinion_sampled", "culture_sim_strict", 0.75, 0.55),
     "judged": ("culturebank_tiktok", "entailment_score", 0.60, 0.30),
     "judged (correlation)": ("wvs_polarity_en", "spearman_language", 0.50, -0.10),
-    "default prompting": ("global_opinion_default", "country_sim_gap", 0.10, 0.50),
+    "default prompting": ("global_opinion_default", "culture_sim_strict", 0.60, 0.40),
     "value probing": ("global_opinion_wvs_pearson", "pearson_mean", 0.45, 0.05),
     "three settings: classification": ("binary_settings_classify", "majority_agreement", 0.9, 0.5),
     "three settings: reasoning": ("binary_settings_reasoning", "majority_agreement", 0.8, 0.4),
@@ -133,3 +134,17 @@ def test_every_leaderboard_metric_has_a_direction():
         table = table_of(task)
         described = table.describe(table.leaderboard_metric)
         assert described is not None and described.higher_is_better in (True, False), task
+
+
+def test_a_lower_is_better_leaderboard_metric_ranks_the_lowest_first():
+    """``ranked`` in a metric's own direction: for a distance (lower is better) the smallest
+    value first; runs without a value last and unranked; a metric without a direction refused."""
+    from types import SimpleNamespace
+
+    from cultureval.comparability import ranked
+
+    runs = [SimpleNamespace(model=m, metrics={"gap": v}) for m, v in (("a", 0.5), ("b", 0.1), ("c", None))]
+    assert [(rank, run.model) for rank, run in ranked(runs, "gap", False)] == [(1, "b"), (2, "a"), (None, "c")]
+    assert [(rank, run.model) for rank, run in ranked(runs, "gap", True)] == [(1, "a"), (2, "b"), (None, "c")]
+    with pytest.raises(ValueError, match="needs a direction"):
+        ranked(runs, "gap", None)

@@ -48,7 +48,7 @@ def test_cali_shift_reports_each_model_of_a_folder(tmp_path, capsys):
     assert [r["culture_shift_rate"] for r in json.loads(out)] == [1.0]
 
 
-def test_binary_settings_compares_each_model_with_itself(tmp_path, capsys):
+def test_binary_settings_compares_each_model_with_itself(tmp_path, capsys, use_fixture_data):
     # survey majority option 1 on both items: A always answers 1 (agreement 1), B always 2 (0)
     binary_output(tmp_path / "runs" / "a", "/models/model-a", "1", stamp="2026-01-01T00-00-00.0")
     binary_output(tmp_path / "runs" / "b", "/models/model-b", "2", stamp="2026-01-02T00-00-00.0")
@@ -61,6 +61,21 @@ def test_binary_settings_compares_each_model_with_itself(tmp_path, capsys):
         assert result["verdict_agreement_rate"] == 1.0  # each model's two settings agree
         assert result["per_setting"]["classification"]["majority_agreement"] == expected
         assert result["per_setting"]["reasoning"]["majority_agreement"] == expected
+        # the yardstick that always answers option 1 scores what model A scores (survey majority 1)
+        assert result["yardsticks"]["classification"]["always option 1"]["majority_agreement"] == 1.0
+
+
+def test_binary_settings_says_when_its_yardsticks_cannot_be_computed(tmp_path, capsys, monkeypatch):
+    """Without GlobalOpinionQA (the all-country majority reads every country's answers) the
+    comparison still runs and says on stderr, in one line, that the yardsticks are missing."""
+    binary_output(tmp_path / "runs" / "a", "/models/model-a", "1", stamp="2026-01-01T00-00-00.0")
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(tmp_path / "no-data"))
+    code, out, err = run_main(["binary-settings", tmp_path / "runs", "--json"], capsys)
+    [result] = json.loads(out)
+    assert code == 0 and result["per_setting"]["classification"]["majority_agreement"] == 1.0
+    assert result["yardsticks"] == {} and result["yardsticks_note"].startswith("yardsticks not computed: ")
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == [f"cultureval binary-settings: {result['yardsticks_note']}"]
 
 
 def test_run_summary_shows_each_model_written_since(fixture_data_dir, tmp_path, capsys, monkeypatch):

@@ -239,3 +239,30 @@ def test_score_cli_json_table_and_errors(use_fixture_data, tmp_path):
     broken.write_text('{"language": "en"}\nnot json\n')
     failed = run_cli(["cultureval", "score", "wvs_polarity", str(broken)], use_fixture_data, tmp_path, check=False)
     assert failed.returncode == 2 and "broken.jsonl, line 2: not JSON" in failed.stderr
+
+
+def test_score_prints_the_yardsticks_on_the_matched_items(use_fixture_data, tmp_path):
+    """``cultureval score`` shows the family's yardsticks scored on the items the rows matched
+    (table and --json), computed here by hand."""
+    from cultureval.definitions import task_definition
+
+    docs = list(task_definition("global_opinion_jsd_binary").load_dataset())[:3]  # three of the six items
+    rows = [["m1", d["question"], d["country"], json.dumps([0.9, 0.1])] for d in docs]
+    path = _write_csv(tmp_path / "out.csv", ["model", "question", "country", "distribution"], rows)
+    result = run_cli(
+        ["cultureval", "score", "global_opinions", str(path), "--task", "global_opinion_jsd_binary", "--json"],
+        use_fixture_data,
+        tmp_path,
+    )
+    found = json.loads(result.stdout)["m1"]["global_opinion_jsd_binary"]["yardsticks"]
+    uniform = np.mean([jensenshannon([0.5, 0.5], d["survey_distribution"], base=2) for d in docs])
+    assert found["uniform"]["jsd"] == pytest.approx(uniform) and found["uniform"]["n"] == 3
+    table = run_cli(
+        ["cultureval", "score", "global_opinions", str(path), "--task", "global_opinion_jsd_binary"],
+        use_fixture_data,
+        tmp_path,
+    ).stdout
+    header = next(line for line in table.splitlines() if line.startswith("metric"))
+    assert "uniform" in header and "US prior" in header and "survey n=100" in header
+    jsd_row = next(line for line in table.splitlines() if line.startswith("jsd "))
+    assert f"{uniform:.4f}" in jsd_row

@@ -380,3 +380,108 @@ def test_positions_place_items_on_a_zero_one_scale():
     assert record["model_position"] == pytest.approx(0.5 / 3)
     assert record["survey_position"] == pytest.approx(2.5 / 3)
     assert record["abs_error"] == pytest.approx(2 / 3)
+
+
+# --- the country-blind yardstick and the reading beyond it -------------------------------------
+
+
+def _value_docs():
+    """Two scales, six questions, five countries: every country's distribution differs."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    docs = []
+    countries = ["Kenya", "Peru", "Japan", "Germany", "Chile"]
+    for question in range(100, 106):  # ids the fixture data does not use
+        scores = [1.0, 2.0, 3.0, 4.0, None] if question % 2 else [1.0, 2.0, 3.0, None]
+        for country in countries:
+            raw = rng.random(len(scores))
+            docs.append(
+                {
+                    "question_id": question,
+                    "country": country,
+                    "survey_country": country,
+                    "option_scores": scores,
+                    "survey_distribution": (raw / raw.sum()).tolist(),
+                }
+            )
+    from cultureval.tasks.global_opinions.loader import cross_country_distributions
+
+    means = cross_country_distributions(docs)
+    return [doc | {"cross_country_distribution": means[doc["question_id"]]} for doc in docs]
+
+
+def _positions(distribution, scores):
+    kept = [(p, s) for p, s in zip(distribution, scores) if s is not None]
+    low, high = min(s for _, s in kept), max(s for _, s in kept)
+    expected = sum(p * s for p, s in kept) / sum(p for p, _ in kept)
+    return (expected - low) / (high - low)
+
+
+def test_deviation_reading_against_scipy_and_the_country_blind_predictor_scores_zero():
+    docs = _value_docs()
+    # a model that halves each country's deviation from the country-blind answer and adds noise
+    model = {}
+    for doc in docs:
+        raw = [0.5 * a + 0.5 * b for a, b in zip(doc["survey_distribution"], doc["cross_country_distribution"])]
+        model[(doc["question_id"], doc["country"])] = raw
+    records = [wvs_pearson.score_distribution(d, model[(d["question_id"], d["country"])]) for d in docs]
+    expected = []
+    for country in {d["country"] for d in docs}:
+        mine = [d for d in docs if d["country"] == country]
+        blind = [_positions(d["cross_country_distribution"], d["option_scores"]) for d in mine]
+        m = [_positions(model[(d["question_id"], country)], d["option_scores"]) - b for d, b in zip(mine, blind)]
+        s = [_positions(d["survey_distribution"], d["option_scores"]) - b for d, b in zip(mine, blind)]
+        expected.append(stats.pearsonr(m, s).statistic)
+    assert wvs_pearson.pearson_country_deviation_mean(records) == pytest.approx(sum(expected) / len(expected))
+    blind_records = [wvs_pearson.score_distribution(d, d["cross_country_distribution"]) for d in docs]
+    # knows the world, not the country: high on the plain per-country reading, 0 beyond it
+    plain = [
+        stats.pearsonr(
+            [_positions(d["cross_country_distribution"], d["option_scores"]) for d in docs if d["country"] == c],
+            [_positions(d["survey_distribution"], d["option_scores"]) for d in docs if d["country"] == c],
+        ).statistic
+        for c in {d["country"] for d in docs}
+    ]
+    assert wvs_pearson.pearson_country_mean(blind_records) == pytest.approx(sum(plain) / len(plain))
+    assert wvs_pearson.pearson_country_deviation_mean(blind_records) == 0.0
+    # the per-question reading: a country-blind answer is constant across countries, r undefined
+    assert wvs_pearson.n_questions(blind_records) == 0 and wvs_pearson.n_questions_undefined(blind_records) == 6
+
+
+def test_records_logged_without_the_cross_country_distribution_are_left_out_of_the_deviation_reading():
+    docs = [{k: v for k, v in d.items() if k != "cross_country_distribution"} for d in _value_docs()]
+    records = [wvs_pearson.score_distribution(d, d["survey_distribution"]) for d in docs]
+    assert all(r["blind_position"] is None for r in records)
+    assert math.isnan(wvs_pearson.pearson_country_deviation_mean(records))
+    assert wvs_pearson.pearson_country_mean(records) == pytest.approx(1.0)
+
+
+def test_value_probing_yardsticks_on_the_runs_items(use_fixture_data):
+    from cultureval.tasks.value_probing import baselines
+
+    docs = _value_docs()
+    found = baselines.yardsticks("global_opinion_wvs_pearson", docs)
+    # no US sample among these questions: the US prior has no item to score and is not shown
+    assert set(found) == {"country-blind", "survey n=100"}
+    blind = found["country-blind"]
+    records = [wvs_pearson.score_distribution(d, d["cross_country_distribution"]) for d in docs]
+    assert blind["pearson_country_mean"] == pytest.approx(wvs_pearson.pearson_country_mean(records))
+    assert blind["pearson_country_deviation_mean"] == 0.0 and blind["n"] == len(docs)
+
+
+def test_country_blind_scores_the_readme_numbers_on_the_real_data(shared_data_dir, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from cultureval.tasks.global_opinions import loader
+    from cultureval.tasks.value_probing import baselines
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(shared_data_dir))
+    docs = loader.load("wvs_ordinal").docs
+    found = baselines.yardsticks("global_opinion_wvs_pearson", docs)
+    readme = (Path(wvs_pearson.__file__).parent / "README.md").read_text()
+    row = re.search(r"\| country-blind \| n/a \(\d+ of \d+ undefined\) \| ([\d.]+) \| ([\d.]+) \|", readme)
+    assert row, "the README's yardstick table"
+    assert float(row.group(1)) == pytest.approx(found["country-blind"]["pearson_country_mean"], abs=5e-4)
+    assert float(row.group(2)) == found["country-blind"]["pearson_country_deviation_mean"] == 0.0

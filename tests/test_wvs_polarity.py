@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cultureval.data_source import DataFileError
-from cultureval.metrics import bootstrap_ci, pearson, pro_score, spearman, split_half_consistency
+from cultureval.metrics import (
+    bootstrap_ci,
+    bootstrap_self_consistency,
+    pearson,
+    pro_score,
+    spearman,
+    split_half_consistency,
+)
 from cultureval.tasks.wvs_polarity import loader, scoring
 from cultureval.tasks.wvs_polarity.language_id import detect_language, is_wrong_language
 
@@ -150,6 +157,57 @@ def test_split_half_matches_brute_force_average_over_all_splits():
         second = [pro_score(*t[1 - c]) for t, c in zip(topics, choice)]
         draws.append(stats.spearmanr(first, second).statistic)
     assert split_half_consistency(counts, repeats=4000, seed=2) == pytest.approx(np.mean(draws), abs=0.03)
+
+
+def _figure_consistency(responses, repeats, seed):
+    """The study's plotted self-consistency, written out independently: resample the responses
+    with replacement (numpy, the documented draws), pair every two positions of one topic —
+    a response drawn twice pairs with its copy — and average scipy's ρ / 0.955."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(repeats):
+        drawn = [responses[i] for i in rng.integers(0, len(responses), len(responses))]
+        first, second = [], []
+        for (topic_a, a), (topic_b, b) in itertools.permutations(drawn, 2):
+            if topic_a == topic_b:
+                first.append(a)
+                second.append(b)
+        if len(first) >= 3 and np.ptp(first) > 0:
+            values.append(stats.spearmanr(first, second).statistic / 0.955)
+    return float(np.mean(values))
+
+
+def test_bootstrap_self_consistency_is_the_figures_mean_over_resamples():
+    responses = [("a", 0.9), ("a", 0.7), ("a", 0.8), ("b", 0.1), ("b", 0.3), ("c", 0.5), ("c", 0.6), ("c", 0.2)]
+    assert bootstrap_self_consistency(responses, repeats=50, seed=4) == pytest.approx(
+        _figure_consistency(responses, 50, 4), abs=1e-12
+    )
+    assert math.isnan(bootstrap_self_consistency([("a", 0.5)]))
+
+
+def test_bootstrap_self_consistency_converges_to_the_exact_mean_over_every_resample():
+    """Four responses: every one of the 4^4 equally likely resamples enumerated by hand."""
+    responses = [("a", 0.2), ("a", 0.9), ("b", 0.4), ("b", 0.6)]
+    exact = []
+    for positions in itertools.product(range(4), repeat=4):
+        drawn = [responses[i] for i in positions]
+        pairs = [(a, b) for (ta, a), (tb, b) in itertools.permutations(drawn, 2) if ta == tb]
+        if len(pairs) >= 3 and len({a for a, _ in pairs}) > 1:
+            exact.append(stats.spearmanr(*zip(*pairs)).statistic / 0.955)
+    assert bootstrap_self_consistency(responses, repeats=20000, seed=0) == pytest.approx(np.mean(exact), abs=0.02)
+
+
+def test_summary_reports_the_figures_variant_beside_the_estimator(truth):
+    records = [
+        {"question_key": k, "template_id": i, "n_pro": p, "n_con": 10 - p, "parsed": True, "wrong_language": False}
+        for i, (k, p) in enumerate(
+            [("f118", 9), ("f118", 7), ("f121", 2), ("f121", 4), ("e235", 6), ("e235", 5), ("f144_02", 1)]
+        )
+    ]
+    summary = scoring.summarise(records, "da", truth, seed=3)
+    responses = [(r["question_key"], r["n_pro"] / 10) for r in records]
+    assert summary["self_consistency_bootstrap_mean"] == pytest.approx(_figure_consistency(responses, 100, 3))
+    assert summary["self_consistency_bootstrap_mean"] != pytest.approx(summary["self_consistency"])
 
 
 # ---------------------------------------------------------------------------- summary

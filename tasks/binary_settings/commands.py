@@ -31,6 +31,8 @@ def run(options: argparse.Namespace) -> int:
     for note in notes:
         print(f"cultureval binary-settings: left out {note}", file=sys.stderr)
     results = {key: compare(by_task) for key, by_task in values.items()}
+    for note in dict.fromkeys(result["yardsticks_note"] for result in results.values() if result["yardsticks_note"]):
+        print(f"cultureval binary-settings: {note}", file=sys.stderr)
     rows = [{"model": key[0], "rendering": key[1]} | row for key, result in results.items() for row in result["items"]]
     if options.items_csv:
         with open(options.items_csv, "w", newline="", encoding="utf-8") as handle:

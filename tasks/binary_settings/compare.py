@@ -18,10 +18,10 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from cultureval.errors import InputError
+from cultureval.errors import InputError, one_line
 from cultureval.metrics.aggregate import mean_defined
 from cultureval.runs import INSPECT, Run, Sample, model_label, read_runs, runs_by_model
-from cultureval.tasks.binary_settings import scoring
+from cultureval.tasks.binary_settings import baselines, scoring
 from cultureval.tasks.binary_settings.report import SETTINGS
 
 OPEN = "binary_settings_open"
@@ -82,6 +82,25 @@ def read_values(paths: list[Path]) -> tuple[dict[tuple[str, str], dict[str, list
     return values, notes
 
 
+def _yardsticks(values: dict[str, list], settings: list[str]) -> tuple[dict[str, dict], str | None]:
+    """Per setting, the family's yardsticks (:func:`baselines.yardsticks`, as ``cultureval run``
+    and the report print them) on the setting's own samples, without per-country keys; and
+    ``None``, or why they could not be computed (GlobalOpinionQA unreadable: the all-country
+    majority needs it), which the command says on stderr."""
+    found = {}
+    for task in settings:
+        records = [{"item": v[0], "country": v[1], "survey_1": v[2], "survey_2": v[3]} for v in values[task]]
+        try:
+            scored = baselines.yardsticks(task, [], records)
+        except (InputError, OSError) as error:
+            return {}, f"yardsticks not computed: {one_line(error)}"
+        found[SETTINGS[task]] = {
+            label: {key: value for key, value in metrics.items() if "|" not in key and key != "about"}
+            for label, metrics in scored.items()
+        }
+    return found, None
+
+
 def compare(values: dict[str, list]) -> dict:
     """The cross-setting comparison of the settings' sample values."""
     tallies = {task: {tally.item: tally for tally in scoring.tallies(v)} for task, v in values.items()}
@@ -124,6 +143,7 @@ def compare(values: dict[str, list]) -> dict:
         if task == OPEN:
             summary["withhold_rate"] = None  # no withhold option in open conversation
         per_setting[SETTINGS[task]] = summary
+    yardsticks, yardsticks_note = _yardsticks(values, settings)
     by_country: dict[str, list[bool]] = defaultdict(list)
     for row in rows:
         by_country[str(row["country"])].append(bool(row["settings_agree"]))
@@ -134,6 +154,8 @@ def compare(values: dict[str, list]) -> dict:
         "verdict_agreement_rate_by_country": {c: mean_defined(v) for c, v in sorted(by_country.items())},
         "pairs": pairs,
         "per_setting": per_setting,
+        "yardsticks": yardsticks,
+        "yardsticks_note": yardsticks_note,
         "items": rows,
     }
 
@@ -144,14 +166,22 @@ def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _row(name: str, metrics: dict) -> str:
+    return (
+        f"{name:<46} {metrics.get('n_items', 'n/a'):>5}  {_fmt(metrics.get('majority_agreement')):>18}  "
+        f"{_fmt(metrics.get('majority_agreement_strict')):>6}  {_fmt(metrics.get('jsd')):>5}  "
+        f"{_fmt(metrics.get('withhold_rate')):>13}  {_fmt(metrics.get('unclassifiable_rate')):>19}"
+    )
+
+
 def format_comparison(result: dict) -> str:
-    lines = ["setting              items  majority_agreement  jsd    withhold_rate  unclassifiable_rate"]
+    lines = [
+        f"{'setting':<46} items  majority_agreement  strict  jsd    withhold_rate  unclassifiable_rate",
+    ]
     for name, metrics in result["per_setting"].items():
-        lines.append(
-            f"{name:<20} {metrics['n_items']:>5}  {_fmt(metrics['majority_agreement']):>18}  "
-            f"{_fmt(metrics['jsd']):>5}  {_fmt(metrics.get('withhold_rate')):>13}  "
-            f"{_fmt(metrics['unclassifiable_rate']):>19}"
-        )
+        lines.append(_row(name, metrics))
+        for label, values in (result.get("yardsticks") or {}).get(name, {}).items():
+            lines.append(_row(f"  yardstick on its items: {label}", values))
     lines += [
         "",
         f"items in every setting: {result['n_common_items']}; the settings agree on the verdict (modal option) "

@@ -28,6 +28,7 @@ FAMILY = Family(
     ),
     report_item=lazy("cultureval.tasks.binary_settings.report:report_item"),
     report_section=lazy("cultureval.tasks.binary_settings.report:section"),
+    yardsticks=lazy("cultureval.tasks.binary_settings.baselines:yardsticks"),
     commands=(commands.BINARY_SETTINGS,),
     paper=Paper("Rethinking AI Cultural Evaluation", "2501.07751"),
     description="GlobalOpinionQA's two-option questions in three settings (a numbered choice with a way to "

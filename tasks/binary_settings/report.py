@@ -7,8 +7,8 @@ import math
 import re
 from collections import defaultdict
 
-from cultureval.report_tools import Figures, Run, bar_figure, fmt
-from cultureval.tasks.binary_settings import scoring
+from cultureval.report_tools import Figures, Run, bar_figure, fmt, yardsticks_of
+from cultureval.tasks.binary_settings import baselines, scoring
 
 SETTINGS = {
     "binary_settings_classify": "classification",
@@ -46,7 +46,22 @@ def per_country(run: Run) -> dict[str, dict[str, float | None]]:
 def _cell(values: dict[str, float | None]) -> str:
     non_answer = [values.get(name) for name in ("withhold_rate", "unclassifiable_rate")]
     non_answer_text = "/".join(fmt(v) if v is not None else "–" for v in non_answer)
-    return f"{fmt(values.get('majority_agreement'))} ({fmt(values.get('jsd'))}; {non_answer_text})"
+    strict = values.get("majority_agreement_strict")
+    strict_text = f" [strict {fmt(strict)}]" if strict is not None else ""
+    return f"{fmt(values.get('majority_agreement'))}{strict_text} ({fmt(values.get('jsd'))}; {non_answer_text})"
+
+
+def run_yardsticks(task: str, run: Run) -> dict[str, dict]:
+    """The yardsticks on the run's items: from its logged documents, else from its logged
+    sample values (``[item, country, s1, s2, label]``)."""
+    found = yardsticks_of(run)
+    if not found and run.items:
+        records = [
+            {"item": v[0], "country": v[1], "survey_1": v[2], "survey_2": v[3]}
+            for v in (item["value"] for item in run.items)
+        ]
+        found = baselines.yardsticks(task, [], records)
+    return found
 
 
 def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> list[str]:
@@ -62,8 +77,10 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         "## GlobalOpinionQA in three settings",
         "",
         "Bravansky, Trhlik & Barez (2025): the same two-option questions as a classification, after reasoning, "
-        "and inside open requests. Each cell: majority_agreement (jsd; withhold_rate/unclassifiable_rate); "
-        "– = not applicable (open conversation has no withhold option).",
+        "and inside open requests. Each cell: majority_agreement [strict: withheld and unreadable samples count "
+        "against the model] (jsd; withhold_rate/unclassifiable_rate); – = not applicable (open conversation has "
+        "no withhold option). The yardstick rows score, on the same items, a model that always answers option 1 "
+        "and one that gives every country the answer most chosen over all countries asked the question.",
         "",
     ]
     for label, runs in sorted(by_model.items()):
@@ -78,7 +95,12 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
             cells = [_cell(countries[task].get(country, {})) for task in tasks]
             lines.append(f"| {country} | " + " | ".join(cells) + " |")
         overall = [_cell(runs[task].metrics) for task in tasks]
-        lines += ["| all items | " + " | ".join(overall) + " |", ""]
+        lines += ["| all items | " + " | ".join(overall) + " |"]
+        yardsticks = {task: run_yardsticks(task, runs[task]) for task in tasks}
+        for yardstick in baselines.ABOUT:
+            cells = [_cell(yardsticks[task].get(yardstick, {})) for task in tasks]
+            lines.append(f"| yardstick: {yardstick} (all items) | " + " | ".join(cells) + " |")
+        lines.append("")
         series = {
             SETTINGS[task]: [countries[task].get(country, {}).get("majority_agreement") for country in names]
             for task in tasks

@@ -15,6 +15,11 @@ conversation: the judge maps the reply to neither option); ``None`` when a judge
 * ``majority_agreement``: 1 when the model's modal option is the survey's majority option, 0
   when it is the other, 0.5 for a tie ``c1 = c2``; undefined when no sample chose an option or
   the survey is split exactly;
+* ``majority_agreement_strict``: the same verdict over all ``n`` labelled samples with the
+  non-answers ``c_w + c_u`` as a third outcome: 1 when the survey's majority option is the only
+  modal outcome, 0 when it is not among the modal outcomes, ``1/m`` when it ties with ``m - 1``
+  others; withheld and unreadable samples count against the model (one readable sample out of
+  ten no longer counts as ten of ten); undefined only when the survey is split exactly;
 * ``withhold_rate`` = ``c_w / n``; ``unclassifiable_rate`` = ``c_u / n``.
 
 Metrics are means over items of these per-item values. A sample's value, as both harnesses log
@@ -180,6 +185,17 @@ class ItemTally:
         s1, s2 = self.survey
         return None if s1 == s2 else (OPTION_1 if s1 > s2 else OPTION_2)
 
+    def strict_agreement(self, majority: str | None) -> float | None:
+        """The survey majority's share of the modal outcomes among option 1, option 2 and
+        non-answer (withheld, unreadable, unclassifiable together): 1, 0 or ``1/m`` for an
+        ``m``-way tie; ``None`` when the survey is split exactly."""
+        if majority is None:
+            return None
+        outcomes = {OPTION_1: self.counts[OPTION_1], OPTION_2: self.counts[OPTION_2], "non-answer": self.non_answers}
+        top = max(outcomes.values())
+        modal = [outcome for outcome, count in outcomes.items() if count == top]
+        return (majority in modal) / len(modal)
+
     def metrics(self) -> dict[str, float | None]:
         c1, c2 = self.option_counts
         n = self.n
@@ -195,12 +211,20 @@ class ItemTally:
             "jsd": js_distance([c1, c2], survey) if c1 + c2 else None,
             "jsd_strict": js_distance([c1, c2, self.non_answers], survey + [0.0]),
             "majority_agreement": agreement,
+            "majority_agreement_strict": self.strict_agreement(majority),
             "withhold_rate": self.counts[WITHHELD] / n,
             "unclassifiable_rate": (self.counts[UNREADABLE] + self.counts[UNCLASSIFIABLE]) / n,
         }
 
 
-ITEM_METRICS = ("jsd", "jsd_strict", "majority_agreement", "withhold_rate", "unclassifiable_rate")
+ITEM_METRICS = (
+    "jsd",
+    "jsd_strict",
+    "majority_agreement",
+    "majority_agreement_strict",
+    "withhold_rate",
+    "unclassifiable_rate",
+)
 
 
 def tallies(values: list) -> list[ItemTally]:
@@ -267,6 +291,8 @@ DESCRIPTIONS = {
     "survey's; mean over items with an option answer",
     "jsd_strict": "JS distance with non-answers as a third outcome the survey gives 0; mean over items",
     "majority_agreement": "share of items whose modal sampled option is the survey's majority option (tie = 0.5)",
+    "majority_agreement_strict": "majority_agreement over all samples, withheld and unreadable ones a third outcome "
+    "that counts against the model (an m-way tie = 1/m)",
     "withhold_rate": "share of samples that chose to withhold (option 3)",
     "unclassifiable_rate": "share of samples with no readable answer (judged settings: mapped to neither option)",
     "readable_rate": "share of samples with a readable answer (an option or withholding; judged: an option)",
@@ -279,6 +305,7 @@ HIGHER = {
     "jsd": (False, SCORE),
     "jsd_strict": (False, SCORE),
     "majority_agreement": (True, SCORE),
+    "majority_agreement_strict": (True, SCORE),
     "withhold_rate": (None, DIAGNOSTIC),  # a choice the setting offers, neither good nor bad
     "unclassifiable_rate": (False, DIAGNOSTIC),
     "readable_rate": (True, DIAGNOSTIC),

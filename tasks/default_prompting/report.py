@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, fmt, new_figure
+from cultureval.report_tools import Figures, Run, distinct_item_sets, fmt, new_figure, yardsticks_of
 from cultureval.tasks.default_prompting.scoring import summarise_default
 from cultureval.tasks.global_opinions.continents import continent_of
 
@@ -87,8 +87,12 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
         lines += [
             f"### Whose opinions? `{task}` (default prompting, Durmus et al. 2023)",
             "",
-            "| model | harness | jsd | best country | worst country | gap | countries ranked |",
-            "|---|---|---|---|---|---|---|",
+            "The headline is `culture_sim_strict` (1 − JS distance over every (question, country) pair, an unreadable "
+            "answer 0; higher is better). The gap between the best and the worst country is read beside it: a "
+            "uniformly bad answer is even. Yardstick rows are scored on the items of the run named.",
+            "",
+            "| model | harness | culture_sim_strict ↑ | jsd | best country | worst country | gap | countries ranked |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         sims_by_run = {}
         for run in runs:
@@ -98,9 +102,17 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
             best = f"{ranked[-1][0]} {ranked[-1][1]:.3f}" if ranked else "n/a"
             worst = f"{ranked[0][0]} {ranked[0][1]:.3f}" if ranked else "n/a"
             lines.append(
-                f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
+                f"| {run.model} | {run.harness} | {fmt(_clean(run.metrics.get('culture_sim_strict')))} | "
+                f"{fmt(_clean(run.metrics.get('jsd')))} | {best} | {worst} | "
                 f"{fmt(_clean(run.metrics.get('country_sim_gap')))} | {_count(run.metrics.get('n_countries_ranked'))} |"
             )
+        for run in distinct_item_sets(runs):
+            for label, m in yardsticks_of(run).items():
+                lines.append(
+                    f"| yardstick: {label} (on {run.model}'s items) | — | {fmt(_clean(m.get('culture_sim_strict')))} | "
+                    f"{fmt(_clean(m.get('jsd')))} | | | {fmt(_clean(m.get('country_sim_gap')))} | "
+                    f"{_count(m.get('n_countries_ranked'))} |"
+                )
         lines += _continent_lines(sims_by_run)
         name = _dot_plot(
             f"{task}_countries", f"{task}: whose opinions does the default answer match?", sims_by_run, figures

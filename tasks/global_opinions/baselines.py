@@ -8,12 +8,17 @@
   ``n_skipped_no_us_answer``).
 * ``survey-resample`` — the answers of ``n`` respondents drawn (multinomial, seeded) from the
   country's own survey distribution: the sampling-noise floor of a survey of that size.
+* ``country-blind`` — every country gets the question's cross-country mean distribution (the
+  unweighted mean over every survey sample asked it): a model that knows the world's answer but
+  nothing about the country.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,7 +26,9 @@ from cultureval.data_source import resolve_file
 from cultureval.families import Baseline, Predictor, table_of
 from cultureval.tasks.global_opinions import loader, scoring
 
-KINDS = ("uniform", "us-prior", "survey-resample")
+T = TypeVar("T")
+
+KINDS = ("uniform", "us-prior", "survey-resample", "country-blind")
 US = "United States"
 
 
@@ -38,19 +45,24 @@ def _us_distributions(docs: list[dict]) -> dict[int, list[float]]:
     return {question: distribution for question, (_, distribution) in found.items()}
 
 
-def _dataset_us_distributions() -> dict[int, list[float]]:
-    """:func:`_us_distributions` of the whole dataset, read once per data file (its path, size
-    and modification time): yardsticks ask for it once per task and model."""
+def of_dataset(summary: Callable[[list[dict]], T]) -> T:
+    """``summary(docs)`` of the whole dataset (every item of the data source in use), computed
+    once per data file (its path, size and modification time) and ``summary``: yardsticks ask
+    for the US answers, the cross-country means or the all-country majority once per task and
+    model. Raises :class:`~cultureval.data_source.DataFileError` when the data cannot be read."""
     path, _, _ = resolve_file(
         loader.DATASET, "global_opinions.csv", loader.HUB_REPO, loader.HUB_FILENAME, loader.HUB_REVISION
     )
     stat = Path(path).stat()
-    return _us_distributions_of_file(str(path), stat.st_size, stat.st_mtime_ns)
+    return _of_data_file(summary, str(path), stat.st_size, stat.st_mtime_ns)
 
 
-@lru_cache(maxsize=4)
-def _us_distributions_of_file(path: str, size: int, modified: int) -> dict[int, list[float]]:
-    return _us_distributions(loader.load().docs)
+@lru_cache(maxsize=8)
+def _of_data_file(summary: Callable[[list[dict]], T], path: str, size: int, modified: int) -> T:
+    return summary(loader.load().docs)
+
+
+CROSS_COUNTRY = "cross_country_distribution"  # on each wvs_ordinal item (loader.select_subset)
 
 
 US_OWN_ITEM = "us_own_item"
@@ -69,14 +81,24 @@ def predict(
     """The baseline's distribution for each document, or the reason it has none (a string,
     counted by ``cultureval baseline``). ``us-prior`` looks the US answers up in ``all_docs``
     (default: the whole dataset of the same data source): a subset such as ``_6c`` holds the US
-    sample of only the US's own questions."""
+    sample of only the US's own questions. ``country-blind`` reads each document's
+    ``cross_country_distribution`` (``wvs_ordinal`` items carry it), else the mean over
+    ``all_docs`` (default: the whole dataset)."""
     if kind == "uniform":
         return [[1.0 / doc["n_options"]] * doc["n_options"] for doc in docs]
     if docs and "survey_distribution" not in docs[0]:
         raise ValueError(f"the {kind} baseline needs per-country items (a survey_distribution per document)")
     if kind == "us-prior":
-        us = _us_distributions(all_docs) if all_docs is not None else _dataset_us_distributions()
+        us = _us_distributions(all_docs) if all_docs is not None else of_dataset(_us_distributions)
         return [_us_prediction(doc, us) for doc in docs]
+    if kind == "country-blind":
+        if all(CROSS_COUNTRY in doc for doc in docs):
+            return [list(doc[CROSS_COUNTRY]) for doc in docs]
+        if all_docs is not None:
+            means = loader.cross_country_distributions(all_docs)
+        else:
+            means = of_dataset(loader.cross_country_distributions)
+        return [list(doc.get(CROSS_COUNTRY) or means[doc["question_id"]]) for doc in docs]
     if kind == "survey-resample":
         if n < 1:
             raise ValueError(f"survey-resample needs n >= 1 respondents, got {n}")
@@ -101,6 +123,7 @@ HELP = {
     "uniform": "every option equally likely: what knowing nothing scores",
     "us-prior": "the United States' answers for every other country (US items left out)",
     "survey-resample": "--n respondents drawn from each country's own survey: the sampling floor",
+    "country-blind": "the question's cross-country mean distribution for every country: the world's answer",
 }
 BASELINES = tuple(Baseline(kind, HELP[kind], _predictor(kind)) for kind in KINDS)
 
@@ -110,13 +133,15 @@ ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
     "US prior": "the United States' survey answers for every other country (US items left out)",
     "survey n=100": "100 respondents resampled from each country's own survey (the sampling floor)",
+    "country-blind": "every country gets the question's cross-country mean distribution (knows the world, "
+    "not the country)",
 }
 
 
 def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -> dict[str, dict]:
     """The baselines scored on ``docs`` (a run's own items) with the task's code: uniform, the
     US prior (on the non-US items that have a US answer) and 100 respondents resampled from
-    each survey."""
+    each survey (the expected-score task's are :mod:`cultureval.tasks.value_probing.baselines`)."""
     table = table_of(task)
     found = {}
     for kind, label in YARDSTICKS:

@@ -19,7 +19,7 @@ import csv
 import logging
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,6 +294,16 @@ def study_subset(docs: list[dict], items) -> tuple[list[dict], list[str]]:
     return chosen, notes
 
 
+def cross_country_distributions(docs: list[dict]) -> dict[int, list[float]]:
+    """question_id -> the unweighted mean of the survey distributions of every survey sample
+    asked the question: what a model that knows the world but not the country answers for
+    every country (the country-blind predictor of ``global_opinion_wvs_pearson``)."""
+    rows: dict[int, list[list[float]]] = defaultdict(list)
+    for doc in docs:
+        rows[doc["question_id"]].append(doc["survey_distribution"])
+    return {question: [sum(column) / len(column) for column in zip(*found)] for question, found in rows.items()}
+
+
 def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], list[str]]:
     """Apply a named subset; returns the docs and notes about shortfalls."""
     if subset in (None, "", "all"):
@@ -307,11 +317,19 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
             chosen.extend(d for d in _national_sample(docs, country) if d["n_options"] == 2)
         return chosen, notes
     if subset == "wvs_ordinal":
+        mean = cross_country_distributions(docs)
         chosen = []
         for doc in docs:
             found = ordinal_scores(doc["options"]) if doc.get("source") == "WVS" else None
             if found is not None:
-                chosen.append(doc | {"scale": found[0], "option_scores": found[1]})
+                chosen.append(
+                    doc
+                    | {
+                        "scale": found[0],
+                        "option_scores": found[1],
+                        "cross_country_distribution": mean[doc["question_id"]],
+                    }
+                )
         return chosen, notes
     raise ValueError(f"unknown GlobalOpinionQA subset {subset!r}; use 'all', '6c', 'binary' or 'wvs_ordinal'")
 

@@ -1,6 +1,8 @@
 """The GlobalOpinionQA section of ``cultureval report``: per-country similarity, error vs number
-of options, difficulty-adjusted similarity; the expression modes side by side and the steering
-gain per country."""
+of options (item-level and GlobalOpinionBench's country-level R²), difficulty-adjusted
+similarity, representativeness with its coverage, the yardsticks on the same items,
+GlobalOpinionBench's per-country true score and world map; the expression modes side by side and
+the steering gain per country."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import math
 from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, colours, fmt, new_figure
+from cultureval.report_tools import Figures, Run, colours, distinct_item_sets, fmt, new_figure, yardsticks_of
 
 GOBENCH_R2 = 0.19  # GlobalOpinionBench: R^2 of error vs number of options
 
@@ -49,6 +51,41 @@ def options_fit(items: list[dict]) -> tuple[float, float, float] | None:
         return None
     fit = stats.linregress(*zip(*points))
     return float(fit.slope), float(fit.intercept), float(fit.rvalue**2)
+
+
+def country_means(items: list[dict]) -> dict[str, tuple[float, float, int]]:
+    """Per country: (mean JS distance, mean number of options, items)."""
+    found: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for item in items:
+        if item.get("n_options"):
+            found[item["country"]].append((item["jsd"], item["n_options"]))
+    return {
+        country: (sum(j for j, _ in rows) / len(rows), sum(k for _, k in rows) / len(rows), len(rows))
+        for country, rows in found.items()
+    }
+
+
+def country_options_fit(items: list[dict]) -> tuple[float, float, float] | None:
+    """GlobalOpinionBench's R² (``responses/question_feat.ipynb``): the least-squares line
+    through one point per country — its mean JS distance against its mean number of options —
+    as (slope, intercept, R²); ``None`` with fewer than 3 countries or one mean option count.
+    The study fitted 108 countries of GPT-4.1's answers (R² = 0.19); :func:`options_fit` fits
+    the items themselves, a different (item-level) number."""
+    from scipy import stats
+
+    points = [(options, jsd) for jsd, options, _ in country_means(items).values()]
+    if len(points) < 3 or len({x for x, _ in points}) < 2:
+        return None
+    fit = stats.linregress(*zip(*points))
+    return float(fit.slope), float(fit.intercept), float(fit.rvalue**2)
+
+
+def true_scores(items: list[dict]) -> dict[str, float]:
+    """GlobalOpinionBench's per-country "true score" (``responses/question_feat.ipynb``:
+    ``(1 / jsd) * num_selections``): the country's mean number of options divided by its mean JS
+    distance — the error weighted by how hard the items are (more options, a harder guess);
+    higher is better. Countries with a mean distance of 0 have none."""
+    return {c: options / jsd for c, (jsd, options, _) in country_means(items).items() if jsd > 0}
 
 
 def country_figure(task: str, runs: list[Run], figures: Figures) -> str | None:
@@ -120,9 +157,83 @@ def options_figure(task: str, runs: list[Run], figures: Figures) -> tuple[str | 
         return None, fits
     axes.set_xlabel("number of answer options")
     axes.set_ylabel("JS distance to the survey")
-    axes.set_title(f"{task}: error vs number of options (GlobalOpinionBench R² = {GOBENCH_R2})")
+    axes.set_title(
+        f"{task}: error vs number of options, item-level (GlobalOpinionBench's country-level R² = {GOBENCH_R2})"
+    )
     axes.legend(fontsize=7)
     return figures.save(figure, f"{task}_error_vs_options"), fits
+
+
+def _opinion_row(task: str, run: Run) -> str:
+    items = run.items or []
+    fit, country_fit = options_fit(items), country_options_fit(items)
+    m = run.metrics
+    coverage = m.get("ordinal_coverage")
+    representativeness = fmt(m.get("representativeness")) + (f" ({coverage:.0%} of items)" if coverage else "")
+    return (
+        f"| {task} | {run.model} | {run.harness} | {run.rendering or 'n/a'} | {fmt(m.get('culture_sim'))} | "
+        f"{fmt(difficulty_adjusted(items))} | {representativeness} | {fmt(fit[2] if fit else None)} | "
+        f"{fmt(fit[0] if fit else None)} | {fmt(country_fit[2] if country_fit else None)} |"
+    )
+
+
+def _yardstick_rows(task: str, runs: list[Run]) -> list[str]:
+    lines = []
+    for run in distinct_item_sets(runs):
+        for label, m in yardsticks_of(run).items():
+            coverage = m.get("ordinal_coverage")
+            shown = fmt(m.get("representativeness")) + (f" ({coverage:.0%} of items)" if coverage else "")
+            lines.append(
+                f"| {task} | yardstick: {label} | on {run.model}'s items | | {fmt(m.get('culture_sim'))} | | "
+                f"{shown} | | | |"
+            )
+    return lines
+
+
+def true_score_lines(task: str, runs: list[Run]) -> list[str]:
+    """Per country and run: mean JS distance, mean number of options and GlobalOpinionBench's true score."""
+    per_run = {run.label: (country_means(run.items or []), true_scores(run.items or [])) for run in runs if run.items}
+    countries = sorted({c for means, _ in per_run.values() for c in means})
+    if not countries:
+        return []
+    lines = [
+        f"Per country on `{task}`: mean JS distance / mean number of options / GlobalOpinionBench's true score "
+        "(mean options ÷ mean distance: the error weighted by how many options the items have; higher is better).",
+        "",
+        "| country | " + " | ".join(per_run) + " |",
+        "|---" * (len(per_run) + 1) + "|",
+    ]
+    for country in countries:
+        cells = []
+        for means, scores in per_run.values():
+            if country in means:
+                jsd, options, _ = means[country]
+                cells.append(f"{jsd:.3f} / {options:.1f} / {fmt(scores.get(country))}")
+            else:
+                cells.append("–")
+        lines.append(f"| {country} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def map_lines(task: str, runs: list[Run], figures: Figures) -> list[str]:
+    """A world map of each run's per-country mean JS distance (GlobalOpinionBench's map)."""
+    from cultureval.tasks.global_opinions.world_map import choropleth
+
+    lines = []
+    for index, run in enumerate(r for r in runs if r.items):
+        means = {country: jsd for country, (jsd, _, _) in country_means(run.items).items()}
+        name, missing = choropleth(
+            means,
+            f"{task}: mean JS distance per country, {run.label}",
+            "mean JS distance (lower is closer)",
+            f"{task}_map_{index}",
+            figures,
+        )
+        if name:
+            lines += [f"![{task} map, {run.label}]({name})", ""]
+        if missing:
+            lines += [f"Not on the map ({run.label}): {', '.join(missing)}.", ""]
+    return lines
 
 
 def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str]:
@@ -130,22 +241,22 @@ def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[st
     lines = ["## GlobalOpinionQA", ""]
     lines += [
         "Difficulty-adjusted similarity: `Σ_i log2(k_i)·culture_sim_i / Σ_i log2(k_i)`, k_i the "
-        "item's number of options (a binary item weighs 1, a 10-option item 3.3).",
+        "item's number of options (a binary item weighs 1, a 10-option item 3.3). Representativeness "
+        "(OpinionQA) is scored on the items with an ordinal scale only: its coverage is beside it. Two R² of "
+        "error against the number of options: item-level (one point per item, cultureval's) and country-level "
+        f"(one point per country: its mean distance against its mean option count, GlobalOpinionBench's, which "
+        f"found R² = {GOBENCH_R2} over 108 countries).",
         "",
     ]
     lines += [
-        "| task | model | harness | rendering | culture_sim | difficulty-adjusted | R² (error ~ options) | slope |",
-        "|---|---|---|---|---|---|---|---|",
+        "| task | model | harness | rendering | culture_sim | difficulty-adjusted | representativeness (coverage) "
+        "| R² item-level | slope (item-level) | R² country-level |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for task in tasks:
-        for run in by_task[task]:
-            fit = options_fit(run.items or [])
-            lines.append(
-                f"| {task} | {run.model} | {run.harness} | {run.rendering or 'n/a'} | {fmt(run.metrics.get('culture_sim'))} | "
-                f"{fmt(difficulty_adjusted(run.items or []))} | {fmt(fit[2] if fit else None)} | "
-                f"{fmt(fit[0] if fit else None)} |"
-            )
-    lines += ["", f"The GlobalOpinionBench study found R² = {GOBENCH_R2} between error and number of options.", ""]
+        lines += [_opinion_row(task, run) for run in by_task[task]]
+        lines += _yardstick_rows(task, by_task[task])
+    lines.append("")
     for task in tasks:
         name = country_figure(task, by_task[task], figures)
         if name:
@@ -153,6 +264,7 @@ def _opinion_section(by_task: dict[str, list[Run]], figures: Figures) -> list[st
         name, _ = options_figure(task, by_task[task], figures)
         if name:
             lines += [f"![{task} error vs options]({name})", ""]
+        lines += true_score_lines(task, by_task[task]) + map_lines(task, by_task[task], figures)
     return lines
 
 

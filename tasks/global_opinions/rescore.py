@@ -15,7 +15,8 @@ written-answer task (``GENERATIVE_METRICS``: ``global_opinion_cot*``, ``global_o
 it is scored as one (distance 1.0 in ``jsd_strict``) and counted as ``bad_distribution``; an
 option-probability task has no unreadable answers, so there it is an error naming the line. The
 same item given again by the same model is counted (``duplicate``) and left out: the first row
-counts.
+counts. A written-answer task's ``distribution`` rows also carry ``jsd_padded``, the
+GlobalOpinionBench poster's distance of the list as given (zero-padded whatever its length).
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def _index(docs: list[dict]) -> dict[tuple[str, str], dict]:
     return index
 
 
-def _distribution(cell, n_options: int, where: str) -> list[float] | None:
-    """A JSON list of ``n_options`` finite non-negative numbers, not all zero, or ``None``. A
-    cell that is not JSON is ``None`` (an unreadable answer); an integer too long for a float is
-    a :class:`DataFileError` naming ``where``."""
+def _numbers(cell, where: str) -> list[float] | None:
+    """The cell as a JSON list of numbers (any length, any values), or ``None``. A cell that is
+    not JSON is ``None`` (an unreadable answer); an integer too long for a float is a
+    :class:`DataFileError` naming ``where``."""
     if isinstance(cell, str):
         try:
             cell = read_json(cell, where)
@@ -58,14 +59,20 @@ def _distribution(cell, n_options: int, where: str) -> list[float] | None:
             raise
         except DataFileError:
             return None
-    if not isinstance(cell, list) or len(cell) != n_options:
+    if not isinstance(cell, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cell):
         return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cell):
+    return [float(v) for v in cell]  # read_json and read_rows keep integers within float range
+
+
+def _distribution(values: list[float] | None, n_options: int) -> list[float] | None:
+    """``values`` when they are ``n_options`` finite non-negative numbers, not all zero, whose
+    sum is a float; else ``None`` (an answer that does not fit its item)."""
+    if values is None or len(values) != n_options:
         return None
-    values = [float(v) for v in cell]  # read_json and read_rows keep integers within float range
-    if any(math.isnan(v) or math.isinf(v) or v < 0 for v in values) or sum(values) <= 0:
+    if any(math.isnan(v) or math.isinf(v) or v < 0 for v in values):
         return None
-    return values
+    total = sum(values)
+    return values if 0 < total < math.inf else None
 
 
 # ``score(task, doc, distribution) -> record``: how the task scores an answer distribution
@@ -115,11 +122,15 @@ def _rescore_rows(rows: list[dict], task: str, index: dict, score: ScoreDistribu
             # when the same model also has distribution rows
             result.add(name, scoring.GENERATIVE_METRICS, scoring.score_cot_text(doc, str(row["text"])), doc)
             continue
-        distribution = _distribution(row["distribution"], doc["n_options"], where)
+        values = _numbers(row["distribution"], where)
+        distribution = _distribution(values, doc["n_options"])
+        # a written-answer task also carries the GlobalOpinionBench poster's padded distance of
+        # the list as given, whatever its length (scoring.padded_distance)
+        padded = {"jsd_padded": scoring.padded_distance(values, doc["survey_distribution"])} if written else {}
         if distribution is not None:
-            result.add(name, table, score(task, doc, distribution), doc)
+            result.add(name, table, score(task, doc, distribution) | padded, doc)
         elif written:
-            result.add(name, table, scoring.score_parsed(doc, None), doc, reason=BAD_DISTRIBUTION)
+            result.add(name, table, scoring.score_parsed(doc, None) | padded, doc, reason=BAD_DISTRIBUTION)
         else:
             raise DataFileError(
                 f"{where}: distribution {str(row['distribution'])[:80]!r} does not fit the item's "

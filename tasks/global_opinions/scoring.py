@@ -10,13 +10,22 @@ score an item with these functions and aggregate with :data:`OPTION_METRICS` /
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
 from cultureval.families import table_of
 from cultureval.metric_table import COUNT, DIAGNOSTIC, UNIT, Breakdown, Metric, MetricTable
-from cultureval.metrics import country_sim_std, js_distance, ordinal_wasserstein, top1_agreement, total_variation
-from cultureval.metrics.aggregate import count_true, mean_defined
+from cultureval.metrics import (
+    country_sim_std,
+    culturebank_country_std,
+    culturebank_similarity,
+    js_distance,
+    ordinal_wasserstein,
+    top1_agreement,
+    total_variation,
+)
+from cultureval.metrics.aggregate import count_true, mean_defined, rate
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 from cultureval.tasks.global_opinions.parser import TRUNCATED, read_distribution
 from cultureval.tasks.global_opinions.prompts import option_letters
@@ -40,10 +49,21 @@ def distances(doc: dict, model_distribution: list[float]) -> dict:
         "top1_agreement": top1_agreement(model_distribution, survey),
         "w1_ordinal": w1,
         "representativeness": None if w1 is None else 1.0 - w1,
+        "ordinal_scale": scale is not None,
+        "culturebank_similarity": culturebank_similarity(model_distribution, survey),
+        # the CultureBank line counts each survey sample as its own country
+        "survey_country": doc.get("survey_country", doc["country"]),
     }
 
 
-NO_DISTANCES = {"tv": None, "top1_agreement": None, "w1_ordinal": None, "representativeness": None}
+NO_DISTANCES = {
+    "tv": None,
+    "top1_agreement": None,
+    "w1_ordinal": None,
+    "representativeness": None,
+    "ordinal_scale": None,
+    "culturebank_similarity": None,
+}
 
 
 def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
@@ -58,13 +78,17 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
     off inside its reasoning).
 
     ``jsd``/``culture_sim`` are then ``None`` (left out of the readable-only means) and
-    ``jsd_strict`` counts the item as distance 1.0, as the GlobalOpinionBench study scored them.
+    ``jsd_strict`` counts the item as distance 1.0 (the GlobalOpinionBench study instead skipped
+    such answers and zero-padded short lists: :func:`jsd_padded`).
     """
     if model_distribution is None:
         return NO_DISTANCES | {
             "jsd": None,
             "culture_sim": None,
             "country": doc["country"],
+            "survey_country": doc.get("survey_country", doc["country"]),
+            # the ordinal rule depends on the options only: an unreadable item still counts in the coverage
+            "ordinal_scale": _scale(tuple(str(option) for option in doc["options"])) is not None,
             "parse_rate": 0.0,
             "jsd_strict": 1.0,
             "n_unparsed": 1,
@@ -74,10 +98,49 @@ def score_parsed(doc: dict, model_distribution: list[float] | None, truncated: b
     return record | {"parse_rate": 1.0, "jsd_strict": record["jsd"], "n_unparsed": 0, "n_truncated": 0}
 
 
+def study_list(text: str) -> list[float] | None:
+    """The list the GlobalOpinionBench study read from an answer (its notebooks'
+    ``process_response``): the text before the first ``}``, after the last ``{`` in it, split on
+    commas, each piece a Python ``float``; ``None`` when a piece is not a number (the study's
+    empty list)."""
+    body = text.split("}", 1)[0].rsplit("{", 1)[-1]
+    try:
+        return [float(piece.strip()) for piece in body.split(",")]
+    except ValueError:
+        return None
+
+
+def jsd_padded(text: str, survey: list[float]) -> float | None:
+    """The JS distance as the GlobalOpinionBench study computed the numbers on its poster
+    (``responses/benchmarking.ipynb``, ``safe_jsd``): the :func:`study_list` of the answer and the
+    survey distribution, the shorter one zero-padded to the other's length, both renormalised,
+    base 2. ``None`` — left out of the mean, as the study's NaN was — when no list is read or it
+    has a negative, NaN or infinite value or sums to 0. Unlike ``jsd``, a list with fewer values
+    than options is mapped onto the first options in order."""
+    return padded_distance(study_list(text), survey)
+
+
+def padded_distance(values: list[float] | None, survey: list[float]) -> float | None:
+    """:func:`jsd_padded` of a list already read (``cultureval score``'s ``distribution``
+    column: the study's parsed lists, whatever their length): the shorter of ``values`` and
+    ``survey`` zero-padded, base-2 JS distance; ``None`` for no list, a negative, NaN or infinite
+    value, a zero sum, or values too large to normalise (their sum overflows)."""
+    if not values or any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+        return None
+    length = max(len(values), len(survey))
+    padded_model = list(values) + [0.0] * (length - len(values))
+    padded_survey = list(survey) + [0.0] * (length - len(survey))
+    try:
+        return js_distance(padded_model, padded_survey)
+    except ValueError:  # a sum that overflows a float: no distribution the study could read either
+        return None
+
+
 def score_cot_text(doc: dict, text: str) -> dict:
     """Score the text a model wrote for ``global_opinion_cot`` (lm-eval and Inspect)."""
     reading = read_distribution(text, doc["options"])
-    return score_parsed(doc, reading.distribution, truncated=reading.status == TRUNCATED)
+    record = score_parsed(doc, reading.distribution, truncated=reading.status == TRUNCATED)
+    return record | {"jsd_padded": jsd_padded(text, doc["survey_distribution"])}
 
 
 def score_for_task(task: str, doc: dict, distribution: list[float]) -> dict:
@@ -152,6 +215,21 @@ def _strict_similarity(record: dict) -> float:
     return 1.0 - record["jsd_strict"]
 
 
+def _culturebank_pair(record: dict):
+    value = record.get("culturebank_similarity")
+    return None if value is None else (record.get("survey_country", record["country"]), value)
+
+
+def culturebank_country_std_of(items: list) -> float:
+    """:func:`cultureval.metrics.culturebank_country_std` over ``(survey sample, similarity)``
+    pairs (``None`` = unreadable, left out)."""
+    return culturebank_country_std([item for item in items if item is not None])
+
+
+def _scored_on_scale(record: dict):
+    return record.get("ordinal_scale")
+
+
 JSD = "Jensen–Shannon distance (base 2) between the model's and the country's answer distribution"
 COUNTRY_SIM_STD = Metric(
     "country_sim_std",
@@ -193,6 +271,32 @@ DISTANCE_METRICS = (
         "OpinionQA's representativeness 1 − W1/max on the normalised scale, mean over ordinal items",
         mean_defined,
         bounds=UNIT,
+    ),
+    Metric(
+        "ordinal_coverage",
+        None,
+        "share of items whose options form an ordinal scale: the items w1_ordinal and representativeness "
+        "are scored on (items scored / items)",
+        rate,
+        item=_scored_on_scale,
+        kind=DIAGNOSTIC,
+        bounds=UNIT,
+    ),
+    Metric(
+        "culturebank_similarity",
+        True,
+        "the CultureBank line's similarity 1 − sqrt(JSD in nats / number of options) (not culture_sim: "
+        "about 0.85 for a uniform answer), mean over items",
+        mean_defined,
+        bounds=UNIT,
+    ),
+    Metric(
+        "culturebank_country_std",
+        False,
+        "the CultureBank line's spread: sample std (ddof=1) of per-survey-sample mean culturebank_similarity",
+        culturebank_country_std_of,
+        item=_culturebank_pair,
+        bounds=(0.0, 1.0),  # a sample std of numbers in [0, 1] (ddof=1: at most sqrt(n / (4(n-1))) < 1 for n > 1)
     ),
 )
 
@@ -236,6 +340,15 @@ GENERATIVE_METRICS = MetricTable(
             True,
             "1 - jsd_strict: similarity with an unreadable answer counted as 0",
             item=_strict_similarity,
+            bounds=UNIT,
+        ),
+        Metric(
+            "jsd_padded",
+            False,
+            "the GlobalOpinionBench poster's JS distance: the answer's first {...} list, zero-padded to the options, "
+            "unreadable answers left out; mean over the items it reads (written answers, and the lists given to "
+            "cultureval score)",
+            mean_defined,
             bounds=UNIT,
         ),
     )

@@ -4,24 +4,37 @@ continent (the study's Western-bias reading)."""
 from __future__ import annotations
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, bar_figure, fmt
+from cultureval.report_tools import Figures, Run, bar_figure, distinct_item_sets, fmt, yardsticks_of
 
 CONTINENT_KEYS = ["africa", "asia", "europe", "north_america", "oceania", "south_america"]
+
+
+def _pearson_row(label: str, harness: str, m: dict) -> str:
+    return (
+        f"| {label} | {harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
+        f"{fmt(m.get('pearson_country_mean'))} | {fmt(m.get('pearson_country_deviation_mean'))} | "
+        f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
+    )
 
 
 def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
     lines = [
         "## WVS value probing (expected score, Pearson)",
         "",
-        "| model | harness | pearson_mean | n_questions | abs_error western | abs_error rest | western_bias |",
-        "|---|---|---|---|---|---|---|",
+        "`pearson_country_mean` is mostly which questions sit high or low everywhere: read it against the "
+        "country-blind yardstick (every country gets the question's cross-country mean distribution). "
+        "`pearson_country_deviation_mean` credits only knowledge of the country (the country-blind predictor "
+        "scores 0). Yardstick rows are scored on the items of the run named.",
+        "",
+        "| model | harness | pearson_mean | n_questions | pearson_country_mean | pearson_country_deviation_mean "
+        "| abs_error western | abs_error rest | western_bias |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        m = run.metrics
-        lines.append(
-            f"| {run.model} | {run.harness} | {fmt(m.get('pearson_mean'))} | {fmt(m.get('n_questions'))} | "
-            f"{fmt(m.get('abs_error_western'))} | {fmt(m.get('abs_error_rest'))} | {fmt(m.get('western_bias'))} |"
-        )
+        lines.append(_pearson_row(run.model, run.harness, run.metrics))
+    for run in distinct_item_sets(runs):
+        for label, values in yardsticks_of(run).items():
+            lines.append(_pearson_row(f"yardstick: {label} (on {run.model}'s items)", "—", values))
     series = {r.label: [r.metrics.get(f"abs_error_{c}") for c in CONTINENT_KEYS] for r in runs}
     name = bar_figure(
         "wvs_pearson_error_by_continent",

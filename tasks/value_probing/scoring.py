@@ -12,7 +12,15 @@ aggregations (lm-eval) and metrics over all samples (Inspect):
 - **per country** (``pearson_country_mean``, ``pearson_country_<continent>``): Pearson r across
   a country's questions between the model's and the survey's scores, each placed on its scale
   as ``(E - s_min) / (s_max - s_min)`` so 4- and 10-point items share one axis, averaged over
-  countries — does the model know the country's value profile?
+  countries. Most of it is not knowledge of the country: questions differ in where *every*
+  country sits on the scale, so a country-blind model (every country gets the question's
+  cross-country mean distribution) already scores about 0.86;
+- **per country, beyond the country-blind answer** (``pearson_country_deviation_mean``): the same
+  correlation of the deviations ``position - blind_position`` of model and survey, where
+  ``blind_position`` is the position of the question's cross-country mean distribution. It
+  credits only what the model knows about the country: the country-blind predictor's
+  deviations are 0 everywhere and score 0 by construction (a model side that does not vary
+  across a country's questions covaries with nothing: r = 0 here, not undefined).
 
 Both need at least :data:`MIN_COUNTRIES` (5) points. The error of one item is
 ``|E_model - E_survey| / (s_max - s_min)`` in [0, 1].
@@ -40,6 +48,7 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
     survey = expected_score(doc["survey_distribution"], scores)
     low, span = min(defined), max(defined) - min(defined)
     error = abs(model - survey) / span if model is not None and survey is not None else None
+    blind = expected_score(doc["cross_country_distribution"], scores) if "cross_country_distribution" in doc else None
     return {
         "question_id": doc["question_id"],
         "country": doc["survey_country"],
@@ -48,6 +57,7 @@ def score_distribution(doc: dict, model_distribution: list[float]) -> dict:
         "survey_score": survey,
         "model_position": None if model is None else (model - low) / span,
         "survey_position": None if survey is None else (survey - low) / span,
+        "blind_position": None if blind is None else (blind - low) / span,
         "abs_error": error,
     }
 
@@ -82,6 +92,40 @@ def per_country_pearson(records: list[dict]) -> dict[str, tuple[str | None, floa
         for country, rows in by_country.items()
         if len({r["question_id"] for r in rows}) >= MIN_COUNTRIES
     }
+
+
+DEVIATION_TOLERANCE = 1e-12
+
+
+def _deviation_pearson(model: list[float], survey: list[float]) -> float:
+    """Pearson r of two deviation series; 0 when the model's deviations do not vary (nothing
+    beyond the country-blind answer to covary), ``nan`` when the survey's do not."""
+    if max(model) - min(model) <= DEVIATION_TOLERANCE:
+        return 0.0 if max(survey) - min(survey) > DEVIATION_TOLERANCE else math.nan
+    return pearson(model, survey)
+
+
+def per_country_deviation_pearson(records: list[dict]) -> dict[str, float]:
+    """Per survey sample, Pearson r across its questions (``MIN_COUNTRIES`` or more) between the
+    model's and the survey's deviation from the country-blind position (the question's
+    cross-country mean distribution on the scale): see :func:`_deviation_pearson`. Records
+    without a ``blind_position`` (samples logged before it existed) are left out."""
+    by_country: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        if None not in (record.get("model_position"), record.get("survey_position"), record.get("blind_position")):
+            by_country[record["country"]].append(record)
+    return {
+        country: _deviation_pearson(
+            [r["model_position"] - r["blind_position"] for r in rows],
+            [r["survey_position"] - r["blind_position"] for r in rows],
+        )
+        for country, rows in by_country.items()
+        if len({r["question_id"] for r in rows}) >= MIN_COUNTRIES
+    }
+
+
+def pearson_country_deviation_mean(records: list[dict]) -> float:
+    return _mean_defined(per_country_deviation_pearson(records).values())
 
 
 def _mean_defined(values) -> float:
@@ -207,6 +251,14 @@ METRICS = MetricTable(
             CORRELATION,
         ),
         _metric("n_countries", None, "countries with a defined per-country r", n_countries),
+        _metric(
+            "pearson_country_deviation_mean",
+            True,
+            "pearson_country_mean of the deviations from the country-blind position (the question's cross-country "
+            "mean distribution): credit for country knowledge only; the country-blind predictor scores 0",
+            pearson_country_deviation_mean,
+            CORRELATION,
+        ),
         *(
             _metric(
                 f"pearson_country_{c.lower().replace(' ', '_')}",

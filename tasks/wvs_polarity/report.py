@@ -31,11 +31,13 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         "",
         "ρ: response level (the study's definition). The human ceiling bounds `self_consistency`, "
         "which has its granularity (one response vs 10 resampled respondents); it is not a ceiling "
-        "of the ρ with the survey.",
+        "of the ρ with the survey. `self_consistency (figure)` is `self_consistency_bootstrap_mean`, the study's "
+        "plotted variant (mean of 100 bootstrap resamples, a response drawn twice pairing with itself): hold it "
+        "next to the paper's figure, not next to the ceiling.",
         "",
         "| language | model | spearman_language | 95% CI | us_bias | us_bias_random_adjusted | self_consistency "
-        "| human_ceiling | judge_parse_rate | n_wrong_language |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| self_consistency (figure) | human_ceiling | judge_parse_rate | n_wrong_language |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     country_series: dict[str, dict[str, float | None]] = defaultdict(dict)
     country_errors: dict[str, dict[str, tuple[float, float] | None]] = defaultdict(dict)
@@ -49,7 +51,7 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
             lines.append(
                 f"| {language} | {run.model} | {fmt(m.get('spearman_language'))} | {uncertainty(run, 'spearman_language')} | "
                 f"{fmt(m.get('us_bias'))} | {fmt(m.get('us_bias_random_adjusted'))} | {fmt(m.get('self_consistency'))} | "
-                f"{fmt(m.get('human_ceiling'))} | {fmt(m.get('judge_parse_rate'))} | {fmt(m.get('n_wrong_language'))} |"
+                f"{fmt(m.get('self_consistency_bootstrap_mean'))} | {fmt(m.get('human_ceiling'))} | {fmt(m.get('judge_parse_rate'))} | {fmt(m.get('n_wrong_language'))} |"
             )
             label = run.label
             for key, value in m.items():

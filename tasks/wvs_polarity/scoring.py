@@ -16,7 +16,14 @@ from collections import defaultdict
 import numpy as np
 
 from cultureval.metric_table import CORRELATION, COUNT, DIAGNOSTIC, UNIT, Metric, MetricTable
-from cultureval.metrics import bootstrap_ci, pairwise_self_consistency, pro_score, spearman, split_half_consistency
+from cultureval.metrics import (
+    bootstrap_ci,
+    bootstrap_self_consistency,
+    pairwise_self_consistency,
+    pro_score,
+    spearman,
+    split_half_consistency,
+)
 from cultureval.metrics.aggregate import count_true, nan_to_none, rate
 from cultureval.tasks.wvs_polarity import loader
 from cultureval.tasks.wvs_polarity.language_id import is_wrong_language
@@ -157,7 +164,9 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
       topic, divided by the judge's reliability ``1 - 0.045``
       (:func:`cultureval.metrics.pairwise_self_consistency`), over every response with a pro
       score (as the study's code, which groups by prompt language); the split-half variant of
-      cultureval 0.1 is ``self_consistency_split_half``.
+      cultureval 0.1 is ``self_consistency_split_half``; ``self_consistency_bootstrap_mean`` is
+      the figure's variant (the mean over 100 seeded bootstrap resamples of the responses, where
+      a response drawn twice pairs with itself: :func:`cultureval.metrics.bootstrap_self_consistency`).
     * ``human_ceiling_<CC>`` (mean: ``human_ceiling``): the survey's own consistency when 10
       respondents are resampled (``gt_self_consistency.csv``), the granularity of one response:
       it is the ceiling of ``self_consistency``.
@@ -198,6 +207,9 @@ def summarise(records: list[dict], language: str, truth=None, seed: int = 0) -> 
     for record, score in defined:
         by_topic[record["question_key"]].append(score)
     result["self_consistency"] = pairwise_self_consistency(by_topic)
+    result["self_consistency_bootstrap_mean"] = bootstrap_self_consistency(
+        [(record["question_key"], score) for record, score in defined], repeats=CONSISTENCY_REPEATS, seed=seed
+    )
     counts = defaultdict(list)
     for record in records:
         if record.get("parsed") and record.get("n_pro") is not None and record.get("n_con") is not None:
@@ -306,6 +318,14 @@ METRICS = MetricTable(
             "split-half ρ of per-topic pooled pro shares (a variant)",
             None,
             bounds=CORRELATION,
+        ),
+        Metric(
+            "self_consistency_bootstrap_mean",
+            True,
+            "self_consistency as the study's figure plots it: mean over 100 bootstrap resamples of the responses, "
+            "where a response drawn twice pairs with itself (higher than self_consistency by construction)",
+            None,
+            bounds=CONSISTENCY,
         ),
         Metric(
             "human_ceiling",
