@@ -56,6 +56,7 @@ SUMMARY_COLUMNS = (
     "prompt_sha256",
     "shots",
     "source",
+    "judge",
 )
 
 
@@ -90,6 +91,27 @@ def _ranked_sets(runs: list[Run]) -> list[tuple[str, int | None, Run]]:
     return rows
 
 
+def judge_label(run: Run) -> str:
+    """Who scored a judged run: the judge's name, ``self-judged (<model>)`` when the evaluated
+    model judged its own answers (an Inspect run without ``--model-role grader=...``), ``""``
+    for a run scored without a judge."""
+    judge = (run.provenance or {}).get("judge")
+    if not isinstance(judge, dict):
+        return ""
+    name = judge.get("name") or judge.get("path") or "judge"
+    return f"self-judged ({name})" if judge.get("self_judged") else str(name)
+
+
+def self_judged_notes(runs: list[Run]) -> list[str]:
+    """One note per self-judged run: its scores are the model's verdicts on its own answers."""
+    return [
+        f"{run.model} on {run.task} ({run.harness}) is self-judged: no grader model was given, so the model "
+        "scored its own answers; its judged metrics say little and rank only with runs of the same judge"
+        for run in runs
+        if judge_label(run).startswith("self-judged")
+    ]
+
+
 def _summary(runs: list[Run]) -> list[str]:
     lines = [
         "## Summary",
@@ -99,8 +121,8 @@ def _summary(runs: list[Run]) -> list[str]:
         "runs differ in any of these has numbered sets, each ranked on its own (the notes say what differs).",
         "",
         "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "
-        "| value | n | parse rate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| value | n | parse rate | judge |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, rank, run in _ranked_sets(runs):
         table = table_of(run.task)
@@ -113,7 +135,7 @@ def _summary(runs: list[Run]) -> list[str]:
             f"{run.harness} | {f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | "
             f"{fmt(run.metrics.get(metric))} | {uncertainty(run, metric)} | {headline} {headline_arrow} | "
             f"{fmt(run.metrics.get(headline))} | {run.n if run.n is not None else 'n/a'} | "
-            f"{fmt(run.metrics.get(table.parse_metric))} |"
+            f"{fmt(run.metrics.get(table.parse_metric))} | {judge_label(run) or '—'} |"
         )
     return lines + [""]
 
@@ -158,6 +180,7 @@ def summary_rows(runs: list[Run]) -> list[dict]:
                     "prompt_sha256": block.get("prompt_sha256"),
                     "shots": block.get("shots"),
                     "source": run.source,
+                    "judge": judge_label(run) or None,
                 }
             )
     return rows
@@ -200,6 +223,7 @@ def renamed_notes(runs: list[Run]) -> list[str]:
 def write_report(paths: list[Path], output: Path) -> Path:
     inputs = read_inputs(paths)
     inputs.notes.extend(renamed_notes(inputs.runs))
+    inputs.notes.extend(self_judged_notes(inputs.runs))
     output.mkdir(parents=True, exist_ok=True)
     figures = Figures(output)
     runs = inputs.runs
