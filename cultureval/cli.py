@@ -2,6 +2,8 @@
 
 - ``cultureval run``: the main job: the ``cpu_smollm2`` run config (SmolLM2-135M-Instruct on
   CPU, GlobalOpinionQA's six-country subset) with lm-eval, its options changing it.
+- ``cultureval inspect eval ARGS``: Inspect's ``inspect eval`` after cultureval's checks of the
+  tasks, model folders, data, task options and ``--limit`` (:mod:`cultureval.inspect_preflight`).
 - ``cultureval lm-eval ARGS``: run lm-eval with the task folder added to ``--include_path``;
   ``--config NAME`` takes a shipped run config (``configs/lm_eval/NAME.yaml``) or a file,
   with ``${VAR}`` references filled from the environment.
@@ -33,6 +35,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from cultureval.errors import INPUT_ERROR_EXIT, NOTHING_PRODUCED_EXIT, InputError, NothingProduced, one_line
@@ -46,7 +49,8 @@ EXAMPLES = """examples:
   cultureval tasks                                 every task: harnesses, kind, items, cost per item
   cultureval lm-eval run --model vllm --model_args pretrained=org/model --tasks global_opinion_jsd \\
       --output_path results/                       any lm-eval command, with the task folder added
-  inspect eval cultureval/global_opinion_jsd_6c --model openai/gpt-4o-mini --max-connections 20
+  cultureval inspect eval cultureval/global_opinion_jsd_6c --model openai/gpt-4o-mini --max-connections 20
+                                                   Inspect, after cultureval's checks
   cultureval judge results/ --judge-config "$(cultureval configs-dir)/judge/vllm_local.yaml"
   cultureval baseline uniform --tasks global_opinion_jsd_6c -o results/
   cultureval report results/ logs/ -o report/      report.md, figures, summary.csv/.json
@@ -71,6 +75,7 @@ GENERIC_COMMANDS = (
     "tasks-dir",
     "configs-dir",
     "lm-eval",
+    "inspect",
     "smollm2",
     "judge",
     "report",
@@ -185,11 +190,73 @@ def run_lm_eval(args: list[str]) -> int:
         started = time.time()
         # cultureval's tasks only: lm-eval need not index its own 14,700 (issue 30)
         only_ours = request is not None and only_cultureval_tasks(request.tasks)
-        with without_default_tasks() if only_ours else nullcontext():
+        with without_default_tasks() if only_ours else nullcontext(), lost_results() as lost:
             status = int(cli_evaluate() or 0)
     if request is not None and request.output_path and status == 0:
+        check_saved(Path(request.output_path), started, lost)
         print_run_summary(Path(request.output_path), started)
+        print_judge_step(request)
     return status
+
+
+@contextmanager
+def lost_results():
+    """Collects lm-eval's "Could not save ..." warnings (and the reason it logs after them):
+    lm-eval catches the error, warns and exits 0, so the work would be lost silently."""
+
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.INFO)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if "Could not save" in message or (self.messages and record.levelno == logging.INFO):
+                self.messages.append(message)
+
+    handler = Collect()
+    tracker = logging.getLogger("lm_eval.loggers.evaluation_tracker")
+    tracker.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        tracker.removeHandler(handler)
+
+
+def check_saved(output_path: Path, since: float, lost: list[str]) -> None:
+    """:class:`~cultureval.errors.NothingProduced` (exit 1) when lm-eval could not write the
+    results of a run that asked for them (``--output_path``); its table above is all there is."""
+    if output_path.suffix == ".json":  # lm-eval writes <stem>_<date>.json beside it
+        candidates = output_path.parent.glob(f"{output_path.stem}_*.json") if output_path.parent.is_dir() else []
+    else:
+        candidates = output_path.rglob("results_*.json") if output_path.is_dir() else []
+    written = [path for path in candidates if path.stat().st_mtime >= since - 1]
+    if lost or not written:
+        reason = "; ".join(lost) if lost else f"no results file under {output_path}"
+        raise NothingProduced(
+            f"lm-eval could not save the results under {output_path} ({reason}); the numbers above are all "
+            "that is left: fix the folder and rerun (with --use_cache PATH a rerun reuses the answers)"
+        )
+
+
+def print_judge_step(request) -> None:
+    """After an lm-eval run of judged tasks: the ``cultureval judge`` command that scores them."""
+    from cultureval.families import judge_of
+    from cultureval.paths import configs_dir
+    from cultureval.preflight import expand_tasks
+
+    judged = [task for task in expand_tasks(request.tasks) if judge_of(task) is not None]
+    if not judged:
+        return
+    folder = request.output_path
+    print(
+        f"\ncultureval: {', '.join(judged)} are generated, not yet scored: a judge model scores them. Next, with a "
+        "judge served by `vllm serve JUDGE --port 8000`:\n"
+        f'  cultureval judge {folder} --judge-config "{configs_dir() / "judge" / "vllm_local.yaml"}"\n'
+        "or with a hosted judge (key in $OPENAI_API_KEY):\n"
+        f"  cultureval judge {folder} --judge-model gpt-4o-mini --judge-base-url https://api.openai.com/v1\n"
+        "(which judges are fit: README, Judges)"
+    )
 
 
 def run_job_config(
@@ -213,6 +280,68 @@ def run_job_config(
     return config
 
 
+# cultureval run's options beside the run config's: (its option, lm-eval's flag, takes a value)
+RUN_PASSTHROUGH = (
+    ("apply_chat_template", "--apply_chat_template", False),
+    ("gen_kwargs", "--gen_kwargs", True),
+    ("use_cache", "--use_cache", True),
+    ("metadata", "--metadata", True),
+)
+
+
+def run_job_argv(options, extra: list[str] = ()) -> list[str]:
+    """The ``cultureval lm-eval`` arguments of ``cultureval run``: the ``cpu_smollm2`` run config
+    (:func:`run_job_config`) written out as flags, the run's own options over it, then
+    ``extra`` (lm-eval options ``cultureval run`` does not take). ``cultureval run`` runs exactly
+    this; ``--print-command`` prints it."""
+    from cultureval.models import ensure_smollm2
+    from cultureval.preflight import check_limit
+
+    limit = check_limit(options.limit) if options.limit is not None else None  # before any download
+    model_path = options.model_path or str(ensure_smollm2())
+    config = run_job_config(model_path, options.tasks, limit, options.output_path, options.batch_size)
+    model_args = ",".join(f"{key}={value}" for key, value in config["model_args"].items())
+    argv = ["run", "--model", str(config["model"]), "--model_args", model_args]
+    argv += ["--tasks", ",".join(config["tasks"])]
+    if options.device:
+        config["device"] = options.device
+    for key in ("device", "batch_size", "output_path", "limit"):
+        value = config.get(key)
+        if value is not None:
+            argv += [f"--{key}", f"{value:g}" if isinstance(value, float) else str(value)]
+    if config.get("log_samples"):
+        argv.append("--log_samples")
+    for attribute, flag, takes_value in RUN_PASSTHROUGH:
+        value = getattr(options, attribute, None)
+        if value not in (None, False):
+            argv += [flag, value] if takes_value else [flag]
+    return argv + list(extra)
+
+
+def lm_eval_command(argv: list[str]) -> str:
+    """``cultureval lm-eval ARGV`` as one line to paste into a shell."""
+    import shlex
+
+    return shlex.join(["cultureval", "lm-eval", *argv])
+
+
+def run_job(options, unknown: list[str]) -> int:
+    """``cultureval run``: lm-eval with the run's arguments (:func:`run_job_argv`); with
+    ``--print-command`` the equivalent ``cultureval lm-eval`` command is printed, not run; an
+    lm-eval option ``cultureval run`` does not take is refused with that command, the option in it."""
+    argv = run_job_argv(options, unknown)
+    if unknown:
+        raise InputError(
+            f"{' '.join(unknown)}: not an option of cultureval run (`cultureval run --help` lists them); for "
+            f"lm-eval's options run the same job through cultureval lm-eval: {lm_eval_command(argv)}"
+        )
+    if options.print_command:
+        print(lm_eval_command(argv))
+        return 0
+    print(f"cultureval run: {lm_eval_command(argv)}", flush=True)  # the same job, for lm-eval's other options
+    return run_lm_eval(argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``cultureval`` command line: the generic commands, then every family's own
     (:func:`add_family_commands`)."""
@@ -230,6 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("tasks-dir", help="print the installed lm-eval task folder")
     sub.add_parser("configs-dir", help="print the installed folder of run and judge configs")
     sub.add_parser("lm-eval", help="run lm-eval with the cultureval tasks on --include_path")
+    sub.add_parser(
+        "inspect",
+        help="Inspect's command line; `cultureval inspect eval ...` checks tasks, model folders, data, options and "
+        "--limit before the model loads",
+    )
     sub.add_parser("smollm2", help="prepare SmolLM2-135M-Instruct and print its folder")
     judged = ", ".join(owner.title for owner in families() if owner.judge is not None)
     judge = sub.add_parser(
@@ -288,9 +422,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--model-path", help="transformers model folder or Hub id (default: SmolLM2-135M-Instruct)")
     run.add_argument("--tasks", help=f"comma-separated tasks (default: the {RUN_CONFIG} config's)")
-    run.add_argument("--limit", type=float, default=None, help="items per task (lm-eval --limit)")
+    run.add_argument("--limit", default=None, help="items per task, or a fraction below 1 (lm-eval --limit)")
     run.add_argument("--output-path", help=f"lm-eval --output_path (default: the {RUN_CONFIG} config's, ./results)")
     run.add_argument("--batch-size", help=f"lm-eval --batch_size (default: the {RUN_CONFIG} config's)")
+    run.add_argument(
+        "--apply-chat-template",
+        "--apply_chat_template",
+        action="store_true",
+        help="render prompts with the model's chat template (lm-eval --apply_chat_template; generative tasks on "
+        "chat models need it)",
+    )
+    run.add_argument(
+        "--gen-kwargs", "--gen_kwargs", help="generation settings, e.g. max_gen_toks=256 (lm-eval --gen_kwargs)"
+    )
+    run.add_argument("--device", help=f"e.g. cuda:0 (lm-eval --device; default: the {RUN_CONFIG} config's, cpu)")
+    run.add_argument(
+        "--use-cache",
+        "--use_cache",
+        metavar="PATH",
+        help="keep every answer in this sqlite cache (lm-eval --use_cache): rerun the same command after an "
+        "interruption and finished answers are reused; one model per PATH",
+    )
+    run.add_argument(
+        "--metadata",
+        help='task options as JSON, e.g. \'{"countries": ["Brazil", "Japan"]}\' (lm-eval --metadata)',
+    )
+    run.add_argument(
+        "--print-command",
+        action="store_true",
+        help="print the equivalent `cultureval lm-eval` command instead of running it (for lm-eval's other options)",
+    )
     score = sub.add_parser(
         "score",
         help="re-score outputs produced elsewhere (CSV or JSONL) with cultureval's metric code",
@@ -353,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     if argv and argv[0] == "lm-eval":  # pass everything after it through untouched
         return run_lm_eval(argv[1:])
+    if argv and argv[0] == "inspect" and argv[1:2] not in (["-h"], ["--help"]):
+        from cultureval.inspect_preflight import run_inspect
+
+        return run_inspect(argv[1:])
 
     if argv in (["tasks-dir"], ["configs-dir"]):
         # answered before the parser is built (it imports every family): lm-eval command lines
@@ -361,7 +526,11 @@ def _main(argv: list[str]) -> int:
 
         print(tasks_dir() if argv == ["tasks-dir"] else configs_dir())
         return 0
-    options = build_parser().parse_args(argv)
+    parser = build_parser()
+    if argv and argv[0] == "run":  # options cultureval run does not take: answered with the lm-eval command
+        options, unknown = parser.parse_known_args(argv)
+    else:
+        options, unknown = parser.parse_args(argv), []
     family_command = getattr(options, "family_command", None)
     if family_command is not None:
         return family_command.run(options)
@@ -393,12 +562,7 @@ def _main(argv: list[str]) -> int:
     if options.command == "smollm2":
         print(ensure_smollm2())
         return 0
-    from cultureval.run_configs import write_lm_eval_config
-
-    model_path = options.model_path or str(ensure_smollm2())
-    config = run_job_config(model_path, options.tasks, options.limit, options.output_path, options.batch_size)
-    with tempfile.TemporaryDirectory(prefix="cultureval-run-") as folder:
-        return run_lm_eval(["run", "--config", str(write_lm_eval_config(config, Path(folder), RUN_CONFIG))])
+    return run_job(options, unknown)
 
 
 def _report_or_baseline(options) -> int:
@@ -409,7 +573,10 @@ def _report_or_baseline(options) -> int:
             path = write_report([Path(p) for p in options.results], Path(options.output))
         else:
             from cultureval.baselines import write_baseline
+            from cultureval.preflight import check_limit
 
+            if options.limit is not None:
+                check_limit(options.limit, fractions=False)
             tasks = [t.strip() for t in options.tasks.split(",") if t.strip()]
             path = write_baseline(
                 options.kind, tasks, Path(options.output), n=options.n, seed=options.seed, limit=options.limit

@@ -103,7 +103,14 @@ def _local_file(dataset: str, relative_path: str, online_source: str) -> Path | 
     data_dir = os.environ.get(DATA_DIR_ENV)
     if not data_dir:
         return None
-    path = Path(data_dir).expanduser() / dataset / relative_path
+    folder = Path(data_dir).expanduser()
+    path = folder / dataset / relative_path
+    if not folder.is_dir() or not any(folder.iterdir()):
+        state = "is no folder" if not folder.is_dir() else "is an empty folder"
+        raise DataFileError(
+            f"{path}: file not found ({DATA_DIR_ENV}={data_dir} {state}; point it at a folder holding "
+            f"{dataset}/{relative_path}, or unset it to download {online_source})"
+        )
     if not path.is_file():
         raise DataFileError(
             f"{path}: file not found ({DATA_DIR_ENV}={data_dir} is set, so {dataset} "
@@ -112,24 +119,51 @@ def _local_file(dataset: str, relative_path: str, online_source: str) -> Path | 
     return path
 
 
+OFFLINE_ENV = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
+def offline() -> bool:
+    """Whether the user asked for no network (``HF_HUB_OFFLINE`` or ``HF_DATASETS_OFFLINE`` set
+    to 1/true/yes/on, as huggingface_hub reads them): then no loader downloads anything."""
+    return any(os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on") for name in OFFLINE_ENV)
+
+
+def not_offline(dataset: str, relative_path: str, source: str) -> DataFileError:
+    """The one-line error of a dataset that is neither local nor cached while offline."""
+    flags = "/".join(name for name in OFFLINE_ENV if os.environ.get(name))
+    return DataFileError(
+        f"{dataset}: not available offline ({flags} is set, {DATA_DIR_ENV} is not, and {source} is not in the "
+        f"local cache); set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path} (a copy of {source})"
+    )
+
+
 def resolve_file(
     dataset: str, relative_path: str, hub_repo: str, hub_filename: str, hub_revision: str
 ) -> tuple[Path, str, str | None]:
     """Return ``(path, location, revision)`` of a dataset file.
 
     With ``$CULTUREVAL_DATA_DIR`` set, the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``
-    and must exist. Otherwise it is downloaded (and cached) from the Hub dataset ``hub_repo``.
+    and must exist. Otherwise it is downloaded (and cached) from the Hub dataset ``hub_repo``;
+    offline (:func:`offline`) only the Hub cache is read, and a file not in it is a
+    :class:`DataFileError` saying so.
     """
     local = _local_file(dataset, relative_path, "from the Hub")
     if local:
         return local, str(local.resolve()), None
     from huggingface_hub import hf_hub_download
 
+    source = f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}"
     try:
         downloaded = hf_hub_download(
-            repo_id=hub_repo, filename=hub_filename, repo_type="dataset", revision=hub_revision
+            repo_id=hub_repo,
+            filename=hub_filename,
+            repo_type="dataset",
+            revision=hub_revision,
+            local_files_only=offline(),
         )
     except Exception as error:  # network, auth, missing file: say what was tried
+        if offline():
+            raise not_offline(dataset, relative_path, source) from None
         raise DataFileError(
             f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}: download failed ({error}). "
             f"Offline, set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path}."
@@ -141,7 +175,8 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
     """Like :func:`resolve_file`, for data published only as a file at a pinned URL (GitHub).
 
     Offline the file is ``$CULTUREVAL_DATA_DIR/<dataset>/<relative_path>``; online it is
-    downloaded once into ``<cache>/data/<dataset>/<revision>/``.
+    downloaded once into ``<cache>/data/<dataset>/<revision>/``. With ``HF_HUB_OFFLINE=1``
+    (:func:`offline`) and no local copy, only that cache is read: nothing is downloaded.
     """
     local = _local_file(dataset, relative_path, url)
     if local:
@@ -151,6 +186,8 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
     from cultureval.paths import cache_dir
 
     target = cache_dir() / "data" / dataset / revision / relative_path
+    if not target.is_file() and offline():
+        raise not_offline(dataset, relative_path, url)
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(target.suffix + ".partial")

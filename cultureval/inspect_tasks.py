@@ -50,12 +50,46 @@ except ImportError:  # Inspect moved it: a plain error still stops the run
     _OneLineError = Exception
 
 
-class RenderingError(_OneLineError, ValueError):
-    """A rendering the provider cannot give (one line: what it would send instead, what to use)."""
+class TaskRefusal(_OneLineError, ValueError):
+    """A task ``inspect eval`` must not run, said in one line: Inspect prints a
+    ``PrerequisiteError``'s message alone, without a traceback, and exits 1."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class RenderingError(TaskRefusal):
+    """A rendering the provider cannot give (one line: what it would send instead, what to use)."""
+
+
+class TaskInputError(TaskRefusal):
+    """The task's data or options cannot be used: a missing or malformed data file, data not
+    available offline, a country no item has (one line naming the task and the file)."""
+
+
+def refuse(error: TaskRefusal) -> TaskRefusal:
+    """``error``, also said on stderr when Inspect's console is silent (``--display none``)."""
+    try:
+        from inspect_ai.util import display_type
+
+        silent = display_type() == "none"
+    except ImportError:
+        silent = False
+    if silent:
+        print(f"cultureval: {error.message}", file=sys.stderr, flush=True)
+    return error
+
+
+def load_docs(definition: TaskDefinition, **dataset_kwargs):
+    """The task's dataset (:meth:`~cultureval.definitions.TaskDefinition.load_dataset`); bad data
+    or a bad task option (``-T``) is a :class:`TaskInputError` (one line, no traceback)."""
+    from cultureval.errors import InputError
+
+    try:
+        return definition.load_dataset(**dataset_kwargs)
+    except (InputError, ValueError) as error:  # DataFileError, ItemFilterError, a bad option value
+        raise refuse(TaskInputError(f"cultureval/{definition.name}: {error}")) from None
 
 
 def resolve_rendering(requested: str, provider: str) -> str:
@@ -132,6 +166,12 @@ def option_messages(mode: str, layout: str, user_text: str, stem: str) -> list:
     return [ChatMessageUser(content=rendering.instruction_prompt(user_text))]
 
 
+def given(**options) -> dict:
+    """The task options (``-T``) that were given: ``None`` means "not given" and is left out, so
+    a task without them loads (and fingerprints) exactly the data it loads by default."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
 def content_id(task: str, settings_sha256: str, doc: dict, user_text: str) -> str:
     """A sample id from what the sample is: the task, its prompt settings, the document (its
     survey answers included) and the user text; 20 hex digits of a sha256."""
@@ -167,7 +207,7 @@ def doc_samples(
 
     Option tasks (``doc_to_choice``) carry their letters and the target letter. Sample ids are
     :func:`content_id`; identical documents get ``-2``, ``-3``, ... in order."""
-    dataset = definition.load_dataset(**dataset_kwargs)
+    dataset = load_docs(definition, **dataset_kwargs)
     data_source = provenance.read_provenance(dataset)
     shots = int((data_source or {}).get("shots") or 0)
     settings = prompt_settings(definition, shots, generation)
@@ -213,16 +253,17 @@ def model_record(model) -> dict | None:
 
 def judge_record(prompt_version: str) -> dict:
     """The judge of a judged task: the ``grader`` role's model (the evaluated model itself when
-    none is given), and the judge prompt's version."""
+    none is given: ``self_judged`` true), and the judge prompt's version."""
     try:
         from inspect_ai.model import model_roles
 
         grader = model_roles().get("grader")
     except (ImportError, RuntimeError):
         grader = None
+    self_judged = grader is None
     grader = grader if grader is not None else active_model()
     record = model_record(grader[0] if isinstance(grader, list) and grader else grader) or {}
-    return record | {"prompt_version": prompt_version}
+    return record | {"prompt_version": prompt_version, "self_judged": self_judged}
 
 
 def build_task(
@@ -246,6 +287,20 @@ def build_task(
     extra = {"model": model_record(model)} | run_identity
     if "judge_prompt_version" in metadata:
         extra["judge"] = judge_record(metadata["judge_prompt_version"])
+        if extra["judge"].get("self_judged") and model is not None:
+            # said per task (a run of several judged tasks warns for each) and recorded in the log
+            logger.warning(
+                "%s: no --model-role grader=... given: %s judges its own responses, so its scores are "
+                "self-judged (recorded as judge.self_judged; the report marks them); pass a judge model for "
+                "real scores",
+                definition.name,
+                model,
+            )
+    if model is not None and rendering_mode and rendering_mode != AUTO:
+        stemmed = bool(definition.config.get("gen_prefix"))
+        hint = rendering.in_other_harness("inspect", rendering_mode, stemmed)
+        log = logger.info if rendering_mode == rendering.PLAIN else logger.warning
+        log("%s: rendering %s; %s", definition.name, rendering_mode, hint)
     fingerprint = identity.sha256_of(
         [run_identity["docs_sha256"], run_identity["prompt_sha256"], rendering_mode, provenance.cultureval_version()]
     )
@@ -259,7 +314,16 @@ def build_task(
         # rendering is a new version
         version=f"{definition.version}+{fingerprint[:12]}",
         config=config or GenerateConfig(),
+        # shown in Inspect's task panel and results beside the task: the rendering the numbers depend on
+        tags=_tags(rendering_mode, extra.get("judge")),
     )
+
+
+def _tags(rendering_mode: str | None, judge: dict | None) -> list[str] | None:
+    """Tags Inspect prints beside the task and its results: the rendering, and ``self-judged``."""
+    tags = [f"rendering:{rendering_mode}"] if rendering_mode else []
+    tags += ["self-judged"] if judge and judge.get("self_judged") else []
+    return tags or None
 
 
 def option_rendering(definition: TaskDefinition, requested: str, dataset_kwargs: dict | None = None) -> str:
@@ -270,18 +334,14 @@ def option_rendering(definition: TaskDefinition, requested: str, dataset_kwargs:
     model = active_model()
     if model is None:
         return requested
-    first = next(iter(definition.load_dataset(**(dataset_kwargs or {}))), None)
+    first = next(iter(load_docs(definition, **(dataset_kwargs or {}))), None)
     user_text = definition.function("doc_to_text")(first) if first is not None else ""
     try:
         return effective_rendering(
             requested, model, definition.config["gen_prefix"], definition.metadata["plain_layout"], user_text
         )
     except RenderingError as error:
-        from inspect_ai.util import display_type
-
-        if display_type() == "none":  # Inspect's console is silent then; a refusal must still be said
-            print(f"cultureval: {error.message}", file=sys.stderr, flush=True)
-        raise
+        raise refuse(error) from None
 
 
 @solver

@@ -1,24 +1,31 @@
 """Checks ``cultureval run`` and ``cultureval lm-eval`` make before lm-eval loads a model, so a
-misspelt task, a missing model folder or an unusable data folder is one line, not a traceback
-after minutes of model loading; the combinations that cannot give a right number (shots on
-zero-shot tasks, an answer stem a chat API cannot continue, a LoRA ``lm_head`` vLLM's prompt
-log-probabilities leave out, a response cache filled by another model) refused the same way;
-and the one warning cultureval gives about rendering.
+misspelt task, a missing model folder, an adapter folder without ``adapter_config.json``, an
+unusable data folder, an output folder that cannot be written or ``--limit 0`` is one line, not
+a traceback after minutes of model loading (or a run whose results are lost); the combinations
+that cannot give a right number (shots on zero-shot tasks, an answer stem a chat API cannot
+continue, a LoRA ``lm_head`` vLLM's prompt log-probabilities leave out, a response cache filled
+by another model, a task option the task does not take) refused the same way; the one warning
+cultureval gives about rendering; and the estimate of the run's cost
+(:func:`cultureval.task_list.cost_lines`).
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import difflib
 import json
 import logging
+import math
 import os
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from cultureval import identity
-from cultureval.data_source import DataFileError
 from cultureval.definitions import group_tasks, renamed_message, task_definition, task_folders, task_names
 from cultureval.errors import InputError
 from cultureval.lm_eval_task import WARNINGS_ENV, defines_shots  # warnings: read into each result's provenance
@@ -43,6 +50,10 @@ class LmEvalRequest:
     output_path: str | None = None
     num_fewshot: int | None = None
     use_cache: str | None = None
+    limit: float | None = None
+    log_samples: bool = False
+    # lm-eval's --metadata: passed to every task's data loader (e.g. {"countries": ["Japan"]})
+    metadata: dict = field(default_factory=dict)
 
 
 def _model_args(value) -> dict:
@@ -64,6 +75,35 @@ def _tasks(value) -> list[str]:
     return [t.strip() for t in str(value or "").split(",") if t.strip()]
 
 
+def _metadata(values) -> dict:
+    """lm-eval's ``--metadata``: a JSON object, or ``key=value`` pairs whose values are Python
+    literals (``countries=['Japan']``) or plain strings, as lm-eval reads them."""
+    if isinstance(values, dict):
+        return dict(values)
+    values = [values] if isinstance(values, str) else list(values or [])
+    if not values:
+        return {}
+    if values[0].lstrip().startswith("{"):
+        try:
+            parsed = json.loads(values[0])
+        except ValueError as error:
+            raise PreflightError(f"--metadata {values[0]}: not a JSON object ({error})") from None
+        if not isinstance(parsed, dict):
+            raise PreflightError(f"--metadata {values[0]}: not a JSON object")
+        return parsed
+    merged: dict = {}
+    for value in values:
+        for item in value.split(","):
+            key, separator, text = item.partition("=")
+            if not separator:
+                raise PreflightError(f"--metadata {value}: expected key=value or a JSON object")
+            try:
+                merged[key.strip()] = ast.literal_eval(text.strip())
+            except (ValueError, SyntaxError):
+                merged[key.strip()] = text.strip()
+    return merged
+
+
 def parse_request(argv: list[str]) -> LmEvalRequest:
     """The request of lm-eval ``run`` arguments (a ``--config`` file first, flags over it)."""
     request = LmEvalRequest()
@@ -71,6 +111,14 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
     index = 0
     while index < len(argv):
         arg = argv[index]
+        if arg == "--metadata":  # lm-eval takes several key=value words after it
+            following = []
+            while index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+                following.append(argv[index + 1])
+                index += 1
+            values["metadata"] = following
+            index += 1
+            continue
         if arg.startswith("--") and "=" in arg:
             key, value = arg[2:].split("=", 1)
         elif arg.startswith("--"):
@@ -100,7 +148,76 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
         except ValueError:
             raise PreflightError(f"--num_fewshot {shots}: not a whole number") from None
     request.use_cache = values.get("use_cache") if isinstance(values.get("use_cache"), str) else None
+    limit = values.get("limit")
+    request.limit = None if limit is None or limit is True else check_limit(limit)
+    flag = values.get("log_samples")
+    request.log_samples = flag is True or str(flag).lower() in ("true", "1", "yes")
+    request.metadata = _metadata(values.get("metadata"))
     return request
+
+
+def check_limit(value, flag: str = "--limit", fractions: bool = True) -> float:
+    """``--limit`` as lm-eval reads it: a whole number of items, or a fraction of each task below
+    1 (``fractions``; Inspect and ``cultureval baseline`` take whole numbers only). ``0`` (and
+    anything not above 0) is refused everywhere, in one line: lm-eval would load the
+    model and then fail, Inspect would run no sample, and a baseline would read it as "no limit".
+    :class:`PreflightError` for a value that is not a positive number."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise PreflightError(f"{flag} {value}: not a number") from None
+    if not number > 0 or number != number:
+        what = "a number of items (or a fraction of each task below 1)" if fractions else "a number of items"
+        raise PreflightError(f"{flag} {value}: evaluates no item; give {what}, or leave {flag} out for every item")
+    if not fractions and not number.is_integer():
+        raise PreflightError(f"{flag} {value}: a number of items must be whole")
+    if number >= 1 and not number.is_integer():
+        raise PreflightError(f"{flag} {value}: a number of items must be whole (a fraction must be below 1)")
+    return number
+
+
+def limited_count(n_items: int, limit: float | None) -> int:
+    """How many of ``n_items`` a run with lm-eval's ``--limit`` evaluates: the first ``limit``
+    items, or ``ceil(limit * n_items)`` for a fraction below 1 (lm-eval's rule)."""
+    if limit is None:
+        return n_items
+    if limit < 1:
+        return min(n_items, math.ceil(limit * n_items))
+    return min(n_items, int(limit))
+
+
+def check_output_path(path: str | None, flag: str = "--output_path") -> None:
+    """The folder a run writes its results into must be creatable and writable *before* the model
+    loads: lm-eval only warns "Could not save results" after every item ran. ``path`` ending in
+    ``.json`` names a file (its folder is checked), as lm-eval reads it. A missing folder is
+    created for the probe and removed again."""
+    if not path:
+        return
+    target = Path(path).expanduser()
+    folder = target.parent if target.suffix == ".json" else target
+    missing = []
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        missing.append(existing)
+        existing = existing.parent
+    if not existing.is_dir():
+        raise PreflightError(f"{flag} {path}: {existing} is a file, not a folder; choose another {flag}")
+    created = []
+    try:
+        for step in reversed(missing):
+            step.mkdir()
+            created.append(step)
+        handle, probe = tempfile.mkstemp(prefix=".cultureval-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise PreflightError(
+            f"{flag} {path}: cannot write there ({error.strerror or error}); choose another {flag}"
+        ) from None
+    finally:
+        for step in reversed(created):
+            with contextlib.suppress(OSError):
+                step.rmdir()
 
 
 def _tags() -> dict[str, list[str]]:
@@ -154,22 +271,100 @@ def _path_like(value: str) -> bool:
     return value.startswith(("/", "./", "../", "~")) or value.count("/") >= 2 or value.startswith(".")
 
 
+def check_model_folder(path: str, role: str, where: str) -> None:
+    """A local model or adapter folder must exist and be one: a model folder holds
+    ``config.json`` (or is itself a PEFT adapter, which transformers loads with its base model),
+    an adapter folder ``adapter_config.json``; else the engine fails after its imports with a
+    long traceback. ``role``: ``model``, ``adapter`` or ``tokenizer``; ``where`` names the
+    argument in the message (``model_args peft=...``)."""
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise PreflightError(f"{where}: no such file or folder")
+    if not folder.is_dir() or role == "tokenizer":
+        return
+    if role == "adapter" and not (folder / "adapter_config.json").is_file():
+        raise PreflightError(
+            f"{where}: {folder} holds no adapter_config.json, so it is not a PEFT adapter folder (save the "
+            "adapter with save_pretrained, which writes it)"
+        )
+    if role == "model" and not any((folder / name).is_file() for name in ("config.json", "adapter_config.json")):
+        raise PreflightError(
+            f"{where}: {folder} holds neither config.json (a transformers model folder) nor adapter_config.json "
+            "(a PEFT adapter folder)"
+        )
+
+
+MODEL_ARG_ROLES = {"pretrained": "model", "peft": "adapter", "lora_local_path": "adapter", "tokenizer": "tokenizer"}
+
+
 def check_model_paths(request: LmEvalRequest) -> None:
-    """A model, adapter or tokenizer argument that names a local folder must exist (a Hub id,
-    ``org/name``, is left to the engine)."""
+    """A model, adapter or tokenizer argument that names a local folder must exist and be one
+    (:func:`check_model_folder`; a Hub id, ``org/name``, is left to the engine)."""
     for key in MODEL_PATH_ARGS:
         value = request.model_args.get(key)
-        if isinstance(value, str) and _path_like(value) and not Path(value).expanduser().exists():
-            raise PreflightError(f"model_args {key}={value}: no such file or folder")
+        if isinstance(value, str) and _path_like(value):
+            check_model_folder(value, MODEL_ARG_ROLES[key], f"model_args {key}={value}")
 
 
-def check_data(tasks: list[str]) -> None:
-    """Load each cultureval task's data now: a missing or malformed data file is one line."""
+def task_options(task: str) -> set[str]:
+    """The options ``task``'s data loader takes (its ``custom_dataset`` keyword parameters, which
+    lm-eval's ``--metadata`` and Inspect's ``-T`` fill); ``**kwargs`` are not options."""
+    import inspect
+
+    loader = task_definition(task).function("custom_dataset")
+    return {
+        name
+        for name, parameter in inspect.signature(loader).parameters.items()
+        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    }
+
+
+# options of cultureval's loaders that select items; lm-eval hands --metadata to every task, so a
+# task that does not take one would silently run unfiltered
+ITEM_OPTIONS = ("countries", "questions")
+
+
+def check_task_options(metadata: dict, tasks: list[str]) -> None:
+    """An item-selecting option (``countries``, ``questions``) given to a task whose loader does
+    not take it would be ignored and the run would look filtered when it is not: refused."""
+    for option in ITEM_OPTIONS:
+        if option not in metadata:
+            continue
+        ignoring = [task for task in tasks if option not in task_options(task)]
+        if ignoring:
+            taking = sorted({task for task in tasks if option in task_options(task)})
+            raise PreflightError(
+                f"--metadata {option}: {', '.join(ignoring)} do not take it (their items would not be filtered); "
+                f"run them separately" + (f" from {', '.join(taking)}" if taking else "")
+            )
+
+
+def check_data(tasks: list[str], options: dict | None = None) -> dict[str, int]:
+    """Load each cultureval task's data now, with the task options (``--metadata``) it takes: a
+    missing or malformed data file, or an option value the loader refuses (an unknown country),
+    is one line. Returns each task's number of documents."""
+    counts = {}
     for task in tasks:
+        taken = task_options(task)
+        given = {key: value for key, value in (options or {}).items() if key in taken}
         try:
-            task_definition(task).load_dataset()
-        except DataFileError as error:
+            counts[task] = len(task_definition(task).load_dataset(**given))
+        except (InputError, ValueError) as error:  # DataFileError is an InputError
             raise PreflightError(f"{task}: {error}") from None
+    return counts
+
+
+def check_judged_outputs(request: LmEvalRequest, tasks: list[str]) -> None:
+    """Judged tasks are scored afterwards by ``cultureval judge``, which reads the logged
+    responses: without ``--log_samples`` and ``--output_path`` the run's generations are lost."""
+    from cultureval.families import judge_of
+
+    judged = [task for task in tasks if judge_of(task) is not None]
+    if judged and not (request.log_samples and request.output_path):
+        raise PreflightError(
+            f"{', '.join(judged)} are scored by `cultureval judge` from the logged responses: add --log_samples "
+            "--output_path DIR (without them the generations are lost)"
+        )
 
 
 def check_shots(request: LmEvalRequest, tasks: list[str]) -> None:
@@ -363,16 +558,24 @@ class _DropPlainRenderingWarning(logging.Filter):
 
 def prepare_run(argv: list[str]) -> LmEvalRequest:
     """All checks of an lm-eval ``run`` before any model loads; the warnings cultureval gives are
-    logged once and passed to the tasks' provenance (``$CULTUREVAL_RUN_WARNINGS``)."""
+    logged once and passed to the tasks' provenance (``$CULTUREVAL_RUN_WARNINGS``); the cost
+    estimate is printed (:func:`cultureval.task_list.cost_lines`)."""
+    from cultureval.task_list import cost_lines
+
     request = parse_request(argv)
     check_task_names(request.tasks)
     check_model_paths(request)
+    check_output_path(request.output_path)
     tasks = expand_tasks(request.tasks)
     check_shots(request, tasks)
     check_answer_stem(request, tasks)
     check_adapter_engine(request, tasks)
-    check_data(tasks)
+    check_judged_outputs(request, tasks)
+    check_task_options(request.metadata, tasks)
+    counts = check_data(tasks, request.metadata)
     check_response_cache(request)
+    for line in cost_lines({task: limited_count(n, request.limit) for task, n in counts.items()}):
+        print(f"cultureval: {line}", file=sys.stderr, flush=True)
     warnings = rendering_warnings(request, tasks)
     for warning in warnings:
         logger.warning("cultureval: %s", warning)

@@ -42,3 +42,37 @@ def plain_prompt(layout: str, user_text: str, stem: str) -> str:
 def instruction_prompt(user_text: str) -> str:
     """User turn for providers without prefill: the question and an answer-format instruction."""
     return f"{user_text.rstrip()}\n\n{INSTRUCTION_TEXT}"
+
+
+# the Inspect model config that makes Inspect's hf provider send a message's text verbatim
+VERBATIM_CONFIG = "inspect/hf_plain_text.yaml"  # under `cultureval configs-dir`
+
+
+def _verbatim_flags() -> str:
+    return f'-T rendering=plain --model-config "$(cultureval configs-dir)/{VERBATIM_CONFIG}"'
+
+
+def in_other_harness(harness: str, mode: str, stemmed: bool) -> str:
+    """How the other harness gives the rendering ``mode`` a run of ``harness`` (``lm-eval`` or
+    ``inspect``) got, in one sentence for the run's printed output: the harnesses' defaults
+    differ (lm-eval: ``plain`` unless ``--apply_chat_template``; Inspect's ``hf/`` and API
+    providers: ``instruction`` for tasks with an answer stem, the model's chat template for the
+    others), and only the same rendering gives the same numbers. ``stemmed``: the task's prompt
+    ends in an answer stem (``gen_prefix``)."""
+    mode = (mode or "").split(" ")[0]
+    if harness == "lm-eval":
+        if mode == PLAIN and stemmed:
+            return f"Inspect gives this rendering with {_verbatim_flags()} on hf/ (its default there is instruction)"
+        if mode == PLAIN:
+            return "Inspect renders this task with the model's chat template: add --apply_chat_template here for that"
+        if stemmed:
+            return "Inspect gives this rendering on vllm/ or sglang/ (-T rendering=chat); its hf/ provider cannot"
+        return "Inspect gives this rendering (the model's chat template) by default"
+    if mode == INSTRUCTION:
+        return (
+            f"lm-eval's default is plain (no instruction rendering there): {_verbatim_flags()} gives it here, "
+            "with lm-eval's numbers"
+        )
+    if mode == PLAIN:
+        return "lm-eval gives this rendering by default (without --apply_chat_template)"
+    return "lm-eval gives this rendering with --apply_chat_template (its default is plain)"

@@ -74,6 +74,7 @@ SUMMARY_COLUMNS = (
     "shots",
     "source",
     "yardstick",  # "" for a model's row; the yardstick's label on an unranked reference row
+    "judge",
 )
 
 
@@ -137,6 +138,8 @@ def set_groups(ranked_list: list[RankedRun]) -> list[list[RankedRun]]:
 
 
 def _summary_line(run: Run, rank: str, label: str, model: str, harness: str, values: dict) -> str:
+    """One row of the report's summary table: a model's run (``values`` is ``run.metrics``) or a
+    yardstick scored on its items (no uncertainty, parse rate or judge of its own)."""
     table = table_of(run.task)
     metric, higher_is_better = _leaderboard(run.task)
     arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
@@ -148,8 +151,30 @@ def _summary_line(run: Run, rank: str, label: str, model: str, harness: str, val
     return (
         f"| {run.task} | {run.rendering or 'n/a'} | {rank} | {label or '—'} | {model} | {harness} | "
         f"{f'{run.limit:g}' if run.limit else '—'} | {metric} {arrow} | {fmt(values.get(metric))} | {spread} | "
-        f"{headline} {headline_arrow} | {fmt(values.get(headline))} | {n if n is not None else 'n/a'} | {parse} |"
+        f"{headline} {headline_arrow} | {fmt(values.get(headline))} | {n if n is not None else 'n/a'} | {parse} | "
+        f"{(judge_label(run) or '—') if values is run.metrics else '—'} |"
     )
+
+
+def judge_label(run: Run) -> str:
+    """Who scored a judged run: the judge's name, ``self-judged (<model>)`` when the evaluated
+    model judged its own answers (an Inspect run without ``--model-role grader=...``), ``""``
+    for a run scored without a judge."""
+    judge = (run.provenance or {}).get("judge")
+    if not isinstance(judge, dict):
+        return ""
+    name = judge.get("name") or judge.get("path") or "judge"
+    return f"self-judged ({name})" if judge.get("self_judged") else str(name)
+
+
+def self_judged_notes(runs: list[Run]) -> list[str]:
+    """One note per self-judged run: its scores are the model's verdicts on its own answers."""
+    return [
+        f"{run.model} on {run.task} ({run.harness}) is self-judged: no grader model was given, so the model "
+        "scored its own answers; its judged metrics say little and rank only with runs of the same judge"
+        for run in runs
+        if judge_label(run).startswith("self-judged")
+    ]
 
 
 def _summary(ranked_list: list[RankedRun]) -> list[str]:
@@ -163,8 +188,8 @@ def _summary(ranked_list: list[RankedRun]) -> list[str]:
         "US-centric answer, the world's answer, the survey's own noise) scored by the same code on the set's items.",
         "",
         "| task | rendering | rank | set | model | harness | limit | ranked by | value | uncertainty | headline "
-        "| value | n | parse rate |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| value | n | parse rate | judge |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for members in set_groups(ranked_list):
         label = members[0].set_label
@@ -275,6 +300,7 @@ def _rows(member: RankedRun) -> list[dict]:
                 "shots": block.get("shots"),
                 "source": run.source,
                 "yardstick": "",
+                "judge": judge_label(run) or None,
             }
         )
     return rows
@@ -343,6 +369,7 @@ def read_report_inputs(paths: list[Path]) -> Inputs:
     run of a renamed task (:func:`renamed_notes`): what the report, the site and the export read."""
     inputs = read_inputs(paths)
     inputs.notes.extend(renamed_notes(inputs.runs))
+    inputs.notes.extend(self_judged_notes(inputs.runs))
     inputs.notes.extend(compute_yardsticks(inputs.runs))
     return inputs
 

@@ -1,5 +1,6 @@
 """The human table that ends every command producing metrics: each task's metrics with their
-uncertainty and direction, the number of items, and the family's yardsticks computed on the
+uncertainty and direction, the number of items, the rendering (and how the other harness gives
+the same one: :func:`cultureval.rendering.in_other_harness`), and the family's yardsticks computed on the
 same items (``Family.yardsticks(task, docs)``: what knowing nothing, a US-centric answer or the
 survey's own sampling noise would score here). Runs are read by :func:`cultureval.runs.read_runs`;
 each results file is summarised under its model, so an output folder holding several models'
@@ -11,8 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from cultureval.definitions import task_definition
 from cultureval.errors import InputError
 from cultureval.families import family_of
+from cultureval.rendering import in_other_harness
 from cultureval.report_tools import metrics_table, yardsticks_of
 from cultureval.runs import Run, read_runs
 
@@ -25,6 +28,9 @@ def task_table(run: Run) -> str:
     header = f"{run.task}: {run.n} items" + (f" (--limit {run.limit:g})" if run.limit else "")
     rendering = run.provenance.get("rendering")
     header += f", rendering {rendering}" if rendering else ""
+    if rendering and run.harness in ("lm-eval", "inspect"):  # the harnesses' defaults differ
+        stemmed = bool(task_definition(run.task).config.get("gen_prefix"))
+        header += f"\n  ({in_other_harness(run.harness, rendering, stemmed)})"
     return header + "\n" + metrics_table(run.task, run.metrics, yardsticks, n=run.n)
 
 

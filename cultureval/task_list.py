@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from cultureval.data_source import DataFileError
-from cultureval.definitions import task_definition, task_folders, task_names
+from cultureval.definitions import task_definition, task_names
 from cultureval.families import family_of, judge_of
 
 
@@ -55,21 +55,82 @@ def measured_costs() -> dict:
     return json.loads((Path(__file__).parent / "cpu_cost.json").read_text(encoding="utf-8"))
 
 
-def cpu_seconds(task: str, rows: dict[str, dict]) -> str:
-    """Measured CPU seconds per item: the task's own, else ``≈`` a measured sibling's — a task
-    of the same kind in the same family, else in the family its ``Family.cost_as`` names."""
+def _cost_shape(task: str) -> tuple:
+    """What a task's cost per item depends on, beside its data: family, output type, samples per
+    item, token limit and whether a judge follows."""
+    config = task_definition(task).config
+    generation = config.get("generation_kwargs") or {}
+    owner = family_of(task)
+    return (
+        owner.name if owner else "",
+        config.get("output_type"),
+        int(config.get("repeats", 1) or 1),
+        generation.get("max_gen_toks"),
+        judge_of(task) is not None,
+    )
+
+
+def measured_cost(task: str) -> tuple[str, dict] | None:
+    """``(measured task, its cpu_cost.json entry)``: the task's own measurement, else that of a
+    measured task of the same family and the same cost shape (output type, samples per item,
+    token limit, judge) — a sibling on other items of the same kind — else of such a task in the
+    family the task's ``Family.cost_as`` names; ``None`` when none is."""
     measured = measured_costs()["measured"]
     if task in measured:
-        return f"{measured[task]['seconds_per_item']:g}"
-    row = rows[task]
+        return task, measured[task]
+    shape = _cost_shape(task)
     owner = family_of(task)
-    stand_ins = [owner.name, owner.cost_as] if owner and owner.cost_as else [owner.name] if owner else []
-    folders = task_folders()
-    for family_name in stand_ins:
+    stand_ins = [shape] + ([(owner.cost_as, *shape[1:])] if owner and owner.cost_as else [])
+    for wanted in stand_ins:
         for other, cost in measured.items():
-            if other in rows and folders.get(other) == family_name and rows[other]["kind"] == row["kind"]:
-                return f"≈{cost['seconds_per_item']:g} (as {other})"
-    return "not measured"
+            if other in task_names() and _cost_shape(other) == wanted:
+                return other, cost
+    return None
+
+
+def cpu_seconds(task: str, rows: dict[str, dict] | None = None) -> str:
+    """Measured CPU seconds per item: the task's own, else ``≈`` a measured sibling's
+    (:func:`measured_cost`)."""
+    found = measured_cost(task)
+    if found is None:
+        return "not measured"
+    other, cost = found
+    return f"{cost['seconds_per_item']:g}" if other == task else f"≈{cost['seconds_per_item']:g} (as {other})"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def cost_lines(items: dict[str, int]) -> list[str]:
+    """The estimate of a run's cost printed before it starts: per task, items × the measured
+    CPU seconds per item (:func:`measured_cost`) and the tokens per item (what a hosted model
+    bills); one line saying what was measured on which model and hardware. ``items``: task ->
+    the items the run evaluates (after ``--limit``)."""
+    lines, total = [], 0.0
+    for task, n in items.items():
+        found = measured_cost(task)
+        if found is None:
+            lines.append(f"{task}: {n} item{'s' if n != 1 else ''}; cost per item not measured")
+            continue
+        other, cost = found
+        seconds = n * cost["seconds_per_item"]
+        total += seconds
+        sibling = "" if other == task else f", as measured on {other}"
+        lines.append(
+            f"{task}: about {n} item{'s' if n != 1 else ''} × {cost['seconds_per_item']:g} s ≈ {_duration(seconds)}; "
+            f"{cost['prompt_tokens_per_item']:.0f} prompt + {cost['generated_tokens_per_item']:.0f} generated tokens "
+            f"per item ≈ {n * cost['prompt_tokens_per_item']:,.0f} + {n * cost['generated_tokens_per_item']:,.0f} "
+            f"tokens{sibling}"
+        )
+    if not lines:
+        return []
+    head = f"cost estimate (about {_duration(total)} in all): " if len(items) > 1 else "cost estimate: "
+    return [head + lines[0], *lines[1:], f"(an estimate: measured with {measured_costs()['setup']})"]
 
 
 def task_rows(count_items: bool = True) -> list[dict]:

@@ -1,7 +1,8 @@
 """The Inspect scorer shell of the judge-scored tasks (WVS polarity, CultureBank).
 
 The judge is the ``grader`` model role (``--model-role grader=...``); without one the evaluated
-model judges itself, with a warning. The family's ``judge_item(transport, cache, doc, response)``
+model judges itself: each such task warns when it is created and records ``judge.self_judged``
+in the log's metadata, and the report marks its scores. The family's ``judge_item(transport, cache, doc, response)``
 — the same function ``cultureval judge`` calls for lm-eval's samples — returns the item's record
 and its judged-samples line; the record becomes the score (:mod:`cultureval.scorers.records`)
 and the family's metric table, with its corpus-level summary, is the metric.
@@ -9,10 +10,9 @@ and the family's metric table, with its corpus-level summary, is the metric.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from inspect_ai.model import get_model, model_roles
+from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
@@ -20,20 +20,12 @@ from cultureval import judge as judges
 from cultureval.metric_table import MetricTable
 from cultureval.scorers.records import record_score, table_metric
 
-logger = logging.getLogger(__name__)
 GRADER_ROLE = "grader"
-_warned: set[str] = set()
 
 
 def grader_transport() -> judges.InspectModelJudge:
-    if GRADER_ROLE not in model_roles():
-        model = get_model()
-        if str(model) not in _warned:
-            _warned.add(str(model))
-            logger.warning(
-                "no --model-role grader=... given: %s judges its own responses; pass a judge model for real scores",
-                model,
-            )
+    """The grader role's model; without one the evaluated model (a self-judged run: the task
+    warns when it is created and records ``judge.self_judged``, :func:`cultureval.inspect_tasks.judge_record`)."""
     return judges.InspectModelJudge(get_model(role=GRADER_ROLE))
 
 

@@ -165,7 +165,7 @@ def test_cultureval_lm_eval_hands_lm_eval_the_expanded_config(monkeypatch, tmp_p
         lm_eval_argv(["--config", "vllm_lora"])
     assert set(Path(tempfile.gettempdir()).glob("cultureval-config-*")) == before
     monkeypatch.delenv("ADAPTER")
-    with pytest.raises(SystemExit, match="ADAPTER"):
+    with pytest.raises(RunConfigError, match="ADAPTER"):  # an InputError: exit 2, one line
         lm_eval_argv(["--config=vllm_lora"], tmp_path)
 
 

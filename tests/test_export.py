@@ -270,7 +270,8 @@ def test_export_of_every_task_kind_validates_and_recomputes(
     lines = instances[jsd["detailed_evaluation_results"]["file_path"]]
     run = _run_of(jsd, runs)
     assert {line["evaluation_result_id"] for line in lines} == {
-        f"global_opinion_jsd_binary:{n}" for n in ("jsd", "culture_sim", "tv", "top1_agreement", "culturebank_similarity")
+        f"global_opinion_jsd_binary:{n}"
+        for n in ("jsd", "culture_sim", "tv", "top1_agreement", "culturebank_similarity")
     }
     by_id = {str(s.doc_id): s for s in run.samples()}
     for line in lines:

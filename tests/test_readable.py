@@ -268,8 +268,8 @@ def test_help_gives_examples_that_parse():
     for line in examples:
         command = re.split(r"\s{2,}", line)[0].rstrip("\\").strip()
         argv = shlex.split(command.replace('"$(cultureval configs-dir)', '"/configs'))[1:]
-        if argv[0] == "lm-eval":
-            continue  # passed to lm-eval untouched
+        if argv[0] in ("lm-eval", "inspect"):
+            continue  # passed to lm-eval / Inspect (after cultureval's checks)
         parser.parse_args(argv)  # SystemExit on an example that no longer parses
 
 

@@ -193,9 +193,11 @@ def test_response_cache_record_follows_the_folder_content(tmp_path):
 
 def test_num_fewshot_is_refused_before_the_model_loads(data_a, tmp_path):
     """Case 3: ``--num_fewshot 3`` on a zero-shot task is one line and exit 2. The model folder
-    is empty: had lm-eval tried to load it, the error would be lm-eval's, not this line."""
+    holds an empty config.json: had lm-eval tried to load it, the error would be lm-eval's, not
+    this line."""
     empty = tmp_path / "not-a-model"
     empty.mkdir()
+    (empty / "config.json").write_text("{}")  # a model folder to the folder check, loadable by nothing
     line = _refused(
         ["cultureval", "lm-eval", "run", "--model", "hf", "--model_args", f"pretrained={empty}"]
         + ["--tasks", "global_opinion_jsd,cali_nli_us", "--num_fewshot", "3"],
@@ -285,7 +287,7 @@ def test_inspect_hf_refuses_the_chat_rendering(tiny_model, data_a, tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("cultureval lm-eval:")]
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("cultureval: ")]
     assert "rendering=chat: Inspect's hf provider cannot continue the model's turn" in line
     assert "Traceback" not in output, output[-3000:]
     assert not list(log_dir.rglob("*.eval"))  # no log: nothing ran

@@ -18,7 +18,7 @@ from inspect_ai.solver import TaskState, generate
 from cultureval import rendering
 from cultureval.definitions import task_definition
 from cultureval.identity import generation_settings
-from cultureval.inspect_tasks import active_generate_config, build_task
+from cultureval.inspect_tasks import active_generate_config, build_task, given
 from cultureval.scorers.judged import judged_scorer
 from cultureval.scorers.records import record_score, table_metric
 from cultureval.tasks.binary_settings import judge, scoring
@@ -51,7 +51,18 @@ def choice_scorer(reasoned: bool = False) -> Scorer:
     return score
 
 
-def setting_task(name: str, scorer, n: int, temperature: float | None, max_tokens: int | None, **metadata) -> Task:
+Names = str | list[str] | None  # countries= / questions=: tasks/global_opinions/item_filter.py
+
+
+def setting_task(
+    name: str,
+    scorer,
+    n: int,
+    temperature: float | None,
+    max_tokens: int | None,
+    items: dict | None = None,
+    **metadata,
+) -> Task:
     definition = task_definition(name)
     generation = definition.config.get("generation_kwargs") or {}
     temperature = float(generation.get("temperature", 1.0)) if temperature is None else float(temperature)
@@ -63,7 +74,7 @@ def setting_task(name: str, scorer, n: int, temperature: float | None, max_token
         solver=generate(),
         scorer=scorer,
         rendering_mode=rendering.CHAT,
-        dataset_kwargs={"n_samples": n},
+        dataset_kwargs={"n_samples": n} | (items or {}),
         config=GenerateConfig(temperature=temperature, max_tokens=max_tokens),
         generation=generation_settings(
             overrides.max_tokens or max_tokens,
@@ -80,26 +91,41 @@ def setting_task(name: str, scorer, n: int, temperature: float | None, max_token
 
 @task
 def binary_settings_classify(
-    n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
+    n: int = DEFAULT_SAMPLES,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    countries: Names = None,
+    questions: Names = None,
 ) -> Task:
     """Two-option GlobalOpinionQA items as a numbered choice with a withhold option; n answers per item."""
-    return setting_task("binary_settings_classify", choice_scorer(), n, temperature, max_tokens)
+    items = given(countries=countries, questions=questions)
+    return setting_task("binary_settings_classify", choice_scorer(), n, temperature, max_tokens, items)
 
 
 @task
 def binary_settings_reasoning(
-    n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
+    n: int = DEFAULT_SAMPLES,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    countries: Names = None,
+    questions: Names = None,
 ) -> Task:
     """The same choice after free reasoning ("Answer: N" last); n answers per item."""
-    return setting_task("binary_settings_reasoning", choice_scorer(reasoned=True), n, temperature, max_tokens)
+    items = given(countries=countries, questions=questions)
+    return setting_task("binary_settings_reasoning", choice_scorer(reasoned=True), n, temperature, max_tokens, items)
 
 
 @task
 def binary_settings_open(
-    n: int = DEFAULT_SAMPLES, temperature: float | None = None, max_tokens: int | None = None
+    n: int = DEFAULT_SAMPLES,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    countries: Names = None,
+    questions: Names = None,
 ) -> Task:
     """The question inside ten realistic requests; the grader maps each reply to option 1, 2 or neither."""
     scorer = judged_scorer(judge.judge_item, scoring.OPEN_METRICS, "stance_scorer", identity=IDENTITY)
+    items = given(countries=countries, questions=questions)
     return setting_task(
-        "binary_settings_open", scorer, n, temperature, max_tokens, judge_prompt_version=judge.PROMPT_VERSION
+        "binary_settings_open", scorer, n, temperature, max_tokens, items, judge_prompt_version=judge.PROMPT_VERSION
     )

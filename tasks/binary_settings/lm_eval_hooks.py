@@ -34,14 +34,15 @@ def expand(docs: list[dict], n_samples: int) -> list[dict]:
     ]
 
 
-def load_dataset(n_samples=DEFAULT_SAMPLES, **_metadata) -> dict:
+def load_dataset(n_samples=DEFAULT_SAMPLES, countries=None, questions=None, **_metadata) -> dict:
     """``custom_dataset``: GlobalOpinionQA's two-option items (US, China, Japan, India), each
-    repeated ``n_samples`` times (lm-eval: ``--metadata '{"n_samples": 20}'``)."""
+    repeated ``n_samples`` times (lm-eval: ``--metadata '{"n_samples": 20}'``); ``countries`` /
+    ``questions`` keep those items only (:mod:`~cultureval.tasks.global_opinions.item_filter`)."""
     n = sample_count(n_samples)
-    loaded = loader.load("binary")
+    loaded = loader.load("binary", countries, questions)
     if not loaded.docs:
         raise DataFileError("GlobalOpinionQA: no two-option items for the US, China, Japan or India in the data")
-    provenance = loaded.source.as_dict() | {"subset": "binary", "notes": loaded.notes, "n_samples": n}
+    provenance = loaded.provenance("binary") | {"n_samples": n}
     return docs_to_dataset_dict(expand(loaded.docs, n), provenance)
 
 

@@ -15,11 +15,13 @@ from cultureval.tasks.global_opinions.parser import read_distribution
 METRIC_LIST = METRICS.lm_eval_metric_list()
 
 
-def load_dataset(**_metadata) -> dict:
+def load_dataset(countries=None, questions=None, **_metadata) -> dict:
     """``custom_dataset`` of the default-prompting tasks: one document per question (every
-    survey sample of the full GlobalOpinionQA data; lm-eval's task metadata is ignored)."""
-    loaded = loader.load(None)
-    provenance = loaded.source.as_dict() | {"subset": "default (one document per question)", "notes": loaded.notes}
+    survey sample of the full GlobalOpinionQA data; ``countries``: the countries each answer is
+    compared with, ``questions``: the questions asked — :mod:`~cultureval.tasks.global_opinions.item_filter`;
+    lm-eval's other task metadata is ignored)."""
+    loaded = loader.load(None, countries, questions)
+    provenance = loaded.provenance("default (one document per question)")
     return docs_to_dataset_dict(default_docs(loaded.docs), provenance)
 
 

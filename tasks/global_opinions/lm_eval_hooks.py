@@ -18,15 +18,16 @@ OPTION_METRIC_LIST = scoring.OPTION_METRICS.lm_eval_metric_list()
 GENERATIVE_METRIC_LIST = scoring.GENERATIVE_METRICS.lm_eval_metric_list()
 
 
-def load_dataset(subset: str | None = None, **_metadata) -> dict:
+def load_dataset(subset: str | None = None, countries=None, questions=None, **_metadata) -> dict:
     """``custom_dataset``: a ``DatasetDict`` with one ``test`` split.
 
     ``subset`` comes from the YAML's ``dataset_kwargs`` (``all``, ``6c``, ``binary`` or
-    ``wvs_ordinal``); other keyword arguments are lm-eval's task metadata and are ignored.
+    ``wvs_ordinal``); ``countries`` / ``questions`` from lm-eval's ``--metadata`` (or Inspect's
+    ``-T``) keep those items only (:mod:`~cultureval.tasks.global_opinions.item_filter`); other
+    keyword arguments are lm-eval's task metadata and are ignored.
     """
-    loaded = loader.load(subset)
-    provenance = loaded.source.as_dict() | {"subset": subset or "all", "notes": loaded.notes}
-    return docs_to_dataset_dict(loaded.docs, provenance)
+    loaded = loader.load(subset, countries, questions)
+    return docs_to_dataset_dict(loaded.docs, loaded.provenance(subset or "all"))
 
 
 def _distribution(results: list) -> list[float]:
@@ -72,23 +73,25 @@ def shot_count(k) -> int:
 STEERED_ITEMS = ("6c", "binary", "all")
 
 
-def _steered(items: str):
+def _steered(items: str, countries=None, questions=None):
     if items not in STEERED_ITEMS:
         raise ValueError(f"items must be one of {', '.join(STEERED_ITEMS)}, got {items!r}")
-    return loader.load(items)
+    return loader.load(items, countries, questions)
 
 
-def load_fewshot_dataset(k=steering.DEFAULT_K, items="6c", **_metadata) -> dict:
+def load_fewshot_dataset(k=steering.DEFAULT_K, items="6c", countries=None, questions=None, **_metadata) -> dict:
     """``custom_dataset`` of ``global_opinion_steer_fewshot``: the items (default the six-country
-    ones), each with ``k`` other questions of its country (``--metadata '{"k": 5}'``)."""
+    ones; ``countries`` / ``questions`` filter them, not the shots), each with ``k`` other
+    questions of its country (``--metadata '{"k": 5}'``)."""
     n = shot_count(k)
-    chosen, pool = _steered(items), loader.load(None)
+    chosen, pool = _steered(items, countries, questions), loader.load(None)
     # "shots": the examples each item shows, which the run identity records (cultureval.identity)
-    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes, "k": n, "shots": n}
+    provenance = chosen.provenance(items) | {"k": n, "shots": n}
     return docs_to_dataset_dict(steering.fewshot_docs(chosen.docs, pool.docs, n), provenance)
 
 
-def load_persona_dataset(items="6c", **_metadata) -> dict:
-    chosen = _steered(items)
-    provenance = chosen.source.as_dict() | {"subset": items, "notes": chosen.notes}
-    return docs_to_dataset_dict(steering.persona_docs(chosen.docs), provenance)
+def load_persona_dataset(items="6c", countries=None, questions=None, **_metadata) -> dict:
+    """``custom_dataset`` of ``global_opinion_steer_persona`` (``countries`` / ``questions``:
+    :func:`load_dataset`)."""
+    chosen = _steered(items, countries, questions)
+    return docs_to_dataset_dict(steering.persona_docs(chosen.docs), chosen.provenance(items))

@@ -32,6 +32,7 @@ from cultureval.data_source import (
     resolve_file,
     sha256_file,
 )
+from cultureval.tasks.global_opinions.item_filter import filter_items
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
 from cultureval.tasks.global_opinions.study_items import question_key, study_items
 
@@ -61,6 +62,13 @@ class LoadedDocs:
     docs: list[dict]
     source: DataSource
     notes: list[str] = field(default_factory=list)
+    # the countries / questions the items were filtered by (item_filter.py), None for all
+    filter: dict | None = None
+
+    def provenance(self, subset: str) -> dict:
+        """The data source block of a task's dataset: the file, the subset, notes, the filter."""
+        block = self.source.as_dict() | {"subset": subset, "notes": self.notes}
+        return block | ({"filter": self.filter} if self.filter else {})
 
 
 def split_country(survey_country: str) -> tuple[str, str | None]:
@@ -334,9 +342,12 @@ def select_subset(docs: list[dict], subset: str | None) -> tuple[list[dict], lis
     raise ValueError(f"unknown GlobalOpinionQA subset {subset!r}; use 'all', '6c', 'binary' or 'wvs_ordinal'")
 
 
-def load(subset: str | None = None) -> LoadedDocs:
+def load(subset: str | None = None, countries=None, questions=None) -> LoadedDocs:
     """Load GlobalOpinionQA documents (``subset``: ``None``/``'all'``, ``'6c'``, ``'binary'`` or
-    ``'wvs_ordinal'``: WVS items whose options form an ordinal scale, see :mod:`cultureval.tasks.global_opinions.ordinal`)."""
+    ``'wvs_ordinal'``: WVS items whose options form an ordinal scale, see :mod:`cultureval.tasks.global_opinions.ordinal`),
+    then keep the items of ``countries`` and ``questions`` (:func:`~cultureval.tasks.global_opinions.item_filter.filter_items`;
+    ``None``: all; an :class:`~cultureval.tasks.global_opinions.item_filter.ItemFilterError` for a
+    name no item has)."""
     path, location, revision = resolve_file(DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION)
     all_docs, skipped = read_docs(path)
     if skipped:
@@ -349,6 +360,7 @@ def load(subset: str | None = None) -> LoadedDocs:
     docs, notes = select_subset(all_docs, subset)
     for note in notes:
         logger.warning("GlobalOpinionQA subset %s: %s", subset, note)
+    docs, chosen = filter_items(docs, countries, questions)
     source = DataSource(
         dataset=DATASET,
         location=location,
@@ -357,4 +369,4 @@ def load(subset: str | None = None) -> LoadedDocs:
         partial=len({d["question_id"] for d in all_docs}) < UPSTREAM_QUESTIONS,
         skipped=dict(sorted(skipped.items())),
     )
-    return LoadedDocs(docs=docs, source=source, notes=notes)
+    return LoadedDocs(docs=docs, source=source, notes=notes, filter=chosen)

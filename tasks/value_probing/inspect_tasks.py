@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from inspect_ai import Task, task
 
-from cultureval.inspect_tasks import AUTO, option_logprob_task
+from cultureval.inspect_tasks import AUTO, given, option_logprob_task
 from cultureval.scorers.distribution import option_distribution
 from cultureval.tasks.value_probing.scoring import METRICS, score_distribution
 
@@ -19,12 +19,24 @@ __all__ = ["global_opinion_wvs_pearson"]
 
 
 @task
-def global_opinion_wvs_pearson(rendering: str = AUTO, top_logprobs: int = 20) -> Task:
-    """GlobalOpinionQA's ordinal WVS items: expected scores, Pearson r across countries per question."""
+def global_opinion_wvs_pearson(
+    rendering: str = AUTO,
+    top_logprobs: int = 20,
+    countries: str | list[str] | None = None,
+    questions: str | list[str] | None = None,
+) -> Task:
+    """GlobalOpinionQA's ordinal WVS items: expected scores, Pearson r across countries per question
+    (``countries`` / ``questions``: those items only)."""
     scorer = option_distribution(
         score_distribution,
         METRICS,
         "wvs_pearson_scorer",
         identity=("question_id", "country", "continent"),
     )
-    return option_logprob_task("global_opinion_wvs_pearson", scorer, rendering, top_logprobs)
+    return option_logprob_task(
+        "global_opinion_wvs_pearson",
+        scorer,
+        rendering,
+        top_logprobs,
+        dataset_kwargs=given(countries=countries, questions=questions),
+    )

@@ -15,10 +15,11 @@ METRIC_LIST = METRICS.lm_eval_metric_list()
 SUBSET = "wvs_ordinal"
 
 
-def load_dataset(**_metadata) -> dict:
-    """``custom_dataset``: GlobalOpinionQA's ``wvs_ordinal`` items (lm-eval's task metadata is
-    ignored)."""
-    return opinion_hooks.load_dataset(SUBSET)
+def load_dataset(countries=None, questions=None, **_metadata) -> dict:
+    """``custom_dataset``: GlobalOpinionQA's ``wvs_ordinal`` items, those of ``countries`` /
+    ``questions`` only when given (:mod:`~cultureval.tasks.global_opinions.item_filter`; lm-eval's
+    other task metadata is ignored)."""
+    return opinion_hooks.load_dataset(SUBSET, countries, questions)
 
 
 def process_results(doc: dict, results: list) -> dict:

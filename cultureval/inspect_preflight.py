@@ -1,0 +1,207 @@
+"""``cultureval inspect eval ...``: cultureval's checks, then Inspect's own command line.
+
+Inspect builds the models before it creates the tasks (the ``@task`` functions run with the
+evaluated model active), so a local ``hf/`` model's weights are loaded before cultureval's task
+code can look at anything: a misspelt task then says "No inspect tasks were found", and a
+missing model folder or an adapter folder without ``adapter_config.json`` ends in a traceback
+of a few hundred lines. ``cultureval inspect eval ARGS`` checks, before any model loads and in
+one line each (exit 2):
+
+- each ``cultureval/<task>`` name (a near miss is answered with the name meant);
+- each local model, adapter and tokenizer folder (``-M model_path=``, ``-M tokenizer_path=``,
+  ``vllm/BASE:ADAPTER``) exists and is one (:func:`cultureval.preflight.check_model_folder`);
+- ``--limit`` (``0`` evaluates nothing: :func:`cultureval.preflight.check_limit`) and the log
+  folder (:func:`cultureval.preflight.check_output_path`);
+- each task built as Inspect will build it, from its ``-T`` options: its data (a missing or
+  empty data folder, data not available offline), its options (an option the task does not
+  take, a country no item has, a rendering value that does not exist).
+
+Then it prints the cost estimate (:func:`cultureval.task_list.cost_lines`) and hands the same
+arguments to Inspect's ``inspect`` command. The checks a task can make itself (data, options,
+renderings the provider cannot give) also run under a plain ``inspect eval``, after the model
+loads (:mod:`cultureval.inspect_tasks`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cultureval.errors import InputError
+from cultureval.preflight import PreflightError, check_limit, check_model_folder, check_output_path, limited_count
+
+PREFIX = "cultureval/"
+LOCAL_PROVIDERS = ("hf", "vllm", "sglang", "transformers")
+
+
+@dataclass
+class InspectRequest:
+    """What an ``inspect eval`` command line asks for (as Inspect's own parser reads it)."""
+
+    tasks: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    model_args: dict = field(default_factory=dict)
+    task_args: dict = field(default_factory=dict)
+    limit: str | None = None
+    log_dir: str | None = None
+
+
+def parse_eval_args(args: list[str]) -> InspectRequest | None:
+    """Inspect's ``eval`` arguments read by Inspect's own parser (``None`` if this Inspect has
+    no such parser: then the command goes to Inspect unchecked)."""
+    try:
+        from inspect_ai._cli.eval import eval_command
+        from inspect_ai._util.config import parse_cli_args
+    except ImportError:
+        return None
+    context = eval_command.make_context("eval", list(args), resilient_parsing=True)
+    params = context.params
+    model_args = {}
+    if params.get("model_config"):
+        model_args = _config_file(params["model_config"])
+    model_args |= parse_cli_args(params.get("m"))
+    task_args = _config_file(params["task_config"]) if params.get("task_config") else {}
+    task_args |= parse_cli_args(params.get("t"), preserve_quoted_commas=True)
+    models = [m.strip() for m in str(params.get("model") or os.environ.get("INSPECT_EVAL_MODEL") or "").split(",")]
+    return InspectRequest(
+        tasks=list(params.get("tasks") or ()),
+        models=[m for m in models if m],
+        model_args=model_args,
+        task_args=task_args,
+        limit=params.get("limit"),
+        log_dir=params.get("log_dir") or os.environ.get("INSPECT_LOG_DIR") or "./logs",
+    )
+
+
+def _config_file(path: str) -> dict:
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(Path(path).expanduser().read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PreflightError(f"{path}: cannot read ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise PreflightError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def cultureval_tasks(names: list[str]) -> list[str]:
+    """The cultureval tasks among Inspect task names (``cultureval/<task>``); a name under
+    ``cultureval/`` that is no task is refused with the closest names."""
+    from cultureval.definitions import renamed_message, task_names
+
+    known = task_names()
+    tasks = []
+    for name in names:
+        if not name.startswith(PREFIX):
+            continue  # a file or another package's task: Inspect's to find
+        task = name[len(PREFIX) :]
+        if task in known:
+            tasks.append(task)
+            continue
+        renamed = renamed_message(task)
+        if renamed:
+            raise PreflightError(renamed)
+        close = difflib.get_close_matches(task, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{PREFIX}{close[0]}'?" if close else ""
+        raise PreflightError(f"unknown task {name!r}{hint} (cultureval tasks lists them)")
+    return tasks
+
+
+def _path_like(value: str) -> bool:
+    return value.startswith(("/", "./", "../", "~", ".")) or value.count("/") >= 2
+
+
+def check_models(request: InspectRequest) -> None:
+    """Local model, adapter and tokenizer folders exist and are what they are named as."""
+    for model in request.models:
+        provider, _, name = model.partition("/")
+        if provider not in LOCAL_PROVIDERS:
+            continue
+        path = request.model_args.get("model_path")
+        if isinstance(path, str):
+            check_model_folder(path, "model", f"-M model_path={path}")
+        elif provider != "hf" and ":" in name:  # vllm/BASE:ADAPTER
+            base, _, adapter = name.partition(":")
+            if _path_like(base):
+                check_model_folder(base, "model", f"--model {model}")
+            if _path_like(adapter):
+                check_model_folder(adapter, "adapter", f"--model {model}")
+        elif _path_like(name):
+            check_model_folder(name, "model", f"--model {model}")
+        tokenizer = request.model_args.get("tokenizer_path")
+        if isinstance(tokenizer, str):
+            check_model_folder(tokenizer, "tokenizer", f"-M tokenizer_path={tokenizer}")
+
+
+def build_tasks(tasks: list[str], task_args: dict) -> dict[str, int]:
+    """Build each task as Inspect will (its ``@task`` function with the ``-T`` options it takes):
+    its data and options are checked (one line each, :class:`~cultureval.inspect_tasks.TaskRefusal`);
+    returns each task's number of samples."""
+    import inspect as introspect
+
+    import cultureval._registry as registry
+    from cultureval.inspect_tasks import TaskRefusal
+
+    options = {task: set(introspect.signature(getattr(registry, task)).parameters) for task in tasks}
+    for key in task_args:
+        if tasks and not any(key in taken for taken in options.values()):
+            # Inspect would only warn and run without it: a misspelt -T countries= is a silent no-op
+            shown = "; ".join(
+                f"{PREFIX}{task}: {', '.join(sorted(taken)) or 'none'}" for task, taken in options.items()
+            )
+            raise PreflightError(f"-T {key}: no task of this run takes it (options: {shown})")
+    counts = {}
+    for task in tasks:
+        function = getattr(registry, task)
+        given = {key: value for key, value in task_args.items() if key in options[task]}
+        try:
+            built = function(**given)
+        except TaskRefusal as error:
+            raise PreflightError(error.message) from None
+        except (InputError, ValueError, TypeError) as error:
+            raise PreflightError(f"{PREFIX}{task}: {error}") from None
+        counts[task] = len(built.dataset)
+    return counts
+
+
+def check_eval(args: list[str]) -> None:
+    """Every check of ``cultureval inspect eval ARGS`` (module docstring) and the cost estimate;
+    :class:`~cultureval.preflight.PreflightError` (exit 2, one line) at the first failure."""
+    from cultureval.task_list import cost_lines
+
+    request = parse_eval_args(args)
+    if request is None:
+        return
+    tasks = cultureval_tasks(request.tasks)
+    limit = None
+    if request.limit is not None and "-" not in str(request.limit):  # Inspect also takes a range, 10-20
+        limit = check_limit(request.limit, fractions=False)
+    check_models(request)
+    if request.log_dir and "://" not in request.log_dir:
+        check_output_path(request.log_dir, "--log-dir")
+    counts = build_tasks(tasks, request.task_args)
+    for line in cost_lines({task: limited_count(n, limit) for task, n in counts.items()}):
+        print(f"cultureval: {line}", file=sys.stderr, flush=True)
+
+
+def run_inspect(args: list[str]) -> int:
+    """``cultureval inspect ARGS``: for ``eval``, :func:`check_eval` first; then Inspect's own
+    command line (the ``inspect`` console script) with the same arguments; its exit status."""
+    from importlib.metadata import entry_points
+
+    if args[:1] == ["eval"]:
+        check_eval(args[1:])
+    scripts = [entry for entry in entry_points(group="console_scripts") if entry.name == "inspect"]
+    if not scripts:
+        raise InputError("Inspect's `inspect` command is not installed (pip install inspect-ai)")
+    main = scripts[0].load()
+    sys.argv = ["inspect", *args]  # Inspect's main() reads its arguments there
+    try:
+        main()
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    return 0
