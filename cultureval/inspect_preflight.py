@@ -168,14 +168,16 @@ def build_tasks(tasks: list[str], task_args: dict) -> dict[str, int]:
     return counts
 
 
-def check_eval(args: list[str]) -> None:
+def check_eval(args: list[str]) -> str | None:
     """Every check of ``cultureval inspect eval ARGS`` (module docstring) and the cost estimate;
-    :class:`~cultureval.preflight.PreflightError` (exit 2, one line) at the first failure."""
+    :class:`~cultureval.preflight.PreflightError` (exit 2, one line) at the first failure. The
+    log folder the run writes to (``--log-dir``, ``INSPECT_LOG_DIR`` or ``./logs``), ``None`` when
+    the arguments name no cultureval task or a remote log folder."""
     from cultureval.task_list import cost_lines
 
     request = parse_eval_args(args)
     if request is None:
-        return
+        return None
     tasks = cultureval_tasks(request.tasks)
     limit = None
     if request.limit is not None and "-" not in str(request.limit):  # Inspect also takes a range, 10-20
@@ -186,15 +188,20 @@ def check_eval(args: list[str]) -> None:
     counts = build_tasks(tasks, request.task_args)
     for line in cost_lines({task: limited_count(n, limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)
+    return request.log_dir if request.log_dir and "://" not in request.log_dir else None
 
 
 def run_inspect(args: list[str]) -> int:
     """``cultureval inspect ARGS``: for ``eval``, :func:`check_eval` first; then Inspect's own
-    command line (the ``inspect`` console script) with the same arguments; its exit status."""
+    command line (the ``inspect`` console script) with the same arguments; after an ``eval`` of
+    cultureval tasks that succeeded, cultureval's table of each run's metrics beside the family's
+    yardsticks on the same items (:func:`cultureval.run_summary.print_run_summary`, as after an
+    lm-eval run). Inspect's exit status."""
+    import time
     from importlib.metadata import entry_points
 
-    if args[:1] == ["eval"]:
-        check_eval(args[1:])
+    log_dir = check_eval(args[1:]) if args[:1] == ["eval"] else None
+    since = time.time()
     scripts = [entry for entry in entry_points(group="console_scripts") if entry.name == "inspect"]
     if not scripts:
         raise InputError("Inspect's `inspect` command is not installed (pip install inspect-ai)")
@@ -203,5 +210,11 @@ def run_inspect(args: list[str]) -> int:
     try:
         main()
     except SystemExit as done:
-        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    return 0
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    else:
+        code = 0
+    if code == 0 and log_dir is not None:
+        from cultureval.run_summary import print_run_summary
+
+        print_run_summary(Path(log_dir), since)
+    return code

@@ -40,6 +40,7 @@ from cultureval.report_tools import (
     uncertainty,
     yardsticks_of,
 )
+from cultureval.runs import BASELINE
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ SUMMARY_COLUMNS = (
     "source",
     "yardstick",  # "" for a model's row; the yardstick's label on an unranked reference row
     "judge",
+    # a model's row: the yardstick that knows nothing it scores worse than (then never ranked)
+    "below_yardstick",
 )
 
 
@@ -100,30 +103,86 @@ def _ranked(runs: list[Run]) -> list[tuple[int | None, Run]]:
 class RankedRun:
     """One run of a cultureval task as the report ranks it: its comparable set (``set_label``
     1, 2, ... when its task's runs split into several, else empty; ``comparable_set`` the set's
-    fingerprint), its rank in that set (``None`` without a value of the leaderboard metric) and
-    its ``summary.json`` rows. The report, the results site and the EEE export all take their
-    numbers and ranks from these (:func:`ranked_runs`)."""
+    fingerprint), its rank in that set (``None`` without a value of the leaderboard metric, for a
+    baseline, and for a model that scores worse than a yardstick that knows nothing, whose label
+    is then ``below``) and its ``summary.json`` rows. The report, the results site and the EEE
+    export all take their numbers and ranks from these (:func:`ranked_runs`)."""
 
     run: Run
     rank: int | None
     set_label: str
     comparable_set: str
     rows: list[dict] = field(default_factory=list)
+    below: str = ""
+
+
+def _safe_yardsticks(run: Run) -> dict[str, dict]:
+    """:func:`yardsticks_of`, or ``{}`` when the data they need cannot be read (the report's
+    notes say so: :func:`compute_yardsticks`)."""
+    try:
+        return yardsticks_of(run)
+    except (InputError, OSError, ValueError, KeyError):
+        run.yardsticks = {}
+        return {}
+
+
+def knows_nothing_floor(runs: list[Run], metric: str, higher_is_better: bool) -> tuple[str, float] | None:
+    """``(label, value)`` of the best yardstick that knows nothing (``"knows_nothing": True`` in
+    its ``Family.yardsticks`` entry: uniform, always the first option, random scores, ...) on the
+    items of ``runs`` (one comparable set: the first run with logged documents), by ``metric`` in
+    its direction; ``None`` when no run logged its items or no such yardstick has a value."""
+    best: tuple[str, float] | None = None
+    for run in distinct_item_sets(runs)[:1]:
+        for label, values in _safe_yardsticks(run).items():
+            value = values.get(metric)
+            if not values.get("knows_nothing") or value is None or value != value:
+                continue
+            if best is None or (value > best[1] if higher_is_better else value < best[1]):
+                best = (label, float(value))
+    return best
+
+
+def _worse(value: float, floor: float, higher_is_better: bool) -> bool:
+    return value < floor if higher_is_better else value > floor
 
 
 def ranked_runs(runs: list[Run]) -> list[RankedRun]:
     """Every run of a cultureval task, by task, each task's runs split into comparable sets
-    (:func:`cultureval.comparability.comparable_sets`), each set ranked by the task's leaderboard
-    metric in its own direction; with each run's ``summary.json`` rows (:func:`summary_rows`)."""
+    (:func:`cultureval.comparability.comparable_sets`), each set's model runs ranked by the task's
+    leaderboard metric in its own direction; with each run's ``summary.json`` rows
+    (:func:`summary_rows`). Never ranked: baselines (reference rows), and a model whose value is
+    worse than a yardstick that knows nothing on the same items (:func:`knows_nothing_floor`:
+    a model below uniform is never shown first), listed after the ranked ones with ``below``."""
     sets, _ = comparable_sets([run for run in runs if family_of(run.task) is not None])
     found = []
     for task in sorted(sets):
         groups = sets[task]
+        metric, higher_is_better = _leaderboard(task)
         for index, group in enumerate(groups, 1):
             label = str(index) if len(groups) > 1 else ""
             fingerprint = identity.sha256_of([task, *comparison_key(group[0])])[:12]
-            for rank, run in _ranked(group):
-                member = RankedRun(run, rank, label, fingerprint)
+            models = [run for run in group if run.harness != BASELINE]
+            floor = knows_nothing_floor(group, metric, bool(higher_is_better)) if higher_is_better is not None else None
+            below = {
+                id(run): floor[0]
+                for run in models
+                if floor is not None
+                and run.metrics.get(metric) is not None
+                and _worse(run.metrics[metric], floor[1], bool(higher_is_better))
+            }
+            members = [
+                RankedRun(run, rank, label, fingerprint)
+                for rank, run in _ranked([r for r in models if id(r) not in below])
+            ]
+            members += [
+                RankedRun(run, None, label, fingerprint, below=below[id(run)])
+                for _, run in _ranked([r for r in models if id(r) in below])
+            ]
+            members += [
+                RankedRun(run, None, label, fingerprint)
+                for _, run in _ranked([r for r in group if r.harness == BASELINE])
+            ]
+            for member in members:
                 member.rows = _rows(member)
                 found.append(member)
     return found
@@ -195,7 +254,8 @@ def _summary(ranked_list: list[RankedRun]) -> list[str]:
         label = members[0].set_label
         for member in members:
             run = member.run
-            lines.append(_summary_line(run, str(member.rank or "—"), label, run.model, run.harness, run.metrics))
+            rank = str(member.rank) if member.rank else f"— (below {member.below})" if member.below else "—"
+            lines.append(_summary_line(run, rank, label, run.model, run.harness, run.metrics))
         for run in distinct_item_sets([member.run for member in members]):
             for name, values in yardsticks_of(run).items():
                 lines.append(_summary_line(run, "—", label, f"yardstick: {name}", f"on {run.model}'s items", values))
@@ -301,6 +361,7 @@ def _rows(member: RankedRun) -> list[dict]:
                 "source": run.source,
                 "yardstick": "",
                 "judge": judge_label(run) or None,
+                "below_yardstick": member.below or None,
             }
         )
     return rows

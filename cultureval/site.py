@@ -168,6 +168,7 @@ def _run_row(member: RankedRun, metric: str, reason: str = "") -> dict:
         "limit": f"{run.limit:g}" if run.limit else "—",
         "items_page": item_page(run) if run.has_samples else "",
         "reason": reason,
+        "below": member.below,  # the know-nothing yardstick an unranked model scores worse than
         "key": run_key(run),
     }
 

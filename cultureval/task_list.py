@@ -141,7 +141,10 @@ def task_rows(count_items: bool = True) -> list[dict]:
         items = "-"
         if count_items:
             try:
-                items = str(len(task_definition(task).load_dataset()))
+                definition = task_definition(task)
+                documents = len(definition.load_dataset())
+                per_item = definition.metadata.get("n_samples")  # one document per sample: items × samples
+                items = f"{documents // per_item} × {per_item}" if per_item else str(documents)
             except DataFileError:
                 items = "no data"
         rows.append(row | {"items": items})

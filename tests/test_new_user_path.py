@@ -568,3 +568,45 @@ def test_cost_estimate_is_items_times_measured_seconds(use_fixture_data, capsys)
     n = math.ceil(0.5 * len(task_definition("cali_nli_us").load_dataset()))
     printed = capsys.readouterr().err
     assert f"cultureval: cost estimate: cali_nli_us: about {n} item" in printed
+
+
+def _printed_table(stdout: str, task: str) -> dict[str, dict[str, str]]:
+    """cultureval's table of ``task`` as printed after a run: metric -> {column: cell}."""
+    block = stdout.split(f"\n{task}: ", 1)[1].split("\n\n", 1)[0].splitlines()
+    start = next(i for i, line in enumerate(block) if line.startswith("metric "))
+    header = re.split(r"\s{2,}", block[start].strip())
+    rows = {}
+    for line in block[start + 2 :]:
+        if line.startswith("  "):
+            break
+        cells = re.split(r"\s{2,}", line.strip())
+        rows[cells[0]] = dict(zip(header, cells))
+    return rows
+
+
+@pytest.mark.e2e
+def test_cultureval_inspect_eval_prints_the_yardsticks(tiny_model, fixture_data_dir, tmp_path):
+    """Issue 31 point 4: after ``inspect eval`` no yardstick was printed. ``cultureval inspect
+    eval`` prints cultureval's table with the family's yardsticks on the run's items; the
+    never-entail column's macro_f1_binary is recomputed here with scikit-learn from the logged
+    items (never predicting entailment), and the model's value is the log's."""
+    from inspect_ai.log import list_eval_logs, read_eval_log
+    from sklearn.metrics import f1_score
+
+    log_dir = tmp_path / "logs"
+    task = "cali_nli_us"
+    result = run_cli(
+        ["cultureval", "inspect", "eval", f"cultureval/{task}", "--model", "hf/tiny", "-M", f"model_path={tiny_model}"]
+        + ["--log-dir", str(log_dir), "--display", "none", "--limit", "6"],
+        fixture_data_dir,
+        tmp_path,
+    )
+    [log] = [read_eval_log(info) for info in list_eval_logs(str(log_dir))]
+    table = _printed_table(result.stdout, task)
+    # gold: each pair's majority label (a tied majority left out, as CALI's metric does)
+    gold = [s.metadata["doc"]["majority"] == "E" for s in log.samples if s.metadata["doc"]["majority"]]
+    never = f1_score(gold, [False] * len(gold), average="macro", zero_division=0)
+    assert float(table["macro_f1_binary"]["never-entail"]) == pytest.approx(never, abs=5e-4)
+    model = log.results.scores[0].metrics["macro_f1_binary"].value
+    assert float(table["macro_f1_binary"]["value"].split()[0]) == pytest.approx(model, abs=5e-4)
+    assert table["n (items)"]["value"] == str(len(log.samples)) == table["n (items)"]["never-entail"]

@@ -148,3 +148,66 @@ def test_a_lower_is_better_leaderboard_metric_ranks_the_lowest_first():
     assert [(rank, run.model) for rank, run in ranked(runs, "gap", True)] == [(1, "a"), (2, "b"), (None, "c")]
     with pytest.raises(ValueError, match="needs a direction"):
         ranked(runs, "gap", None)
+
+
+def _run_on_items(model: str, task: str, metrics: dict, docs: list[dict], harness: str = "lm-eval"):
+    """A run of ``task`` whose logged documents are ``docs`` (what the reader takes from the
+    samples), with the identity block of :func:`_block`."""
+    from cultureval.runs import Run
+
+    run = Run(model=model, harness=harness, task=task, metrics=metrics, provenance=_block())
+    run.__dict__["_scanned"] = (None, docs)  # Run.docs: read from the samples file otherwise
+    return run
+
+
+def test_a_model_below_a_know_nothing_yardstick_is_never_ranked_first(fixture_data_dir, monkeypatch):
+    """Issue 31 point 4: SmolLM2 scored jsd 0.463, worse than uniform's 0.404 on the same items,
+    and showed as rank 1. The uniform answer's culture_sim on the run's items is recomputed here
+    with SciPy; a model below it is unranked (``below`` uniform), one above it ranks 1, in
+    report.md's summary and in summary.json."""
+    from scipy.spatial.distance import jensenshannon
+
+    from cultureval.report import knows_nothing_floor, ranked_runs, set_rows
+    from cultureval.tasks.global_opinions import loader
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(fixture_data_dir))
+    docs = loader.load().docs[:20]
+    uniform = sum(
+        1 - jensenshannon([1 / d["n_options"]] * d["n_options"], d["survey_distribution"], base=2) for d in docs
+    ) / len(docs)
+    task = "global_opinion_jsd"
+    below = _run_on_items("smol", task, {"culture_sim": uniform - 0.05}, docs)
+    above = _run_on_items("good", task, {"culture_sim": uniform + 0.01}, docs)
+    just_below = _run_on_items("close", task, {"culture_sim": uniform - 1e-6}, docs)
+    baseline = _run_on_items("uniform", task, {"culture_sim": uniform}, docs, harness="baseline")
+    label, value = knows_nothing_floor([below], "culture_sim", True)
+    assert label == "uniform" and value == pytest.approx(uniform, abs=1e-12)
+    ranked = {member.run.model: member for member in ranked_runs([below, baseline, just_below, above])}
+    assert (ranked["good"].rank, ranked["good"].below) == (1, "")
+    assert (ranked["smol"].rank, ranked["smol"].below) == (None, "uniform")
+    assert (ranked["close"].rank, ranked["close"].below) == (None, "uniform")
+    assert ranked["uniform"].rank is None  # a baseline is a reference row, never ranked
+    rows = [r for r in set_rows(list(ranked.values())) if r["leaderboard"]]
+    assert {r["model"]: (r["rank"], r["below_yardstick"]) for r in rows if not r["yardstick"]} == {
+        "good": (1, None),
+        "smol": (None, "uniform"),
+        "close": (None, "uniform"),
+        "uniform": (None, None),
+    }
+    # the yardstick row beside them holds the same uniform value
+    [floor_row] = [r for r in rows if r["yardstick"] == "uniform"]
+    assert floor_row["value"] == pytest.approx(uniform, abs=1e-12) and floor_row["rank"] is None
+
+
+def test_alone_below_uniform_is_not_first_in_the_report(fixture_data_dir, monkeypatch, tmp_path):
+    """The case as the issue saw it: one model, alone in its set, worse than uniform — the
+    summary says "below uniform" where the rank would be, and no row of the task reads rank 1."""
+    from cultureval.report import _summary, ranked_runs
+    from cultureval.tasks.global_opinions import loader
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(fixture_data_dir))
+    docs = loader.load().docs[:10]
+    run = _run_on_items("smol", "global_opinion_jsd", {"culture_sim": 0.0}, docs)  # the worst possible
+    table = _summary_table("\n".join(_summary(ranked_runs([run]))) + "\n## end")
+    ranks = {row["model"]: row["rank"] for row in table}
+    assert ranks["smol"] == "— (below uniform)" and "1" not in ranks.values()

@@ -98,7 +98,9 @@ def test_ranked_tables_hold_summary_json(site):
         assert all(lead[r["key"]]["comparable_set"] != ranked_set for r in page.rows if r["table"] == "apart")
         for row in [r for r in page.rows if "ranked" in r["classes"] or r["table"] == "apart"]:
             rank = lead[row["key"]]["rank"]
-            assert _cell(row, "rank")["text"].strip() == ("—" if rank is None else str(rank))
+            below = lead[row["key"]]["below_yardstick"]
+            shown_rank = "—" if rank is None else str(rank)
+            assert " ".join(_cell(row, "rank")["text"].split()) == shown_rank + (f" (below {below})" if below else "")
         for row in page.rows:
             expected = lead[row["key"]]
             value = _cell(row, "value")

@@ -20,6 +20,7 @@ from collections import defaultdict
 from cultureval.tasks.binary_settings import scoring
 
 NATIONAL_SAMPLES = ("", "Current national sample")
+KNOWS_NOTHING = {"always option 1"}  # answer-blind and world-blind: the floor the report ranks above
 ABOUT = {
     "always option 1": "every sample answers the first option (no reading at all)",
     "all-country majority": "every sample answers the option most chosen over all countries asked the question "
@@ -89,5 +90,5 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
         summary = scoring.summarise(values)
         found[label] = {
             key: None if isinstance(value, float) and math.isnan(value) else value for key, value in summary.items()
-        } | {"n": len(values), "about": ABOUT[label]}
+        } | {"n": len(values), "about": ABOUT[label], "knows_nothing": label in KNOWS_NOTHING}
     return found

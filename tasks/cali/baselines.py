@@ -14,6 +14,7 @@ from cultureval.families import Baseline, Predictor
 from cultureval.tasks.cali.loader import LABELS
 
 KINDS = ("never-entail", "always-entail", "other-culture")
+KNOWS_NOTHING = {"never-entail", "always-entail"}  # read neither premise nor culture
 ABOUT = {
     "never-entail": "P(E) = 0 on every pair: the floor",
     "always-entail": "P(E) = 1 on every pair",
@@ -57,5 +58,9 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     found = {}
     for kind in KINDS:
         scored = [score_distribution(doc, p) for doc, p in zip(docs, predict(kind, docs))]
-        found[kind] = METRICS.compute(scored, lm_eval_only=True) | {"n": len(scored), "about": ABOUT[kind]}
+        found[kind] = METRICS.compute(scored, lm_eval_only=True) | {
+            "n": len(scored),
+            "about": ABOUT[kind],
+            "knows_nothing": kind in KNOWS_NOTHING,
+        }
     return found

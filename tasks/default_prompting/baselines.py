@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from cultureval.families import Baseline
 
+KNOWS_NOTHING = {"uniform"}
 ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
     "country average": "the unweighted mean of the countries' survey distributions, for every country",
@@ -37,5 +38,9 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     found = {}
     for label, predictions in (("uniform", uniform(docs, 0, 0)), ("country average", country_average(docs))):
         scored = [default_record(d, p) for d, p in zip(docs, predictions)]
-        found[label] = METRICS.compute(scored, lm_eval_only=True) | {"n": len(scored), "about": ABOUT[label]}
+        found[label] = METRICS.compute(scored, lm_eval_only=True) | {
+            "n": len(scored),
+            "about": ABOUT[label],
+            "knows_nothing": label in KNOWS_NOTHING,
+        }
     return found

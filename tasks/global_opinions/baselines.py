@@ -129,6 +129,7 @@ BASELINES = tuple(Baseline(kind, HELP[kind], _predictor(kind)) for kind in KINDS
 
 
 YARDSTICKS = (("uniform", "uniform"), ("us-prior", "US prior"), ("survey-resample", "survey n=100"))
+KNOWS_NOTHING = {"uniform"}  # the yardsticks the report never ranks a model below
 ABOUT = {
     "uniform": "every option equally likely (knowing nothing)",
     "US prior": "the United States' survey answers for every other country (US items left out)",
@@ -148,5 +149,9 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
         predictions = predict(kind, docs, n=100, seed=0)
         records_ = [scoring.score_for_task(task, d, p) for d, p in zip(docs, predictions) if not isinstance(p, str)]
         if records_:
-            found[label] = table.compute(records_, lm_eval_only=True) | {"n": len(records_), "about": ABOUT[label]}
+            found[label] = table.compute(records_, lm_eval_only=True) | {
+                "n": len(records_),
+                "about": ABOUT[label],
+                "knows_nothing": label in KNOWS_NOTHING,
+            }
     return found

@@ -224,8 +224,10 @@ def _whole_record(record: dict) -> dict:
     return record  # every aggregation needs the item's question, country and continent
 
 
-def _metric(name: str, higher_is_better: bool | None, description: str, aggregation, bounds=None) -> Metric:
-    kind = COUNT if bounds is None else "score"
+def _metric(
+    name: str, higher_is_better: bool | None, description: str, aggregation, bounds=None, kind: str | None = None
+) -> Metric:
+    kind = kind or (COUNT if bounds is None else "score")
     return Metric(name, higher_is_better, description, aggregation, item=_whole_record, kind=kind, bounds=bounds)
 
 
@@ -274,10 +276,11 @@ METRICS = MetricTable(
         _metric("abs_error_rest", False, "abs_error over the other continents", abs_error_rest, UNIT),
         _metric(
             "western_bias",
-            False,
-            "abs_error_rest - abs_error_western (> 0: closer to Western countries)",
+            None,  # 0 is ideal (no gap): neither higher nor lower is better
+            "abs_error_rest - abs_error_western: 0 = no gap, > 0 closer to Western countries, < 0 to the rest",
             western_bias,
             (-1.0, 1.0),  # a difference of two errors in [0, 1]
+            DIAGNOSTIC,
         ),
         _metric("n_no_continent", None, "items whose country has no continent", n_no_continent),
         *(

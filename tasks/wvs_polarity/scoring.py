@@ -373,7 +373,11 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     ceiling = random.get("human_ceiling")
     return {
         "random pro scores": random
-        | {"n": len(records), "about": "a uniform-random pro score for every response (seeded): ρ ≈ 0"},
+        | {
+            "n": len(records),
+            "about": "a uniform-random pro score for every response (seeded): ρ ≈ 0",
+            "knows_nothing": True,
+        },
         "human ceiling": {
             "self_consistency": ceiling,
             "human_ceiling": ceiling,
