@@ -67,7 +67,8 @@ def write_baseline(
         table = table_of(task)
         dataset = definition.load_dataset()
         docs = list(dataset)[:limit] if limit else list(dataset)
-        lines, records, skipped = [], [], Counter()
+        lines, records = [], []
+        skipped: Counter[str] = Counter()
         for index, (doc, distribution) in enumerate(zip(docs, predict(docs, n, seed))):
             if isinstance(distribution, str) or distribution is None:
                 skipped[distribution or "no_prediction"] += 1

@@ -35,6 +35,7 @@ import argparse
 import logging
 import sys
 import tempfile
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -289,7 +290,7 @@ RUN_PASSTHROUGH = (
 )
 
 
-def run_job_argv(options, extra: list[str] = ()) -> list[str]:
+def run_job_argv(options, extra: Sequence[str] = ()) -> list[str]:
     """The ``cultureval lm-eval`` arguments of ``cultureval run``: the ``cpu_smollm2`` run config
     (:func:`run_job_config`) written out as flags, the run's own options over it, then
     ``extra`` (lm-eval options ``cultureval run`` does not take). ``cultureval run`` runs exactly

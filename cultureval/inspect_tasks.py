@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -44,10 +45,13 @@ PREFILL_PROVIDERS = ("vllm", "sglang")
 VERBATIM_CONFIG = "configs/inspect/hf_plain_text.yaml"
 
 
-try:  # Inspect prints this error's message alone, without a traceback, and exits 1
+if TYPE_CHECKING:  # the checker sees the installed Inspect's class, not the fallback
     from inspect_ai._util.error import PrerequisiteError as _OneLineError
-except ImportError:  # Inspect moved it: a plain error still stops the run
-    _OneLineError = Exception
+else:
+    try:  # Inspect prints this error's message alone, without a traceback, and exits 1
+        from inspect_ai._util.error import PrerequisiteError as _OneLineError
+    except ImportError:  # Inspect moved it: a plain error still stops the run
+        _OneLineError = Exception
 
 
 class TaskRefusal(_OneLineError, ValueError):
@@ -215,7 +219,8 @@ def doc_samples(
     doc_to_text = definition.function("doc_to_text")
     doc_to_choice = definition.function("doc_to_choice") if "doc_to_choice" in definition.config else None
     target_of = definition.config.get("doc_to_target")
-    samples, seen, rendered = [], Counter(), []
+    samples, rendered = [], []
+    seen: Counter[str] = Counter()
     for doc in dataset:
         user_text = doc_to_text(doc)
         metadata = {"doc": doc, "user_text": user_text, "country": doc.get("country", "")}

@@ -401,8 +401,8 @@ class InspectModelJudge:
     def request(self, prompt: str, *, max_tokens: int, logprobs: bool = False, json_mode: bool = False) -> dict:
         """What is asked of the model for ``prompt``: the prompt, this call's settings and the
         model's own generation config (the key of its cached reply, :func:`ask`)."""
-        config = getattr(self.model, "config", None)
-        base = config.model_dump(exclude_none=True) if hasattr(config, "model_dump") else {}
+        dump = getattr(getattr(self.model, "config", None), "model_dump", None)
+        base = dump(exclude_none=True) if dump is not None else {}
         return {"prompt": prompt, "settings": self.settings(max_tokens, logprobs), "model_config": base}
 
     async def complete(

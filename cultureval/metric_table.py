@@ -54,7 +54,8 @@ class Metric:
     may be ``math.inf``); ``None`` for counts. ``interval``: how the summary's
     ``<name>_ci_low``/``<name>_ci_high`` were computed, for metrics that carry them; ``stderr``:
     the method of a summary's ``<name>_stderr`` (:attr:`stderr_method` otherwise derives it).
-    Raises ``ValueError`` for a count with a direction or a score without one.
+    Raises ``ValueError`` for a count with a direction, a score without one, or an aggregation
+    named by any string but ``"mean"``.
     """
 
     name: str
@@ -73,6 +74,8 @@ class Metric:
     stderr: str = ""
 
     def __post_init__(self) -> None:
+        if isinstance(self.aggregation, str) and self.aggregation != MEAN:
+            raise ValueError(f"metric {self.name}: aggregation {self.aggregation!r} is neither {MEAN!r} nor a function")
         if self.kind not in KINDS:
             raise ValueError(f"metric {self.name}: kind {self.kind!r} is not one of {KINDS}")
         if self.kind == COUNT and self.higher_is_better is not None:
@@ -192,7 +195,7 @@ class MetricTable:
             if metric.aggregation == MEAN:
                 result[metric.name] = mean_defined(values)
                 result[f"{metric.name}_stderr"] = stderr(values)
-            else:
+            elif callable(metric.aggregation):  # __post_init__ admits no other string than MEAN
                 result[metric.name] = metric.aggregation(values)
         for breakdown in () if lm_eval_only else self.breakdowns:
             groups: dict[str, list] = defaultdict(list)

@@ -119,12 +119,13 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
             values["metadata"] = following
             index += 1
             continue
+        value: str | bool
         if arg.startswith("--") and "=" in arg:
             key, value = arg[2:].split("=", 1)
         elif arg.startswith("--"):
             key = arg[2:]
-            following = argv[index + 1] if index + 1 < len(argv) else None
-            value = following if following is not None and not following.startswith("--") else True
+            next_word = argv[index + 1] if index + 1 < len(argv) else None
+            value = next_word if next_word is not None and not next_word.startswith("--") else True
             index += 0 if value is True else 1
         else:
             index += 1
@@ -140,14 +141,16 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
     request.model_args = _model_args(values.get("model_args"))
     flag = values.get("apply_chat_template")
     request.apply_chat_template = flag is True or str(flag).lower() in ("true", "1", "yes")
-    request.output_path = values.get("output_path") if isinstance(values.get("output_path"), str) else None
+    output_path = values.get("output_path")
+    request.output_path = output_path if isinstance(output_path, str) else None
     shots = values.get("num_fewshot")
     if shots is not None and shots is not True:
         try:
             request.num_fewshot = int(str(shots))
         except ValueError:
             raise PreflightError(f"--num_fewshot {shots}: not a whole number") from None
-    request.use_cache = values.get("use_cache") if isinstance(values.get("use_cache"), str) else None
+    use_cache = values.get("use_cache")
+    request.use_cache = use_cache if isinstance(use_cache, str) else None
     limit = values.get("limit")
     request.limit = None if limit is None or limit is True else check_limit(limit)
     flag = values.get("log_samples")

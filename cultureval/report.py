@@ -203,7 +203,8 @@ def _summary_line(run: Run, rank: str, label: str, model: str, harness: str, val
     metric, higher_is_better = _leaderboard(run.task)
     arrow = ARROW[higher_is_better][0] if higher_is_better is not None else ""
     headline = table.headline
-    headline_arrow = ARROW[table.describe(headline).higher_is_better][0] if table.describe(headline) else ""
+    described = table.describe(headline)
+    headline_arrow = ARROW[described.higher_is_better][0] if described else ""
     spread = uncertainty(run, metric) if values is run.metrics else "n/a"
     n = run.n if values is run.metrics else values.get("n")
     parse = fmt(values.get(table.parse_metric)) if values is run.metrics else "—"
@@ -262,6 +263,14 @@ def _summary(ranked_list: list[RankedRun]) -> list[str]:
     return lines + [""]
 
 
+def _family_name(task: str) -> str:
+    """The family of a ranked run's task (:func:`ranked_runs` ranks only cultureval's tasks)."""
+    owner = family_of(task)
+    if owner is None:
+        raise ValueError(f"{task}: not a task of a cultureval family")
+    return owner.name
+
+
 def _yardstick_rows(run: Run) -> list[dict]:
     """The leaderboard files' rows of the yardsticks scored on ``run``'s items: one per yardstick
     × metric, unranked (``rank`` empty), in the run's comparable set; ``model`` is ``yardstick:
@@ -279,7 +288,7 @@ def _yardstick_rows(run: Run) -> list[dict]:
                 | {
                     "model": f"yardstick: {label}",
                     "task": run.task,
-                    "family": family_of(run.task).name,
+                    "family": _family_name(run.task),
                     "harness": "yardstick",
                     "rendering": run.rendering,
                     "limit": run.limit,
@@ -324,7 +333,7 @@ def set_rows(ranked_list: list[RankedRun]) -> list[dict]:
 def _rows(member: RankedRun) -> list[dict]:
     """The ``summary.json`` rows of one ranked run (:data:`SUMMARY_COLUMNS`)."""
     run = member.run
-    owner = family_of(run.task)
+    family_name = _family_name(run.task)
     table = table_of(run.task)
     block = run.provenance or {}
     rows = []
@@ -334,7 +343,7 @@ def _rows(member: RankedRun) -> list[dict]:
             {
                 "model": run.model,
                 "task": run.task,
-                "family": owner.name,
+                "family": family_name,
                 "harness": run.harness,
                 "rendering": run.rendering,
                 "limit": run.limit,
@@ -416,12 +425,12 @@ def compute_yardsticks(runs: list[Run]) -> list[str]:
             run.yardsticks = found[key]
             continue
         try:
-            yardsticks_of(run)
+            computed = yardsticks_of(run)
         except (InputError, OSError, ValueError, KeyError) as error:
-            run.yardsticks = {}
+            computed = run.yardsticks = {}
             notes.append(f"{run.label} on {run.task}: yardsticks not computed ({one_line(error)})")
         if key is not None:
-            found[key] = run.yardsticks
+            found[key] = computed
     return notes
 
 

@@ -278,15 +278,16 @@ class Run:
         from cultureval.families import family_of
 
         owner = family_of(self.task)
-        want_items = owner is not None and owner.report_item is not None
+        report_item = owner.report_item if owner is not None else None
+        want_items = report_item is not None
         want_docs = owner is not None and owner.yardsticks is not None
         if not self.has_samples or not (want_items or want_docs):
             return None, None
         items: list[dict] = []
         docs: list[dict] = []
         for sample in self.samples():
-            if want_items:
-                record = owner.report_item(self.task, sample.doc, sample.values)
+            if report_item is not None:
+                record = report_item(self.task, sample.doc, sample.values)
                 if record is not None:
                     items.append(record)
             if want_docs and sample.doc:
@@ -333,7 +334,8 @@ def number(value) -> float | None:
 
 
 def _kind(value) -> str:
-    return {dict: "an object", list: "an array", str: "a string"}.get(type(value), type(value).__name__)
+    kinds: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _parse_json(text: str, where: str):
@@ -414,7 +416,9 @@ def model_identity(path: str, adapter: str = "") -> str:
 def lm_eval_model(results: dict) -> tuple[str, str, str, str]:
     """(identity, model path, adapter, revision) of lm-eval results; a baseline is named by
     its ``model_name`` (``baseline/<kind>``)."""
-    config = results.get("config") if isinstance(results.get("config"), dict) else {}
+    config = results.get("config")
+    if not isinstance(config, dict):
+        config = {}
     name = str(results.get("model_name") or "")
     if name.startswith("baseline/"):
         return name, "", "", ""
@@ -491,20 +495,21 @@ def find_inputs(paths: Iterable[Path | str]) -> tuple[list[LmEvalOutput], list[s
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if path.is_dir():
-            found = [p for p in sorted(path.rglob("results_*.json")) if RESULTS_RE.match(p.name)]
+            found = [
+                (p.parent, m["stamp"]) for p in sorted(path.rglob("results_*.json")) if (m := RESULTS_RE.match(p.name))
+            ]
             in_folder = _inspect_logs(path)
             if not found and not in_folder:
                 raise InputError(
                     f"{path}: holds neither lm-eval results_*.json nor Inspect logs (.eval, or .json named by Inspect)"
                 )
-        elif RESULTS_RE.match(path.name):
-            found, in_folder = [path], []
+        elif match := RESULTS_RE.match(path.name):
+            found, in_folder = [(path.parent, match["stamp"])], []
         elif path.suffix in (".eval", ".json"):
             found, in_folder = [], [str(path)]
         else:
             raise InputError(f"{path}: neither an lm-eval results_*.json nor an Inspect log (.eval, .json)")
-        for results in found:
-            stamps.setdefault((results.parent, RESULTS_RE.match(results.name)["stamp"]), None)
+        stamps.update(dict.fromkeys(found))
         logs.update(dict.fromkeys(in_folder))
     outputs = [
         LmEvalOutput(folder, stamp, (folder / f"results_judged_{stamp}.json").is_file()) for folder, stamp in stamps
@@ -535,7 +540,7 @@ def _logged_prompt(line: dict) -> str:
     0.5 a list of each request's arguments."""
     arguments = line.get("arguments")
     if isinstance(arguments, dict):
-        first = next(iter(arguments.values()), {})
+        first: object = next(iter(arguments.values()), {})
         return str(first.get("arg_0", "")) if isinstance(first, dict) else _text(first) or ""
     return _text(arguments) or ""
 
@@ -545,6 +550,8 @@ def _loglikelihoods(line: dict) -> tuple[float, ...] | None:
     ``[[loglikelihood, is_greedy]]``; lm-eval 0.4.13 writes both as strings,
     ``[["-6.41", "False"]]``); ``None`` for any other line (a generation: ``[["text"]]``)."""
     resps = line.get("resps")
+    if not isinstance(resps, list):  # JSON: a missing or malformed field
+        return None
     try:
         if not all(isinstance(resp[0], list) and len(resp[0]) == 2 for resp in resps):
             return None

@@ -22,6 +22,7 @@ import csv
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ class ScoredFile:
     rescored: dict[str, Rescored]
 
 
-def score_file(family_name: str, rows: list[dict], task: str | None = None, seed: int = 0) -> ScoredFile:
+def score_file(family_name: str, rows: Sequence[dict], task: str | None = None, seed: int = 0) -> ScoredFile:
     """Score ``rows`` (:func:`read_rows`) with the family's ``rescore`` hook and metric tables."""
     if family_name not in family_names():
         raise ValueError(f"unknown family {family_name!r}; known: {', '.join(family_names())}")

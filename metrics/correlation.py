@@ -119,8 +119,8 @@ def split_half_consistency(
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(repeats):
-        first: list[np.ndarray] = []
-        second: list[np.ndarray] = []
+        first: list[float] = []
+        second: list[float] = []
         for counts in topics:
             array = np.asarray(counts, dtype=int).reshape(-1, 2)
             order = rng.permutation(len(array))

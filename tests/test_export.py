@@ -20,7 +20,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from cultureval.definitions import task_names
 from cultureval.families import table_of
-from cultureval.metric_table import COUNT, MEAN, SCORE, Metric
+from cultureval.metric_table import COUNT, MEAN, SCORE, Metric, MetricTable
 from cultureval.metrics.aggregate import mean_defined
 
 
@@ -419,6 +419,16 @@ def test_every_score_has_a_direction_and_bounds():
         Metric("n_things", False, "things", kind=COUNT)
     with pytest.raises(ValueError, match="a score needs a direction"):
         Metric("score", None, "a score")
+
+
+def test_an_aggregation_named_by_another_string_is_refused_when_defined():
+    # it used to be accepted and then called: "'str' object is not callable" at compute time
+    with pytest.raises(ValueError, match="aggregation 'median' is neither 'mean' nor a function"):
+        Metric("score", True, "a score", "median", bounds=(0.0, 1.0))
+    records = [{"score": 0.25}, {"score": 0.75}, {"score": 1.0}]
+    top = Metric("top", True, "", max, item=lambda record: record["score"])
+    computed = MetricTable((Metric("score", True, "a score", MEAN, bounds=(0.0, 1.0)), top)).compute(records)
+    assert computed["score"] == pytest.approx((0.25 + 0.75 + 1.0) / 3) and computed["top"] == 1.0
 
 
 def test_metric_parameters_and_placeholders():

@@ -79,9 +79,14 @@ def yardsticks(task: str, docs: list[dict], records: list[dict] | None = None) -
     if not samples:
         return {}
     majority = of_dataset(all_country_majority)  # the whole dataset, read once per data file
+
+    def majority_answer(item: str) -> str | None:
+        question = _question(item)
+        return majority.get(question) if question is not None else None
+
     answers = {
         "always option 1": lambda item: scoring.OPTION_1,
-        "all-country majority": lambda item: majority.get(_question(item)),
+        "all-country majority": majority_answer,
     }
     found = {}
     for label, answer in answers.items():

@@ -83,20 +83,20 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
         "and one that gives every country the answer most chosen over all countries asked the question.",
         "",
     ]
-    for label, runs in sorted(by_model.items()):
-        tasks = [task for task in SETTINGS if task in runs]
-        countries = {task: per_country(runs[task]) for task in tasks}
+    for label, by_setting in sorted(by_model.items()):
+        tasks = [task for task in SETTINGS if task in by_setting]
+        countries = {task: per_country(by_setting[task]) for task in tasks}
         names = sorted({country for values in countries.values() for country in values})
-        limits = ", ".join(f"{SETTINGS[t]}: --limit {runs[t].limit:g}" for t in tasks if runs[t].limit)
+        limits = ", ".join(f"{SETTINGS[t]}: --limit {by_setting[t].limit:g}" for t in tasks if by_setting[t].limit)
         lines += [f"### {label}", ""] + ([f"Runs with a limit (first documents only): {limits}.", ""] if limits else [])
         lines += ["| country | " + " | ".join(SETTINGS[t] for t in tasks) + " |"]
         lines.append("|---" * (len(tasks) + 1) + "|")
         for country in names:
             cells = [_cell(countries[task].get(country, {})) for task in tasks]
             lines.append(f"| {country} | " + " | ".join(cells) + " |")
-        overall = [_cell(runs[task].metrics) for task in tasks]
+        overall = [_cell(by_setting[task].metrics) for task in tasks]
         lines += ["| all items | " + " | ".join(overall) + " |"]
-        yardsticks = {task: run_yardsticks(task, runs[task]) for task in tasks}
+        yardsticks = {task: run_yardsticks(task, by_setting[task]) for task in tasks}
         for yardstick in baselines.ABOUT:
             cells = [_cell(yardsticks[task].get(yardstick, {})) for task in tasks]
             lines.append(f"| yardstick: {yardstick} (all items) | " + " | ".join(cells) + " |")

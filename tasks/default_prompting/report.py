@@ -39,7 +39,11 @@ def default_country_sims(run: Run) -> dict[str, float]:
     if not found and run.items:
         summary = summarise_default([item["value"] for item in run.items if "value" in item])
         found = {key[len(_COUNTRY) :]: value for key, value in summary.items() if key.startswith(_COUNTRY)}
-    return {country: value for country, value in found.items() if _clean(value) is not None}
+    return {
+        country: value
+        for country, value in found.items()
+        if value is not None and not (isinstance(value, float) and math.isnan(value))
+    }
 
 
 def _dot_plot(name: str, title: str, runs: dict[str, dict[str, float]], figures: Figures) -> str | None:

@@ -329,8 +329,8 @@ def _verbal(options: list[str]) -> tuple[str, list[float]] | None:
             return name, [float(printed.index(o) + 1) for o in normalised]
     for name, levels in ALL_SCALES.items():
         lookup = {spelling: rank for rank, spellings in enumerate(levels, start=1) for spelling in spellings}
-        ranks = [lookup.get(o) for o in normalised]
-        if all(r is not None for r in ranks) and len(set(ranks)) == len(ranks) >= MIN_LEVELS:
+        ranks = [rank for rank in (lookup.get(o) for o in normalised) if rank is not None]
+        if len(ranks) == len(normalised) and len(set(ranks)) == len(ranks) >= MIN_LEVELS:
             return name, _dense(ranks)
     return None
 
@@ -341,6 +341,7 @@ def ordinal_scores(options: list[str]) -> tuple[str, list[float | None]] | None:
     keep = [i for i, option in enumerate(options) if on_scale(option)]
     substantive = [_normalise(options[i]) for i in keep]
     numbered = _numbered(substantive)
+    found: tuple[str, list[float]] | None
     if numbered is not None:
         found = ("numbered", numbered)
     else:

@@ -109,13 +109,13 @@ def country_figure(task: str, runs: list[Run], figures: Figures) -> str | None:
     countries = sorted({c for values in per_model.values() for c in values}, reverse=True)
     figure, axes = new_figure(height=max(3.0, 0.22 * len(countries) + 1.2))
     palette = colours(list(per_model))
-    for offset, (model, values) in enumerate(per_model.items()):
-        ys = [i for i, c in enumerate(countries) if c in values]
+    for offset, (model, by_country) in enumerate(per_model.items()):
+        ys = [i for i, c in enumerate(countries) if c in by_country]
         shift = (offset - (len(per_model) - 1) / 2) * 0.12
         axes.errorbar(
-            [values[countries[i]][0] for i in ys],
+            [by_country[countries[i]][0] for i in ys],
             [i + shift for i in ys],
-            xerr=[values[countries[i]][1] for i in ys],
+            xerr=[by_country[countries[i]][1] for i in ys],
             fmt="o",
             markersize=3,
             elinewidth=0.7,
@@ -140,12 +140,13 @@ def options_figure(task: str, runs: list[Run], figures: Figures) -> tuple[str | 
     plotted = False
     for run in runs:
         label = run.label
-        fit = options_fit(run.items or [])
+        items = run.items or []
+        fit = options_fit(items)
         if fit is None:
             continue
         fits[label] = fit
-        xs = np.array([item["n_options"] for item in run.items], dtype=float)
-        ys = np.array([item["jsd"] for item in run.items])
+        xs = np.array([item["n_options"] for item in items], dtype=np.float64)
+        ys = np.array([item["jsd"] for item in items])
         axes.scatter(xs + rng.uniform(-0.15, 0.15, len(xs)), ys, s=6, alpha=0.35, color=palette[label])
         line = np.linspace(xs.min(), xs.max(), 2)
         axes.plot(line, fit[0] * line + fit[1], color=palette[label], label=f"{label}: R² = {fit[2]:.2f}")
@@ -220,8 +221,8 @@ def map_lines(task: str, runs: list[Run], figures: Figures) -> list[str]:
     from cultureval.tasks.global_opinions.world_map import choropleth
 
     lines = []
-    for index, run in enumerate(r for r in runs if r.items):
-        means = {country: jsd for country, (jsd, _, _) in country_means(run.items).items()}
+    for index, (run, items) in enumerate((r, r.items) for r in runs if r.items):
+        means = {country: jsd for country, (jsd, _, _) in country_means(items).items()}
         name, missing = choropleth(
             means,
             f"{task}: mean JS distance per country, {run.label}",
@@ -303,7 +304,7 @@ def steering_gain(steered: Run, plain: Run) -> dict[str, tuple[float, int]]:
 
 
 def steering_section(by_task: dict[str, list[Run]]) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for task, name in STEERING.items():
         for run in by_task.get(task) or []:
             plains = [p for t in PLAIN_TASKS for p in by_task.get(t) or [] if p.model == run.model]
@@ -316,7 +317,7 @@ def steering_section(by_task: dict[str, list[Run]]) -> list[str]:
                     "culture_sim(steered) − culture_sim(plain) per item, mean over the items both runs scored:",
                     "",
                 ]
-            if not gain:
+            if best is None or not gain:  # no plain run: gain is empty
                 lines += [
                     f"{run.label}: `{task}` has no plain run of the same model on the same items (with samples).",
                     "",
@@ -353,11 +354,11 @@ def modes_section(by_task: dict[str, list[Run]]) -> list[str]:
     for model, runs in sorted(rows.items()):
         cells = []
         for task in MODES:
-            run = runs.get(task)
-            if run is None:
+            mode_run = runs.get(task)
+            if mode_run is None:
                 cells.append("–")
                 continue
-            m = run.metrics
+            m = mode_run.metrics
             strict = m.get("jsd_strict", m.get("jsd"))
             parse = m.get("parse_rate", 1.0 if "jsd" in m else None)
             cells.append(f"{fmt(_clean(m.get('jsd')))} / {fmt(_clean(strict))} / {fmt(_clean(parse))}")

@@ -60,8 +60,9 @@ def section(by_task: dict[str, list[Run]], tables: dict, figures: Figures) -> li
                     country_series[label][f"{country} ({language})"] = value
                     country_errors[label][f"{country} ({language})"] = interval(m, key)
             consistency[label][language] = m.get("self_consistency")
-            if m.get("human_ceiling") is not None:
-                ceilings[language] = m["human_ceiling"]
+            ceiling = m.get("human_ceiling")
+            if ceiling is not None:
+                ceilings[language] = ceiling
             side[label][language] = [m.get("spearman_country_US"), _local_mean(m)]
     countries = sorted({c for series in country_series.values() for c in series})
     name = bar_figure(
