@@ -21,7 +21,9 @@ def table_rows(stdout: str, task: str) -> dict[str, list[str]]:
     """The rows of the console table printed under ``<task>: ...``, cut at the header's column
     starts (a cell may be empty)."""
     lines = stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{task}: "))
+    task_line = next(i for i, line in enumerate(lines) if line.startswith(f"{task}: "))
+    # the header follows the task's line and, for a rendering, the line saying the other harness's flags
+    start = next(i for i in range(task_line + 1, len(lines)) if lines[i].startswith("metric ")) - 1
     header = lines[start + 1]
     names = re.split(r"\s{2,}", header.strip())
     starts = [header.index(name) for name in names]
@@ -246,7 +248,8 @@ def test_tasks_lists_every_task_with_its_kind_and_items(fixture_data_dir, tmp_pa
     assert rows["wvs_polarity_da"][3] == "generation + judge" and "judge call" in rows["wvs_polarity_da"][5]
     assert "10 generations" in rows["global_opinion_sampled"][5]
     assert "10 documents per item" in rows["binary_settings_reasoning"][5]
-    assert rows["binary_settings_classify"][4] == str(10 * (len(POOR) + len(MEAT)))
+    # one document per sample: the items, times the 10 samples each
+    assert rows["binary_settings_classify"][4] == f"{len(POOR) + len(MEAT)} × 10"
     # CPU seconds per item: measured, or a measured sibling of the same family and kind
     from cultureval.task_list import measured_costs
 

@@ -147,9 +147,28 @@ def test_report_on_tiny_model_outputs_baselines_and_inspect(tiny_model, fixture_
         f"{model} on global_opinion_jsd was run with different renderings — instruction (inspect), plain (lm-eval)"
         in text
     )
-    assert "| global_opinion_jsd | plain | 1 |" in text and "| global_opinion_jsd | instruction | 1 |" in text
     # the leaderboard files: one row per run x metric; the leaderboard metric and its direction
     rows = list(csv.DictReader((report_dir / "summary.csv").read_text(encoding="utf-8").splitlines()))
+    # each run alone in its set: rank 1, unless it scores worse than the uniform yardstick on the
+    # same items (issue 31.4: then never ranked, and said so)
+    for rendering, harness in (("plain", "lm-eval"), ("instruction", "inspect")):
+        [lead] = [
+            r
+            for r in rows
+            if (r["task"], r["harness"], r["leaderboard"], r["yardstick"])
+            == ("global_opinion_jsd", harness, "True", "")
+        ]
+        [floor] = [
+            r
+            for r in rows
+            if r["comparable_set"] == lead["comparable_set"]
+            and r["yardstick"] == "uniform"
+            and r["leaderboard"] == "True"
+        ]
+        below = float(lead["value"]) < float(floor["value"])
+        shown_rank = "— (below uniform)" if below else "1"
+        assert f"| global_opinion_jsd | {rendering} | {shown_rank} |" in text
+        assert (lead["rank"], lead["below_yardstick"]) == (("", "uniform") if below else ("1", ""))
     lm_eval_jsd = [r for r in rows if r["task"] == "global_opinion_jsd" and r["harness"] == "lm-eval"]
     [leader] = [r for r in lm_eval_jsd if r["leaderboard"] == "True"]
     assert leader["metric"] == "culture_sim" and leader["higher_is_better"] == "True"
@@ -330,7 +349,8 @@ def test_report_prints_the_yardsticks_true_scores_and_map_of_the_runs_items(fixt
     assert all(r["yardstick"] == "" for r in rows if not r["model"].startswith("yardstick: "))
     # never ranked: no rank, in the comparable set of the run whose items it was scored on
     [run_row] = [r for r in rows if r["model"] == "baseline/uniform" and r["metric"] == "jsd"]
-    assert run_row["rank"] == "1" and all(r["rank"] == "" for r in rows if r["yardstick"])
+    # a baseline is a reference row too: never ranked
+    assert run_row["rank"] == "" and all(r["rank"] == "" for r in rows if r["yardstick"])
     assert {r["comparable_set"] for r in rows} == {run_row["comparable_set"]}
     # report.md: an unranked row under the set, the leaderboard metric (culture_sim ↑) then the headline
     assert (
