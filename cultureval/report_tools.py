@@ -139,6 +139,10 @@ def bar_figure(
         for x, (value, interval) in zip(xs, zip(values, (errors or {}).get(label) or [None] * len(values))):
             if value is None:
                 axes.text(x, 0, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color="grey")
+            elif value == 0:  # a real 0 has no height: a thick stroke in the series' colour says it is there
+                axes.plot(
+                    [x - width / 2, x + width / 2], [0, 0], color=palette[label], linewidth=3, solid_capstyle="butt"
+                )
             elif interval is not None:
                 low, high = interval
                 axes.errorbar(
@@ -162,8 +166,14 @@ def bar_figure(
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
-    axes.legend(fontsize=7)
+    outside_legend(axes)
     return figures.save(figure, name)
+
+
+def outside_legend(axes) -> None:
+    """The legend to the right of the plot, where it covers no point or bar (the figure is
+    saved with a tight bounding box, so it stays in the image)."""
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def interval(metrics: dict, name: str) -> tuple[float, float] | None:

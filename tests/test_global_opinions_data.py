@@ -201,3 +201,26 @@ def test_process_results_is_softmax_then_js_distance():
     )
     assert two["w1_ordinal"] is None and two["representativeness"] is None
     assert country_sim_std([("A", 0.2), ("B", 0.6)]) == pytest.approx(np.std([0.2, 0.6]))
+
+
+def test_the_report_groups_each_country_under_one_name():
+    """Issue 31 point 7: GlobalOpinionQA spells South Korea "S. Korea" (Pew) and "South Korea"
+    (WVS), Britain/Great Britain and Czech Rep./Czechia likewise; the report's per-country tables
+    and figures showed two countries. Means by hand: South Korea's three items 0.2, 0.4, 0.6."""
+    from cultureval.tasks.global_opinions.report import country_means, report_item
+
+    docs = [
+        ({"country": "S. Korea", "n_options": 2, "question_id": 1}, 0.2),
+        ({"country": "South Korea", "n_options": 4, "question_id": 2}, 0.4),
+        ({"country": "S. Korea", "n_options": 3, "question_id": 3}, 0.6),
+        ({"country": "Britain", "n_options": 2, "question_id": 1}, 0.1),
+        ({"country": "Great Britain", "n_options": 2, "question_id": 4}, 0.3),
+        ({"country": "Czech Rep.", "n_options": 2, "question_id": 1}, 0.5),
+        ({"country": "Palest. ter.", "n_options": 2, "question_id": 1}, 0.7),  # unknown: kept as given
+    ]
+    items = [report_item("global_opinion_jsd", doc, {"jsd": jsd}) for doc, jsd in docs]
+    means = country_means(items)
+    assert set(means) == {"South Korea", "United Kingdom", "Czechia", "Palest. ter."}
+    jsd, options, n = means["South Korea"]
+    assert (jsd, options, n) == (pytest.approx(0.4), pytest.approx(3.0), 3)
+    assert means["United Kingdom"][0] == pytest.approx(0.2) and means["United Kingdom"][2] == 2

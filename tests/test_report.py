@@ -184,6 +184,17 @@ def test_report_on_tiny_model_outputs_baselines_and_inspect(tiny_model, fixture_
         report_dir,
         ["global_opinion_jsd_culture_sim_by_country.png", "global_opinion_jsd_error_vs_options.png", "cali_f1.png"],
     )
+    # CALI's figure draws the never-entail floor (issue 31.7), recomputed here with scikit-learn
+    from sklearn.metrics import f1_score
+
+    from cultureval.runs import read_runs
+    from cultureval.tasks.cali.report import _never_entail
+
+    manifest = {entry["file"]: entry for entry in json.loads((report_dir / "figures.json").read_text())}
+    assert "never-entail (the floor, on the same items)" in manifest["cali_f1.png"]["legend"]
+    [us] = [run for run in read_runs([tmp_path / "lm"]) if run.task == "cali_nli_us"]
+    gold = [doc["majority"] == "E" for doc in us.docs if doc["majority"]]
+    assert _never_entail([us]) == pytest.approx(f1_score(gold, [False] * len(gold), average="macro", zero_division=0))
 
 
 def test_report_messages(fixture_data_dir, tmp_path):

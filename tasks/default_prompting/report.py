@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, distinct_item_sets, fmt, new_figure, yardsticks_of
+from cultureval.report_tools import Figures, Run, distinct_item_sets, fmt, new_figure, outside_legend, yardsticks_of
 from cultureval.tasks.default_prompting.scoring import summarise_default
 from cultureval.tasks.global_opinions.continents import continent_of
 
@@ -62,7 +62,7 @@ def _dot_plot(name: str, title: str, runs: dict[str, dict[str, float]], figures:
     axes.set_xlabel("culture_sim of the default answer (1 − JS distance)")
     axes.set_ylabel("country (ranked)")
     axes.set_title(title)
-    axes.legend(fontsize=7)
+    outside_legend(axes)
     return figures.save(figure, name)
 
 

@@ -36,3 +36,18 @@ def continent_of(country: str) -> str | None:
     if result is None or result == name or not isinstance(result, str):
         return None
     return result
+
+
+@cache
+def country_name(country: str | None) -> str | None:
+    """One name per country for the report's tables and figures: the ``country_converter``
+    short name (``"S. Korea"`` and ``"South Korea"`` are ``"South Korea"``; ``"Britain"`` and
+    ``"Great Britain"`` are ``"United Kingdom"``; ``"Czech Rep."`` is ``"Czechia"``), the name as
+    given when the package does not know it or for a sub-national sample (:data:`SUBNATIONAL`).
+    GlobalOpinionQA spells some countries differently in its Pew and WVS rows; the scored items
+    keep the data's names, only what the report groups by country goes through here."""
+    if not country or country in SUBNATIONAL:
+        return country
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    result = _converter().convert(country, to="name_short", not_found=None)
+    return result if isinstance(result, str) and result and result != "not found" else country

@@ -10,7 +10,17 @@ import math
 from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
-from cultureval.report_tools import Figures, Run, colours, distinct_item_sets, fmt, new_figure, yardsticks_of
+from cultureval.report_tools import (
+    Figures,
+    Run,
+    colours,
+    distinct_item_sets,
+    fmt,
+    new_figure,
+    outside_legend,
+    yardsticks_of,
+)
+from cultureval.tasks.global_opinions.continents import country_name
 
 GOBENCH_R2 = 0.19  # GlobalOpinionBench: R^2 of error vs number of options
 
@@ -22,7 +32,8 @@ def report_item(task: str, doc: dict, values: dict) -> dict | None:
     if isinstance(jsd, bool) or not isinstance(jsd, (int, float)) or math.isnan(jsd):
         return None
     return {
-        "country": doc.get("country"),
+        # one name per country (the data spells some twice: "S. Korea" / "South Korea")
+        "country": country_name(doc.get("country")),
         "n_options": doc.get("n_options"),
         "jsd": jsd,
         "culture_sim": 1.0 - jsd,
@@ -126,7 +137,7 @@ def country_figure(task: str, runs: list[Run], figures: Figures) -> str | None:
     axes.set_xlabel("culture_sim = 1 - JS distance (mean ± s.e. over the country's items)")
     axes.set_ylabel("country (alphabetical)")
     axes.set_title(f"{task}: similarity to each country's survey answers")
-    axes.legend(fontsize=7, loc="lower right")
+    outside_legend(axes)
     return figures.save(figure, f"{task}_culture_sim_by_country")
 
 
@@ -161,7 +172,7 @@ def options_figure(task: str, runs: list[Run], figures: Figures) -> tuple[str | 
     axes.set_title(
         f"{task}: error vs number of options, item-level (GlobalOpinionBench's country-level R² = {GOBENCH_R2})"
     )
-    axes.legend(fontsize=7)
+    outside_legend(axes)
     return figures.save(figure, f"{task}_error_vs_options"), fits
 
 

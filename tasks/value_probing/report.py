@@ -7,6 +7,8 @@ from cultureval.metric_table import MetricTable
 from cultureval.report_tools import Figures, Run, bar_figure, distinct_item_sets, fmt, yardsticks_of
 
 CONTINENT_KEYS = ["africa", "asia", "europe", "north_america", "oceania", "south_america"]
+# the continents as the figure names them (country_converter's continent_7 names)
+CONTINENT_NAMES = {key: key.replace("_", " ").title() for key in CONTINENT_KEYS}
 
 
 def _pearson_row(label: str, harness: str, m: dict) -> str:
@@ -41,7 +43,7 @@ def _pearson_section(runs: list[Run], figures: Figures) -> list[str]:
         "global_opinion_wvs_pearson: error by continent",
         "continent",
         "mean |E_model - E_survey| / scale range",
-        CONTINENT_KEYS,
+        [CONTINENT_NAMES[key] for key in CONTINENT_KEYS],
         series,
         figures,
     )
