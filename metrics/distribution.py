@@ -124,10 +124,11 @@ def country_sim_std(pairs: Iterable[tuple[str, float]]) -> float:
     mean similarity, each country weighted equally whatever its number of items.
 
     0 means the model is equally close to every country's survey answers; larger values mean
-    it represents some countries better than others. NaN when there are no pairs.
+    it represents some countries better than others. NaN with fewer than two countries: the
+    spread of one country is not a balance (a 0 there read as perfect).
     """
     means = list(per_country_mean(pairs).values())
-    if not means:
+    if len(means) < 2:
         return float("nan")
     return float(np.std(means, ddof=0))
 

@@ -263,3 +263,14 @@ def test_ordinal_coverage_the_readme_states_is_the_codes(shared_data_dir, monkey
         scored, total, by_source = count(loader.load(subset).docs)
         stated = [number(g) for g in row.groups()]
         assert stated == [scored, total, *by_source["GAS"], *by_source["WVS"]], label
+
+
+def test_country_sim_std_of_one_country_is_undefined_not_perfect():
+    """Issue 31 point 8: ``country_sim_std`` 0 with one country looked perfect. One country: NaN;
+    two countries with means 0.2 and 0.6 (by hand): population std 0.2."""
+    import math
+
+    from cultureval.metrics import country_sim_std
+
+    assert math.isnan(country_sim_std([("Japan", 0.3), ("Japan", 0.5)]))
+    assert country_sim_std([("Japan", 0.1), ("Japan", 0.3), ("Chile", 0.6)]) == pytest.approx(0.2)

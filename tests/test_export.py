@@ -80,7 +80,8 @@ def _country_sim_std(pairs) -> float:
     for pair in pairs:
         if pair is not None:
             by_country[pair[0]].append(pair[1])
-    return float(np.std([np.mean(v) for v in by_country.values()], ddof=0))
+    means = [np.mean(v) for v in by_country.values()]
+    return float(np.std(means, ddof=0)) if len(means) >= 2 else float("nan")
 
 
 def _labels(items):
