@@ -63,14 +63,29 @@ def records_of(scores: list[SampleScore]) -> list[dict]:
     return [record_of(sample.score) for sample in scores]
 
 
+def _per_group(table: MetricTable, key: str) -> bool:
+    """Whether ``key`` is one group's value of a templated metric (``|`` breakdowns included)."""
+    if "|" in key:
+        return True
+    described = table.describe(key)
+    return described is not None and bool(described.parameters(key))
+
+
 def table_metric(table: MetricTable, name: str) -> Metric:
-    """One Inspect metric returning every metric of ``table`` (a dict; undefined = NaN)."""
+    """One Inspect metric returning every metric of ``table`` (a dict; undefined = NaN). A
+    per-group metric (a name filled from a placeholder: ``spearman_country_DK``, ``jsd|country=...``)
+    that is undefined is left out rather than printed as ``nan``: Inspect's table of a WVS run was
+    about 100 lines of ``nan`` for the countries a short run never reached."""
 
     @metric(name=name)
     def family_metrics() -> Metric:
         def compute(scores: list[SampleScore]) -> dict[str, float]:
             result = table.compute(records_of(scores))
-            return {key: math.nan if value is None else float(value) for key, value in result.items()}
+            return {
+                key: math.nan if value is None else float(value)
+                for key, value in result.items()
+                if value is not None or not _per_group(table, key)
+            }
 
         return compute
 

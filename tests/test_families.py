@@ -279,3 +279,32 @@ def test_every_family_hook_takes_the_arguments_generic_code_passes():
             checks += [(command.add_arguments, (argparse.ArgumentParser(),)), (command.run, (argparse.Namespace(),))]
         for hook, arguments in checks:
             inspect.signature(hook).bind(*arguments)  # TypeError names the hook that does not fit
+
+
+def test_inspect_metrics_leave_out_undefined_per_group_values():
+    """Issue 31 point 8: Inspect's table of a WVS run was about 100 lines of ``nan`` (one per
+    country the run never reached). An undefined per-group value is left out; an undefined
+    top-level metric stays NaN (it says the run could not define it); defined values pass as
+    they are."""
+    import math
+
+    from inspect_ai.scorer import SampleScore, Score
+
+    from cultureval.metric_table import Metric, MetricTable
+    from cultureval.scorers.records import table_metric
+
+    def summary(records, **options):  # by hand: DK defined, US undefined; the headline undefined
+        return {"rho": None, "rho_country_DK": 0.25, "rho_country_US": None, "share|country=US": None}
+
+    table = MetricTable(
+        metrics=(
+            Metric("rho", True, "a correlation", None, bounds=(-1.0, 1.0)),
+            Metric("rho_country_{country}", True, "per country", None, bounds=(-1.0, 1.0)),
+        ),
+        summary=summary,
+        headline="rho",
+    )
+    compute = table_metric(table, "throwaway_metrics")
+    result = compute([SampleScore(score=Score(value={"x": 1.0}), sample_id=1)])
+    assert set(result) == {"rho", "rho_country_DK"}
+    assert math.isnan(result["rho"]) and result["rho_country_DK"] == 0.25
