@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -201,3 +202,17 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
             ) from error
         partial.replace(target)
     return target, url, revision
+
+
+_SAID: set[tuple[str, str]] = set()
+
+
+def warn_once(log: logging.Logger, message: str, *args, level: int = logging.WARNING) -> None:
+    """Log ``message % args`` on ``log`` once per process: a data file's skipped rows are said
+    once a run, though a run loads the data once per task, per harness pass and per worker (the
+    same warning came 2–5 times a run)."""
+    text = message % args if args else message
+    if (log.name, text) in _SAID:
+        return
+    _SAID.add((log.name, text))
+    log.log(level, "%s", text)

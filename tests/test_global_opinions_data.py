@@ -224,3 +224,25 @@ def test_the_report_groups_each_country_under_one_name():
     jsd, options, n = means["South Korea"]
     assert (jsd, options, n) == (pytest.approx(0.4), pytest.approx(3.0), 3)
     assert means["United Kingdom"][0] == pytest.approx(0.2) and means["United Kingdom"][2] == 2
+
+
+def test_a_data_files_skipped_rows_are_said_once_a_run(fixture_data_dir, monkeypatch, caplog):
+    """Issue 31 point 8: the skipped-rows warning came 2–5 times a run (the data loads once per
+    task and pass). Three loads in one process whose file has skipped rows say it once, with the
+    count; another file's skipped rows are still said."""
+    import logging
+    from collections import Counter
+
+    from cultureval.tasks.global_opinions import loader
+
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(fixture_data_dir))
+    read = loader.read_docs
+    monkeypatch.setattr(loader, "read_docs", lambda path: (read(path)[0], Counter({"all_zero": 7})))
+    with caplog.at_level(logging.WARNING, logger=loader.__name__):
+        for _ in range(3):
+            loader.load()
+    said = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(said) == 1 and "skipped 7 (question, country) rows: {'all_zero': 7}" in said[0]
+    monkeypatch.setattr(loader, "read_docs", lambda path: (read(path)[0], Counter({"all_zero": 8})))
+    loader.load()
+    assert len([r for r in caplog.records if "skipped 8" in r.getMessage()]) == 1

@@ -28,6 +28,7 @@ from cultureval.data_source import (
     open_data_file,
     resolve_file,
     sha256_file,
+    warn_once,
 )
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def load(split: str, part: str = "test") -> tuple[list[dict], DataSource]:
     )
     docs, skipped = read_rows(path, split)
     if skipped:
-        logger.warning("%s: skipped %d rows: %s", path, sum(skipped.values()), skipped)
+        warn_once(logger, "%s: skipped %d rows: %s", path, sum(skipped.values()), skipped)
     n_rows = _count_rows(path)
     selected, partial = select_part(docs, n_rows, part, split)
     if not selected:

@@ -31,6 +31,7 @@ from cultureval.data_source import (
     require_cells,
     resolve_file,
     sha256_file,
+    warn_once,
 )
 from cultureval.tasks.global_opinions.item_filter import filter_items
 from cultureval.tasks.global_opinions.ordinal import ordinal_scores
@@ -351,7 +352,8 @@ def load(subset: str | None = None, countries=None, questions=None) -> LoadedDoc
     path, location, revision = resolve_file(DATASET, "global_opinions.csv", HUB_REPO, HUB_FILENAME, HUB_REVISION)
     all_docs, skipped = read_docs(path)
     if skipped:
-        logger.warning(
+        warn_once(
+            logger,
             "%s: skipped %d (question, country) rows: %s",
             location,
             sum(skipped.values()),
@@ -359,7 +361,7 @@ def load(subset: str | None = None, countries=None, questions=None) -> LoadedDoc
         )
     docs, notes = select_subset(all_docs, subset)
     for note in notes:
-        logger.warning("GlobalOpinionQA subset %s: %s", subset, note)
+        warn_once(logger, "GlobalOpinionQA subset %s: %s", subset, note)
     docs, chosen = filter_items(docs, countries, questions)
     source = DataSource(
         dataset=DATASET,
