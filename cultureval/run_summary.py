@@ -9,6 +9,7 @@ runs shows each model's own numbers.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -20,18 +21,66 @@ from cultureval.report_tools import metrics_table, yardsticks_of
 from cultureval.runs import Run, read_runs
 
 
+def unlogged_docs(run: Run) -> list[dict] | None:
+    """The documents an lm-eval run evaluated when it logged no samples: the task's documents
+    read again (with the run's recorded filter) — only when their fingerprint equals the run's
+    recorded ``docs_sha256`` (the same documents in the same order: :mod:`cultureval.identity`)
+    — cut to the run's ``--limit`` as lm-eval cuts them (the first ``limit``, or ``ceil(n ×
+    limit)`` for a fraction). ``None`` when the run recorded no fingerprint, the data cannot be
+    read here, or it no longer matches: no yardstick is then better than one on other items."""
+    import math
+
+    from cultureval.data_source import DataFileError
+    from cultureval.identity import canonical_json
+
+    block = run.provenance or {}
+    recorded = block.get("docs_sha256")
+    if run.harness != "lm-eval" or not recorded:
+        return None
+    data_filter = (block.get("data_source") or {}).get("filter") or {}
+    try:
+        docs = [dict(row) for row in task_definition(run.task).load_dataset(**data_filter)]
+    except (DataFileError, InputError, OSError, ValueError, KeyError, TypeError):
+        return None
+    digest = hashlib.sha256()
+    for doc in docs:
+        digest.update(canonical_json(doc).encode("utf-8") + b"\n")
+    if digest.hexdigest() != recorded:
+        return None
+    if run.limit:
+        docs = docs[: math.ceil(len(docs) * run.limit) if run.limit < 1 else int(run.limit)]
+    return docs
+
+
+def _yardsticks(run: Run) -> tuple[dict[str, dict], str]:
+    """The family's yardsticks on the run's items and a line saying where the items came from
+    (``""`` when from the logged samples)."""
+    yardsticks = yardsticks_of(run)  # the report's function, on the same logged documents
+    owner = family_of(run.task)
+    if yardsticks or run.docs or owner is None or owner.yardsticks is None:
+        return yardsticks, ""
+    docs = unlogged_docs(run)
+    if docs is None:
+        return {}, "  (no yardsticks: the run logged no samples; add --log_samples to score them on the same items)"
+    return owner.yardsticks(run.task, docs), (
+        f"  (yardsticks on the task's first {len(docs)} documents, read again: the run logged no samples; "
+        "their fingerprint equals the run's docs_sha256)"
+    )
+
+
 def task_table(run: Run) -> str:
     """One block for a cultureval task run: a header naming the task, its item count, limit
     and rendering, then :func:`~cultureval.report_tools.metrics_table` with the family's
-    yardsticks on the same items (when the samples were logged)."""
-    yardsticks = yardsticks_of(run)  # the report's function, on the same logged documents
+    yardsticks on the same items (the logged documents, or without samples the task's documents
+    read again when their fingerprint matches: :func:`unlogged_docs`)."""
+    yardsticks, said = _yardsticks(run)
     header = f"{run.task}: {run.n} items" + (f" (--limit {run.limit:g})" if run.limit else "")
     rendering = run.provenance.get("rendering")
     header += f", rendering {rendering}" if rendering else ""
     if rendering and run.harness in ("lm-eval", "inspect"):  # the harnesses' defaults differ
         stemmed = bool(task_definition(run.task).config.get("gen_prefix"))
         header += f"\n  ({in_other_harness(run.harness, rendering, stemmed)})"
-    return header + "\n" + metrics_table(run.task, run.metrics, yardsticks, n=run.n)
+    return header + "\n" + metrics_table(run.task, run.metrics, yardsticks, n=run.n) + (f"\n{said}" if said else "")
 
 
 def summary_text(runs: list[Run]) -> str:

@@ -100,6 +100,33 @@ def test_lm_eval_run_ends_with_the_yardstick_table_and_no_plain_rendering_warnin
 
 
 @pytest.mark.e2e
+def test_yardsticks_without_log_samples_and_a_line_without_output_path(
+    tiny_model, fixture_data_dir, tmp_path, monkeypatch
+):
+    """Issue 31 point 4: no yardsticks without --log_samples, no table without --output_path.
+    Without samples the task's documents are read again (their fingerprint checked against the
+    run's docs_sha256) and the uniform column equals SciPy's mean JS distance of the uniform
+    answer on the first 6 documents; without --output_path one line says what to add."""
+    from cultureval.definitions import task_definition
+
+    out = tmp_path / "out"
+    args = ["cultureval", "lm-eval", "run", "--model", "hf", "--model_args", f"pretrained={tiny_model}"]
+    args += ["--tasks", "global_opinion_jsd", "--limit", "6"]
+    result = run_cli([*args, "--output_path", str(out)], fixture_data_dir, tmp_path)
+    assert not list(out.rglob("samples_*.jsonl"))
+    monkeypatch.setenv("CULTUREVAL_DATA_DIR", str(fixture_data_dir))
+    docs = [dict(row) for row in task_definition("global_opinion_jsd").load_dataset()][:6]
+    uniform = np.mean(
+        [jensenshannon(np.full(d["n_options"], 1 / d["n_options"]), d["survey_distribution"], base=2) for d in docs]
+    )
+    rows = table_rows(result.stdout, "global_opinion_jsd")
+    assert number(cell(rows, "jsd", "uniform")) == pytest.approx(uniform, abs=5e-5)
+    assert "yardsticks on the task's first 6 documents, read again" in result.stdout
+    bare = run_cli([*args[:-1], "1"], fixture_data_dir, tmp_path)
+    assert "cultureval: no yardstick table: lm-eval saved no results; add --output_path DIR" in bare.stdout
+
+
+@pytest.mark.e2e
 def test_generative_task_without_chat_template_warns_once_and_records_it(tiny_model, fixture_data_dir, tmp_path):
     args = ["cultureval", "lm-eval", "run", "--model", "hf", "--model_args", f"pretrained={tiny_model}"]
     args += ["--tasks", "global_opinion_cot_binary", "--limit", "2", "--gen_kwargs", "max_gen_toks=4"]
