@@ -412,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_arguments(export, required=True)
     add_export_arguments(report, required=False)
+    compare = sub.add_parser(
+        "compare",
+        help="is model A better than model B? the paired per-item difference per task, with its 95% interval",
+    )
+    compare.add_argument("results", nargs="+", help="lm-eval output folders and Inspect logs holding both models' runs")
+    compare.add_argument(
+        "--models", nargs=2, metavar=("A", "B"), required=True, help="the two models, as the report names them"
+    )
     baseline = sub.add_parser(
         "baseline",
         help="write a reference model's scores in lm-eval's results format",
@@ -551,6 +559,10 @@ def _main(argv: list[str]) -> int:
         return 0
     if options.command == "score":
         return _score(options)
+    if options.command == "compare":
+        from cultureval.compare import compare_command
+
+        return compare_command(options.results, *options.models)
 
     if options.command == "export" or (options.command == "report" and options.site):
         from cultureval.publish import export_command, site_command
