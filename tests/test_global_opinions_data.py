@@ -246,3 +246,45 @@ def test_a_data_files_skipped_rows_are_said_once_a_run(fixture_data_dir, monkeyp
     monkeypatch.setattr(loader, "read_docs", lambda path: (read(path)[0], Counter({"all_zero": 8})))
     loader.load()
     assert len([r for r in caplog.records if "skipped 8" in r.getMessage()]) == 1
+
+
+def test_your_own_survey_items_in_the_upstream_format(tmp_path):
+    """Issue 31 point 9 and the README's guide (tasks/global_opinions/README.md, "Your own survey
+    items"): a CSV in GlobalOpinionQA's upstream format, written here by hand, under
+    ``$CULTUREVAL_DATA_DIR/global_opinions/global_opinions.csv``, is what every GlobalOpinionQA
+    task reads. ``cultureval baseline uniform`` on it: jsd by hand with SciPy; the row whose
+    distribution has the wrong length is a counted skip; the data sha256 is the file's."""
+    import csv
+    import hashlib
+    import json
+
+    from conftest import run_cli
+    from scipy.spatial.distance import jensenshannon
+
+    folder = tmp_path / "mine" / "global_opinions"
+    folder.mkdir(parents=True)
+    rows = [
+        ("Is tea better than coffee?", ["Yes", "No"], {"Japan": [0.7, 0.3], "Italy": [0.2, 0.8]}),
+        ("How often do you cook?", ["Daily", "Weekly", "Rarely"], {"Japan": [0.5, 0.3, 0.2], "Italy": [0.6, 0.3]}),
+    ]
+    with open(folder / "global_opinions.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "selections", "options", "source"])
+        for question, options, selections in rows:
+            writer.writerow([question, "defaultdict(<class 'list'>, " + repr(selections) + ")", repr(options), "MINE"])
+    out = tmp_path / "out"
+    result = run_cli(
+        ["cultureval", "baseline", "uniform", "--tasks", "global_opinion_jsd", "-o", str(out)],
+        tmp_path / "mine",
+        tmp_path,
+    )
+    [results_file] = out.rglob("results_*.json")
+    results = json.loads(results_file.read_text())
+    scored = [[0.7, 0.3], [0.2, 0.8], [0.5, 0.3, 0.2]]  # Italy's cooking answer has 2 of 3 options: skipped
+    expected = sum(jensenshannon([1 / len(q)] * len(q), q, base=2) for q in scored) / len(scored)
+    assert results["results"]["global_opinion_jsd"]["jsd,none"] == pytest.approx(expected)
+    assert results["n-samples"]["global_opinion_jsd"]["effective"] == 3
+    block = results["configs"]["global_opinion_jsd"]["metadata"]["cultureval"]
+    digest = hashlib.sha256((folder / "global_opinions.csv").read_bytes()).hexdigest()
+    assert block["data_source"]["sha256"] == digest
+    assert "skipped 1 (question, country) rows" in result.stderr
