@@ -395,3 +395,31 @@ def test_verbalised_mode_inspect_scripted_and_lm_eval_unreadable(use_fixture_dat
         for s in samples
     )
     assert results["results"]["global_opinion_verbalized"]["n_unparsed,none"] == unreadable
+
+
+def test_default_prompting_dot_plot_has_n_and_intervals_and_skips_thin_countries(tmp_path):
+    """Issue 31 point 7: the dot plot ranked 59 countries from 10 questions with no n or
+    intervals. Per country from the logged questions: mean culture_sim and its standard error
+    (by hand: Japan's distances 0.1, 0.3, 0.2, 0.4, 0.0 give sims 0.9 0.7 0.8 0.6 1.0, mean 0.8,
+    s.e. sqrt(0.025 / 5)); a country with fewer than 5 questions is not placed."""
+    import json
+
+    from cultureval.report_tools import Figures
+    from cultureval.runs import Run
+    from cultureval.tasks.default_prompting.report import _dot_plot, country_spread
+
+    jsds = [0.1, 0.3, 0.2, 0.4, 0.0]
+    items = [{"value": [True, [["Japan", d], ["Chile", 0.5]] if i < 2 else [["Japan", d]]]} for i, d in enumerate(jsds)]
+    items.append({"value": [False, [["Japan", None]]]})  # an unreadable answer: not a question's value
+    run = Run(model="m", harness="lm-eval", task="global_opinion_default", metrics={})
+    run.__dict__["_scanned"] = (items, None)
+    spread = country_spread(run)
+    mean, se, n = spread["Japan"]
+    assert (mean, n) == (pytest.approx(0.8), 5) and se == pytest.approx((0.025 / 5) ** 0.5)
+    assert spread["Chile"] == (pytest.approx(0.5), pytest.approx(0.0), 2)
+    run.metrics = {"culture_sim|country=Japan": 0.8, "culture_sim|country=Chile": 0.5}
+    figures = Figures(tmp_path)
+    name = _dot_plot("dots", "dots", {"m": run}, figures)
+    (tmp_path / "figures.json").write_text(json.dumps(figures.manifest))
+    [entry] = [e for e in figures.manifest if e["file"] == name]
+    assert "s.e." in entry["xlabel"] and "≥ 5 questions" in entry["ylabel"]

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from cultureval.metric_table import MetricTable
 from cultureval.report_tools import Figures, Run, distinct_item_sets, fmt, new_figure, outside_legend, yardsticks_of
-from cultureval.tasks.default_prompting.scoring import summarise_default
+from cultureval.tasks.default_prompting.scoring import MIN_QUESTIONS, summarise_default
 from cultureval.tasks.global_opinions.continents import continent_of
 
 DEFAULT_TASKS = ("global_opinion_default", "global_opinion_default_cot")
@@ -46,21 +46,66 @@ def default_country_sims(run: Run) -> dict[str, float]:
     }
 
 
-def _dot_plot(name: str, title: str, runs: dict[str, dict[str, float]], figures: Figures) -> str | None:
+def country_spread(run: Run) -> dict[str, tuple[float, float | None, int]]:
+    """Per country, from the run's logged questions (``report_item``): ``(mean culture_sim, its
+    standard error over the country's questions (``None`` for one question), questions)``, over
+    the readable answers; ``{}`` without samples."""
+    import numpy as np
+
+    by_country: dict[str, list[float]] = defaultdict(list)
+    for item in run.items or []:
+        readable, pairs = item.get("value") or (False, [])
+        if readable:
+            for country, jsd in pairs:
+                if jsd is not None:
+                    by_country[country].append(1.0 - jsd)
+    return {
+        country: (float(np.mean(v)), float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1 else None, len(v))
+        for country, v in by_country.items()
+    }
+
+
+def _dot_plot(name: str, title: str, runs: dict[str, Run], figures: Figures) -> str | None:
+    """The countries ranked by the first run's culture_sim (± standard error over the
+    country's questions, where the samples were logged), each labelled with its number of
+    questions; only countries with at least :data:`MIN_QUESTIONS` questions are ranked (the
+    others are too few to place)."""
     from cultureval.report_tools import colours
 
-    if not any(runs.values()):
+    spreads = {label: country_spread(run) for label, run in runs.items()}
+    sims = {label: default_country_sims(run) for label, run in runs.items()}
+    if not any(sims.values()):
         return None
-    first = next(iter(runs.values()))
-    countries = sorted(set().union(*runs.values()), key=lambda c: first.get(c, -1.0))
+    counts: dict[str, int] = {}
+    for spread in spreads.values():
+        for country, (_, _, n) in spread.items():
+            counts[country] = max(counts.get(country, 0), n)
+    first = next(iter(sims.values()))
+    countries = sorted(
+        {c for found in sims.values() for c in found if counts.get(c, MIN_QUESTIONS) >= MIN_QUESTIONS},
+        key=lambda c: first.get(c, -1.0),
+    )
+    if not countries:
+        return None
     figure, axes = new_figure(height=max(3.0, 0.2 * len(countries) + 1.2))
     palette = colours(list(runs))
-    for label, sims in runs.items():
-        ys = [i for i, c in enumerate(countries) if c in sims]
-        axes.plot([sims[countries[i]] for i in ys], ys, "o", markersize=3, color=palette[label], label=label)
-    axes.set_yticks(range(len(countries)), countries, fontsize=6)
-    axes.set_xlabel("culture_sim of the default answer (1 − JS distance)")
-    axes.set_ylabel("country (ranked)")
+    for offset, (label, found) in enumerate(sims.items()):
+        ys = [i for i, c in enumerate(countries) if c in found]
+        errors = [(spreads[label].get(countries[i]) or (0.0, None, 0))[1] or 0.0 for i in ys]
+        axes.errorbar(
+            [found[countries[i]] for i in ys],
+            [i + 0.15 * offset for i in ys],
+            xerr=errors,
+            fmt="o",
+            markersize=3,
+            elinewidth=0.8,
+            color=palette[label],
+            label=label,
+        )
+    labels = [f"{c} (n={counts[c]})" if c in counts else c for c in countries]
+    axes.set_yticks(range(len(countries)), labels, fontsize=6)
+    axes.set_xlabel("culture_sim of the default answer (1 − JS distance; ± s.e. over the country's questions)")
+    axes.set_ylabel(f"country (ranked; ≥ {MIN_QUESTIONS} questions)")
     axes.set_title(title)
     outside_legend(axes)
     return figures.save(figure, name)
@@ -99,6 +144,7 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
             "|---|---|---|---|---|---|---|---|",
         ]
         sims_by_run = {}
+        runs_by_label = {run.label: run for run in runs}
         for run in runs:
             sims = default_country_sims(run)
             sims_by_run[run.label] = sims
@@ -119,7 +165,7 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
                 )
         lines += _continent_lines(sims_by_run)
         name = _dot_plot(
-            f"{task}_countries", f"{task}: whose opinions does the default answer match?", sims_by_run, figures
+            f"{task}_countries", f"{task}: whose opinions does the default answer match?", runs_by_label, figures
         )
         lines += ["", f"![{task} countries ranked]({name})" if name else "", ""]
     return lines
