@@ -414,7 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_arguments(report, required=False)
     compare = sub.add_parser(
         "compare",
-        help="is model A better than model B? the paired per-item difference per task, with its 95% interval",
+        help="is model A better than model B? the paired per-item difference per task, with its 95%% interval",
     )
     compare.add_argument("results", nargs="+", help="lm-eval output folders and Inspect logs holding both models' runs")
     compare.add_argument(

@@ -40,3 +40,18 @@ def test_packages_map_to_the_top_level_folders():
         (cultureval.configs, "configs"),
     ):
         assert Path(module.__file__).parent.name == folder
+
+
+def test_every_subcommand_prints_its_help(capsys):
+    """Every subcommand's ``--help`` prints and exits 0 (argparse formats help with ``%``: a help
+    text saying "95% interval" crashed ``cultureval --help`` with a TypeError)."""
+    import argparse
+
+    from cultureval.cli import build_parser
+
+    parser = build_parser()
+    [sub] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert "compare" in sub.choices
+    for name, subparser in [("", parser), *sub.choices.items()]:
+        text = subparser.format_help()
+        assert text.startswith("usage:"), name
