@@ -156,7 +156,9 @@ def format_comparison(found: list[Paired], model_a: str, model_b: str) -> str:
     header = ["task", "metric", model_a, model_b, "A − B", "95% interval", "items", "verdict"]
     rows = []
     for paired in found:
-        arrow = {True: " ↑", False: " ↓"}.get(paired.higher_is_better, "")
+        arrow = (
+            {True: " ↑", False: " ↓"}.get(paired.higher_is_better, "") if paired.higher_is_better is not None else ""
+        )
         interval = "—" if paired.interval is None else f"[{paired.interval[0]:.4f}, {paired.interval[1]:.4f}]"
         rows.append(
             [
