@@ -53,10 +53,12 @@ def output_type_base(output_type: str | None) -> type | None:
 @contextmanager
 def without_default_tasks() -> Iterator[bool]:
     """Within: lm-eval's ``TaskManager`` indexes only the folders it is given (``--include_path``),
-    not lm-eval's own tasks, unless a caller asks for them. For runs of cultureval tasks only
-    (``cultureval run``/``lm-eval``; :func:`cultureval.preflight.only_cultureval_tasks`); the
-    tasks, requests and results are the same. Yields whether it applied (an lm-eval whose
-    ``TaskManager`` has no ``include_defaults`` is left as it is)."""
+    not lm-eval's own tasks. For runs of cultureval tasks only (``cultureval run``/``lm-eval``;
+    :func:`cultureval.preflight.only_cultureval_tasks`); the tasks, requests and results are the
+    same. lm-eval 0.4's command line leaves ``include_defaults`` unset; 0.5's
+    (``EvaluatorConfig.process_tasks``) always passes its default ``True``, so it is set here,
+    not defaulted. Yields whether it applied (an lm-eval whose ``TaskManager`` has no
+    ``include_defaults`` is left as it is)."""
     import lm_eval.tasks as tasks_module
 
     original = getattr(tasks_module, "TaskManager", None)
@@ -66,7 +68,7 @@ def without_default_tasks() -> Iterator[bool]:
 
     class TaskManager(original):  # type: ignore[misc, valid-type]
         def __init__(self, *args, **kwargs):
-            kwargs.setdefault("include_defaults", False)
+            kwargs["include_defaults"] = False
             super().__init__(*args, **kwargs)
 
     tasks_module.TaskManager = TaskManager
