@@ -83,9 +83,17 @@ def run_rows(browser, selector: str) -> list[dict]:
     return found
 
 
+def _rank_text(row: dict) -> str:
+    """The rank cell the site shows for a summary.json row."""
+    if row["rank"] is not None:
+        return str(row["rank"])
+    return f"— (below {row['below_yardstick']})" if row["below_yardstick"] else "—"
+
+
 def test_ranked_order_and_every_number_equal_summary_json(browser, site):
     rows = summary(site)
-    lead = {row_key(r): r for r in rows if r["leaderboard"]}
+    # runs' rows; summary.json's yardstick rows are the pages' italic reference rows
+    lead = {row_key(r): r for r in rows if r["leaderboard"] and not r["yardstick"]}
     on_pages = set()
     for path in sorted((site / "tasks").glob("*.html")):
         open_page(browser, path)
@@ -99,10 +107,12 @@ def test_ranked_order_and_every_number_equal_summary_json(browser, site):
                 row.find_element("css selector", "td.rank").text
                 for row in browser.find_elements("css selector", selector)
             ]
-            assert ranks == [str(lead[r["key"]]["rank"]) if lead[r["key"]]["rank"] is not None else "—" for r in rows]
-        assert [lead[r["key"]]["rank"] for r in ranked] == [
-            i if lead[r["key"]]["value"] is not None else None for i, r in enumerate(ranked, 1)
-        ]
+            assert ranks == [_rank_text(lead[r["key"]]) for r in rows]
+        # 1, 2, ... for the runs with a value that are not below a know-nothing yardstick; those
+        # below it (and runs without a value) are unranked, after them
+        placed = [r for r in ranked if lead[r["key"]]["value"] is not None and not lead[r["key"]]["below_yardstick"]]
+        assert [lead[r["key"]]["rank"] for r in placed] == list(range(1, len(placed) + 1))
+        assert all(lead[r["key"]]["rank"] is None for r in ranked if r not in placed)
         assert len({lead[r["key"]]["comparable_set"] for r in ranked}) <= 1
         assert {lead[r["key"]]["harness"] for r in baselines} <= {"baseline"}
         assert "baseline" not in {lead[r["key"]]["harness"] for r in ranked}
