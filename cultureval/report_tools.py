@@ -36,7 +36,8 @@ def item_set_key(run: Run) -> tuple[str, str] | None:
     once per run."""
     if run not in _ITEM_SET_KEYS:
         docs = run.docs
-        text = json.dumps(docs, sort_keys=True, default=str).encode() if docs else None
+        # the same items in another order (lm-eval and Inspect log them differently) are one set
+        text = json.dumps(sorted(json.dumps(d, sort_keys=True, default=str) for d in docs)).encode() if docs else None
         _ITEM_SET_KEYS[run] = (run.task, hashlib.sha256(text).hexdigest()) if text else None
     return _ITEM_SET_KEYS[run]
 

@@ -102,14 +102,23 @@ def predict(
     if kind == "survey-resample":
         if n < 1:
             raise ValueError(f"survey-resample needs n >= 1 respondents, got {n}")
-        rng = np.random.default_rng(seed)
         predictions = []
         for doc in docs:
             p = np.asarray(doc["survey_distribution"], dtype=float)
-            counts = rng.multinomial(n, p / p.sum())
+            # one stream per item, from the seed and the item's identity: the draw does not depend
+            # on the order the items come in (lm-eval and Inspect log them in different orders)
+            counts = np.random.default_rng([seed, _item_seed(doc)]).multinomial(n, p / p.sum())
             predictions.append((counts / n).tolist())
         return predictions
     raise ValueError(f"unknown baseline {kind!r}; known: {', '.join(KINDS)}")
+
+
+def _item_seed(doc: dict) -> int:
+    """A 63-bit number naming the item (question and survey sample), for its own random stream."""
+    import hashlib
+
+    key = f"{doc.get('question_id')}|{doc.get('survey_country', doc.get('country'))}|{doc.get('question', '')}"
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 1
 
 
 def _predictor(kind: str) -> Predictor:
