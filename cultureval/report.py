@@ -37,6 +37,7 @@ from cultureval.report_tools import (
     fmt,
     item_set_key,
     metric_rows,
+    missing_samples,
     uncertainty,
     yardsticks_of,
 )
@@ -424,6 +425,11 @@ def compute_yardsticks(runs: list[Run]) -> list[str]:
         if key is not None and key in found:
             run.yardsticks = found[key]
             continue
+        short = missing_samples(run)
+        if short:
+            notes.append(
+                f"{run.label} on {run.task}: yardsticks not computed ({short}), and the run is not ranked below one"
+            )
         try:
             computed = yardsticks_of(run)
         except (InputError, OSError, ValueError, KeyError) as error:

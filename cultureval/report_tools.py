@@ -17,14 +17,26 @@ from cultureval.runs import Run
 def yardsticks_of(run: Run) -> dict[str, dict]:
     """The family's yardsticks (``Family.yardsticks(task, docs)``) scored on the run's own logged
     documents — ``{label: {metric: value, "n": items, "about": text}}`` — computed once per run;
-    ``{}`` when the run logged no documents or the family has no yardsticks. The same function
-    and items as ``cultureval run``'s console table."""
+    ``{}`` when the run logged no documents, fewer than its results count
+    (:func:`missing_samples`), or the family has no yardsticks. The same function and items as
+    ``cultureval run``'s console table."""
     if run.yardsticks is None:
         from cultureval.families import family_of
 
         owner = family_of(run.task)
-        run.yardsticks = owner.yardsticks(run.task, run.docs) if owner and owner.yardsticks and run.docs else {}
+        usable = run.docs and not missing_samples(run)
+        run.yardsticks = owner.yardsticks(run.task, run.docs) if owner and owner.yardsticks and usable else {}
     return run.yardsticks
+
+
+def missing_samples(run: Run) -> str:
+    """``""`` when the logged documents are all the run's items; else a line saying how many of
+    the items the run's results count (``n``) its samples hold: a truncated or edited samples
+    file, whose yardsticks would be scored on other items than the run's number."""
+    docs = run.docs
+    if docs is None or run.n is None or len(docs) >= run.n:
+        return ""
+    return f"its samples hold {len(docs)} of the {run.n} items its results count"
 
 
 _ITEM_SET_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

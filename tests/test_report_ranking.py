@@ -211,3 +211,31 @@ def test_alone_below_uniform_is_not_first_in_the_report(fixture_data_dir, monkey
     table = _summary_table("\n".join(_summary(ranked_runs([run]))) + "\n## end")
     ranks = {row["model"]: row["rank"] for row in table}
     assert ranks["smol"] == "— (below uniform)" and "1" not in ranks.values()
+
+
+def test_a_truncated_samples_file_gets_no_yardsticks_and_a_note(tmp_path):
+    """The new-user trial deleted a line of a samples file: the model's number (its results, 3
+    items) stood beside yardsticks scored on the 2 items left, and "below uniform" compared
+    different items. Now: no yardsticks, a note saying how many items the samples hold."""
+    import json
+
+    from run_outputs import choice_line, write_output
+
+    from cultureval.report import compute_yardsticks
+    from cultureval.report_tools import missing_samples, yardsticks_of
+    from cultureval.runs import read_runs
+
+    docs = [{"question_id": i, "country": "Japan", "n_options": 2, "survey_distribution": [0.5, 0.5]} for i in range(3)]
+    lines = [choice_line(i, doc, [-0.5, -1.0], {"culture_sim": 0.9, "jsd": 0.1}, "0.4") for i, doc in enumerate(docs)]
+    path = write_output(tmp_path, "m", {"global_opinion_jsd": ({"culture_sim": 0.9, "jsd": 0.1}, lines)})
+    [samples] = tmp_path.glob("samples_*.jsonl")
+    samples.write_text("".join(samples.read_text().splitlines(keepends=True)[1:]))  # the first line lost
+    assert json.loads(path.read_text())["n-samples"]["global_opinion_jsd"]["effective"] == 3
+    [run] = read_runs([tmp_path])
+    assert missing_samples(run) == "its samples hold 2 of the 3 items its results count"
+    notes = compute_yardsticks([run])
+    assert yardsticks_of(run) == {}
+    assert notes == [
+        f"{run.label} on global_opinion_jsd: yardsticks not computed (its samples hold 2 of the 3 "
+        "items its results count), and the run is not ranked below one"
+    ]
