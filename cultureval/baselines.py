@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cultureval import provenance
 from cultureval.definitions import task_definition
+from cultureval.errors import InputError
 from cultureval.families import family_of, table_of
 from cultureval.metrics.aggregate import nan_to_none
 
@@ -26,13 +27,13 @@ from cultureval.metrics.aggregate import nan_to_none
 def _predictor(kind: str, task: str):
     owner = family_of(task)
     if owner is None:
-        raise ValueError(f"{task!r} is not a cultureval task")
+        raise InputError(f"{task!r} is not a cultureval task (cultureval tasks lists them)")
     baseline = owner.baseline(kind)
     if baseline is None:
         offered = ", ".join(b.kind for b in owner.baselines) or "none"
-        raise ValueError(f"{owner.title} ({task}) has no {kind!r} baseline; its baselines: {offered}")
+        raise InputError(f"{owner.title} ({task}) has no {kind!r} baseline; its baselines: {offered}")
     if owner.score_distribution is None:
-        raise ValueError(f"{owner.title} does not score distributions")
+        raise InputError(f"{owner.title} does not score distributions")
     return owner, baseline.predict
 
 
@@ -55,6 +56,7 @@ def write_baseline(
 ) -> Path:
     """Score the baseline on each task and write ``<output_dir>/baseline__<kind>/results_<stamp>.json``
     and ``samples_<task>_<stamp>.jsonl`` in lm-eval's format."""
+    predictors = {task: _predictor(kind, task) for task in tasks}  # every task checked before a file is written
     now = datetime.now(timezone.utc)
     stamp = now.strftime("%Y-%m-%dT%H-%M-%S.%f")  # file names, as lm-eval stamps them
     folder = output_dir / f"baseline__{kind}"
@@ -62,7 +64,7 @@ def write_baseline(
     model_name = f"baseline/{kind}" + (f"-n{n}" if kind == "survey-resample" else "")
     results = _results_skeleton(kind, n, seed, now.timestamp(), model_name, limit)
     for task in tasks:
-        owner, predict = _predictor(kind, task)
+        owner, predict = predictors[task]
         definition = task_definition(task)
         table = table_of(task)
         dataset = definition.load_dataset()

@@ -121,3 +121,25 @@ def test_export_sft_keeping_nothing_is_exit_1(tmp_path, capsys, use_fixture_data
     code, out, err = run_main(args, capsys)
     assert "no answer kept" in one_line_error(code, err, "export-sft", expected_code=1)
     assert "1 unreadable" in out and (tmp_path / "t.jsonl").read_text() == ""
+
+
+def test_baseline_for_a_task_without_that_kind_or_no_task_is_one_line_and_writes_nothing(fixture_data_dir, tmp_path):
+    """The new-user trial: ``baseline uniform --tasks global_opinion_jsd_6c,cali_nli_us`` ended in a
+    ValueError traceback after writing the first task's samples; a misspelt task likewise. Now:
+    exit 2, one line, before any file is written."""
+    from conftest import run_cli
+
+    for tasks, said in (
+        ("global_opinion_jsd_6c,cali_nli_us", "(cali_nli_us) has no 'uniform' baseline; its baselines: "),
+        ("global_opinion_jsd_6cc", "'global_opinion_jsd_6cc' is not a cultureval task"),
+    ):
+        out = tmp_path / tasks.replace(",", "_")
+        result = run_cli(
+            ["cultureval", "baseline", "uniform", "--tasks", tasks, "-o", str(out)],
+            fixture_data_dir,
+            tmp_path,
+            check=False,
+        )
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1 and said in lines[0], result.stderr
+        assert not out.exists() or not any(out.rglob("*.json*"))
