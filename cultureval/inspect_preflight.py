@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,7 +181,8 @@ def check_eval(args: list[str]) -> str | None:
         return None
     tasks = cultureval_tasks(request.tasks)
     limit = None
-    if request.limit is not None and "-" not in str(request.limit):  # Inspect also takes a range, 10-20
+    # Inspect also takes a range, 10-20; anything else (-1, abc, 0) is a count, checked
+    if request.limit is not None and not re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", str(request.limit)):
         limit = check_limit(request.limit, fractions=False)
     check_models(request)
     if request.log_dir and "://" not in request.log_dir:

@@ -161,6 +161,9 @@ def _inspect_case(case: str, tmp_path: Path, data_dir: Path) -> tuple[list[str],
         (adapter / "adapter_model.safetensors").write_bytes(b"\0" * 8)
         args[4] = f"model_path={adapter}"
         expected = "holds neither config.json (a transformers model folder) nor adapter_config.json"
+    elif case == "negative limit":  # the trial: -1 passed as a range, then Inspect's traceback
+        args += ["--limit", "-1"]
+        expected = "--limit"
     elif case == "misspelt option":
         args += ["-T", "country=Japan"]
         expected = "-T country: no task of this run takes it"
@@ -180,6 +183,7 @@ def _inspect_case(case: str, tmp_path: Path, data_dir: Path) -> tuple[list[str],
         "adapter without adapter_config.json",
         "misspelt option",
         "unknown country",
+        "negative limit",
     ],
 )
 def test_cultureval_inspect_eval_checks_before_the_model_loads(case, fixture_data_dir, tmp_path):
