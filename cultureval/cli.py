@@ -196,13 +196,13 @@ def run_lm_eval(args: list[str]) -> int:
     if request is not None and request.output_path and status == 0:
         check_saved(Path(request.output_path), started, lost)
         print_run_summary(Path(request.output_path), started)
+        print_judge_step(request)
     elif request is not None and status == 0 and request.tasks:
         # lm-eval kept its results in memory only: nothing for cultureval to read back
         print(
             "\ncultureval: no yardstick table: lm-eval saved no results; add --output_path DIR (and "
             "--log_samples) to see each metric beside the family's yardsticks on the same items"
         )
-        print_judge_step(request)
     return status
 
 
