@@ -24,8 +24,9 @@ def yardsticks_of(run: Run) -> dict[str, dict]:
         from cultureval.families import family_of
 
         owner = family_of(run.task)
-        usable = run.docs and not missing_samples(run)
-        run.yardsticks = owner.yardsticks(run.task, run.docs) if owner and owner.yardsticks and usable else {}
+        docs = run.docs
+        usable = docs is not None and len(docs) > 0 and not missing_samples(run)
+        run.yardsticks = owner.yardsticks(run.task, docs) if owner and owner.yardsticks and docs and usable else {}
     return run.yardsticks
 
 
