@@ -179,3 +179,13 @@ def run_cli(
             f"\n--- stderr\n{result.stderr[-6000:]}"
         )
     return result
+
+
+@pytest.fixture(autouse=True)
+def _data_warnings_said_afresh():
+    """Each test sees a data file's skipped-rows warning once (``warn_once`` says it once per
+    process: without this, whether a test sees it depends on the tests run before it)."""
+    from cultureval import data_source
+
+    data_source._SAID.clear()
+    yield
