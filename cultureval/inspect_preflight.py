@@ -138,14 +138,23 @@ def check_models(request: InspectRequest) -> None:
             check_model_folder(tokenizer, "tokenizer", f"-M tokenizer_path={tokenizer}")
 
 
-def build_tasks(tasks: list[str], task_args: dict) -> dict[str, int]:
+def _is_false(value) -> bool:
+    return value is False or str(value).strip().lower() in ("false", "0", "no")
+
+
+def build_tasks(
+    tasks: list[str], task_args: dict, models: list[str] | None = None, model_args: dict | None = None
+) -> dict[str, int]:
     """Build each task as Inspect will (its ``@task`` function with the ``-T`` options it takes):
-    its data and options are checked (one line each, :class:`~cultureval.inspect_tasks.TaskRefusal`);
-    returns each task's number of samples."""
+    its data and options are checked (one line each, :class:`~cultureval.inspect_tasks.TaskRefusal`),
+    and a task that samples is refused for an ``hf/`` model loaded greedy (``-M do_sample=false``:
+    :func:`~cultureval.inspect_tasks.greedy_sampling_conflict`). Returns each task's number of
+    samples."""
+    models, model_args = models or [], model_args or {}
     import inspect as introspect
 
     import cultureval._registry as registry
-    from cultureval.inspect_tasks import TaskRefusal
+    from cultureval.inspect_tasks import TaskRefusal, greedy_sampling_conflict
 
     options = {task: set(introspect.signature(getattr(registry, task)).parameters) for task in tasks}
     for key in task_args:
@@ -156,6 +165,7 @@ def build_tasks(tasks: list[str], task_args: dict) -> dict[str, int]:
             )
             raise PreflightError(f"-T {key}: no task of this run takes it (options: {shown})")
     counts = {}
+    hf_greedy = [m for m in models if m.partition("/")[0] == "hf"] and _is_false(model_args.get("do_sample"))
     for task in tasks:
         function = getattr(registry, task)
         given = {key: value for key, value in task_args.items() if key in options[task]}
@@ -165,6 +175,9 @@ def build_tasks(tasks: list[str], task_args: dict) -> dict[str, int]:
             raise PreflightError(error.message) from None
         except (InputError, ValueError, TypeError) as error:
             raise PreflightError(f"{PREFIX}{task}: {error}") from None
+        conflict = greedy_sampling_conflict(task, (built.metadata or {}).get("generation"), False)
+        if hf_greedy and conflict:
+            raise PreflightError(conflict)
         counts[task] = len(built.dataset)
     return counts
 
@@ -187,7 +200,7 @@ def check_eval(args: list[str]) -> str | None:
     check_models(request)
     if request.log_dir and "://" not in request.log_dir:
         check_output_path(request.log_dir, "--log-dir")
-    counts = build_tasks(tasks, request.task_args)
+    counts = build_tasks(tasks, request.task_args, request.models, request.model_args)
     for line in cost_lines({task: limited_count(n, limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)
     return request.log_dir if request.log_dir and "://" not in request.log_dir else None

@@ -287,9 +287,10 @@ def build_task(
     line's (``--max-tokens``, ...) overrides; ``generation`` the generative task's effective
     settings (:func:`cultureval.identity.generation_settings`). ``rendering_mode`` is the
     effective rendering (``auto`` when no model was active to resolve it)."""
-    samples, data_source, run_identity = doc_samples(definition, generation, **(dataset_kwargs or {}))
     model = active_model()
-    extra = {"model": model_record(model)} | run_identity
+    generation = decoding_of(definition.name, generation, model)
+    samples, data_source, run_identity = doc_samples(definition, generation, **(dataset_kwargs or {}))
+    extra = {"model": model_record(model)} | run_identity | ({"generation": generation} if generation else {})
     if "judge_prompt_version" in metadata:
         extra["judge"] = judge_record(metadata["judge_prompt_version"])
         if extra["judge"].get("self_judged") and model is not None:
@@ -322,6 +323,60 @@ def build_task(
         # shown in Inspect's task panel and results beside the task: the rendering the numbers depend on
         tags=_tags(rendering_mode, extra.get("judge")),
     )
+
+
+def hf_sampling(model) -> bool | None:
+    """Whether ``model`` is Inspect's ``hf`` provider loaded to sample (its default; ``-M
+    do_sample=false`` makes it greedy, and it then ignores any temperature); ``None`` for other
+    providers, which take the temperature of each request."""
+    if model is None or provider_of(model) != "hf":
+        return None
+    return bool(getattr(getattr(model, "api", None), "do_sample", True))
+
+
+def _hf_default_temperature(model) -> float:
+    """The temperature Inspect's ``hf`` provider samples at when a request gives none: the
+    model's ``generation_config`` (transformers' default 1.0)."""
+    config = getattr(getattr(getattr(model, "api", None), "model", None), "generation_config", None)
+    value = getattr(config, "temperature", None)
+    return float(value) if isinstance(value, int | float) and value > 0 else 1.0
+
+
+def greedy_sampling_conflict(task: str, generation: dict | None, sampling: bool | None) -> str | None:
+    """The one-line refusal of a task that samples (``generation`` temperature > 0) on Inspect's
+    ``hf`` provider loaded greedy (``sampling`` False: ``-M do_sample=false``), else ``None``."""
+    temperature = float((generation or {}).get("temperature") or 0.0)
+    if temperature <= 0 or sampling is not False:
+        return None
+    return (
+        f"cultureval/{task} samples at temperature {temperature:g}, but -M do_sample=false makes Inspect's hf "
+        "provider decode greedily at every temperature (each sampled answer would be the greedy one); drop "
+        "-M do_sample=false for this task (run greedy tasks with it separately)"
+    )
+
+
+def decoding_of(task: str, generation: dict | None, model) -> dict | None:
+    """The generation settings ``model`` will really decode a task with, so the run records them
+    (they are in the prompt fingerprint, and runs that differ are never compared or ranked).
+
+    ``generation`` is the task's (:func:`cultureval.identity.generation_settings`; ``None`` for
+    a log-probability task, returned as is). Inspect's ``hf`` provider decodes by its load
+    option, not by the request: loaded with ``-M do_sample=false`` it is greedy at every
+    temperature, so a task that samples (temperature > 0: n sampled answers, the three
+    settings' draws) would record temperature 1.0 over n identical greedy answers — refused
+    (:class:`TaskRefusal`, one line). Loaded to sample (its default), a greedy task is really
+    sampled: recorded at the temperature the provider samples at (``--temperature``, else the
+    model's ``generation_config``, else 1.0), with a warning (``greedy_generation_task``)."""
+    sampling = hf_sampling(model)
+    if generation is None or sampling is None:
+        return generation
+    conflict = greedy_sampling_conflict(task, generation, sampling)
+    if conflict:
+        raise refuse(TaskRefusal(conflict))
+    if float(generation.get("temperature") or 0.0) == 0 and sampling:
+        chosen = active_generate_config().temperature
+        return generation | {"temperature": float(chosen) if chosen else _hf_default_temperature(model)}
+    return generation
 
 
 def _tags(rendering_mode: str | None, judge: dict | None) -> list[str] | None:
@@ -405,7 +460,11 @@ def generate_greedy():
         if provider_of(model) == "hf":
             if getattr(model.api, "do_sample", False) and str(model) not in _warned_sampling:
                 _warned_sampling.add(str(model))
-                logger.warning("%s samples; pass -M do_sample=false for greedy decoding as in lm-eval", model)
+                logger.warning(
+                    "%s samples (recorded with its temperature, so never compared with greedy runs); pass "
+                    "-M do_sample=false for greedy decoding as in lm-eval",
+                    model,
+                )
             return await generate(state)
         return await generate(state, temperature=0.0)
 

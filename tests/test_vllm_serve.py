@@ -77,6 +77,12 @@ def server(smollm2, tmp_path_factory):
         "20",
         "--seed",
         "0",
+        # a request that names no token limit gets 128, not the rest of the context: Inspect's
+        # openai provider opens each run with one such request ("Please say 'hello, world'", to
+        # learn whether reasoning summaries work), and SmolLM2 at temperature 1 wrote 4,059
+        # tokens for it, ~400 s on CPU, twice per run of this module
+        "--override-generation-config",
+        json.dumps({"max_new_tokens": 128}),
     ]
     env = dict(os.environ, VLLM_CPU_KVCACHE_SPACE="1", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     with open(log_path, "w") as log:
@@ -183,13 +189,19 @@ def test_inspect_judged_task_with_the_server_as_grader(server, shared_data_dir, 
         server.env(),
     )
     assert log.eval.model_roles["grader"].model == f"openai/{SERVED_NAME}"
-    records = [record_of(next(iter(s.scores.values()))) for s in log.samples]
+    scores = [next(iter(s.scores.values())) for s in log.samples]
+    records = [record_of(score) for score in scores]
     judged = [r for r in records if r.get("score") is not None]
+    failures = [score.metadata["judge_failure"] for score in scores if score.metadata.get("judge_failure")]
     metrics = log.results.scores[0].metrics
-    # every reply came back; each is parsed or a counted failure, none lost
+    # every reply is parsed or a counted failure, none lost; SmolLM2-135M rarely writes the
+    # judge's format (greedy, it writes none on these items), so a failure is expected, but
+    # each one must be the reply's (the server answered every grader request), not transport
     assert metrics["n_judged"].value + metrics["n_judge_failures"].value == int(LIMIT)
-    assert metrics["n_judged"].value == len(judged) >= 1
-    assert metrics["entailment_score"].value == pytest.approx(sum(r["score"] for r in judged) / len(judged))
+    assert metrics["n_judged"].value == len(judged) and metrics["n_judge_failures"].value == len(failures)
+    assert set(failures) <= {"unparseable", "wrong_count"}, failures
+    if judged:
+        assert metrics["entailment_score"].value == pytest.approx(sum(r["score"] for r in judged) / len(judged))
 
 
 # ------------------------------------------------------------------ lm-eval API models
