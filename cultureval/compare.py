@@ -47,6 +47,9 @@ class Paired:
     interval: tuple[float, float] | None = None
     verdict: str = ""
     note: str = ""
+    set_label: str = ""
+    used: tuple[str, str] = ("", "")
+    runs_in_set: tuple[int, int] = (0, 0)
 
 
 def item_key(doc: dict) -> str:
@@ -116,6 +119,8 @@ def compare_runs(runs: list[Run], model_a: str, model_b: str) -> list[Paired]:
     comparable sets). Raises :class:`InputError` when a model has no run."""
     from cultureval.report import ranked_runs
 
+    if model_a == model_b:
+        raise InputError(f"--models {model_a} {model_b}: compare needs two different models")
     ranked = ranked_runs(runs)
     for name in (model_a, model_b):
         if not any(member.run.model == name for member in ranked):
@@ -128,8 +133,8 @@ def compare_runs(runs: list[Run], model_a: str, model_b: str) -> list[Paired]:
         runs_b = [m for m in members if m.run.model == model_b]
         if not runs_a or not runs_b:
             continue
-        same = [(x, y) for x in runs_a for y in runs_b if x.comparable_set == y.comparable_set]
-        if not same:
+        shared = sorted({m.comparable_set for m in runs_a} & {m.comparable_set for m in runs_b})
+        if not shared:
             table = table_of(task)
             found.append(
                 Paired(
@@ -140,15 +145,32 @@ def compare_runs(runs: list[Run], model_a: str, model_b: str) -> list[Paired]:
                 )
             )
             continue
-        x, y = same[0]
-        found.append(compare_pair(task, x.run, y.run, (model_a, model_b)))
+        for comparable_set in shared:  # a row per set both ran in (two renderings: two rows)
+            in_set_a = [m for m in runs_a if m.comparable_set == comparable_set]
+            in_set_b = [m for m in runs_b if m.comparable_set == comparable_set]
+            x, y = _latest(in_set_a), _latest(in_set_b)
+            paired = compare_pair(task, x.run, y.run, (model_a, model_b))
+            paired.set_label = x.set_label if len(shared) > 1 or x.set_label else ""
+            paired.used = (x.run.source, y.run.source)
+            paired.runs_in_set = (len(in_set_a), len(in_set_b))
+            found.append(paired)
     if not found:
         raise NothingProduced(f"{model_a} and {model_b} ran no task in common")
     return found
 
 
+def _latest(members: list):
+    """The most recent of one model's runs in one comparable set (by completion, then start
+    time, then source path: the same identity, so a rerun; which one was used is printed)."""
+    return max(members, key=lambda m: (m.run.completed_at or "", m.run.started_at or "", m.run.source))
+
+
 def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
+    """Four decimals; a value that rounds to zero is ``0.0000``, never ``-0.0000``."""
+    if value is None:
+        return "—"
+    text = f"{value:.4f}"
+    return "0.0000" if float(text) == 0 else text
 
 
 def format_comparison(found: list[Paired], model_a: str, model_b: str) -> str:
@@ -159,10 +181,10 @@ def format_comparison(found: list[Paired], model_a: str, model_b: str) -> str:
         arrow = (
             {True: " ↑", False: " ↓"}.get(paired.higher_is_better, "") if paired.higher_is_better is not None else ""
         )
-        interval = "—" if paired.interval is None else f"[{paired.interval[0]:.4f}, {paired.interval[1]:.4f}]"
+        interval = "—" if paired.interval is None else f"[{_number(paired.interval[0])}, {_number(paired.interval[1])}]"
         rows.append(
             [
-                paired.task,
+                paired.task + (f" (set {paired.set_label})" if paired.set_label else ""),
                 paired.metric + arrow,
                 _number(paired.mean_a),
                 _number(paired.mean_b),
@@ -179,6 +201,12 @@ def format_comparison(found: list[Paired], model_a: str, model_b: str) -> str:
         f"A = {model_a}, B = {model_b}: the means over the items both runs scored; the interval is Student's t "
         "on the per-item differences"
     )
+    for paired in found:
+        for model, source, count in zip((model_a, model_b), paired.used, paired.runs_in_set, strict=True):
+            if source:
+                label = paired.task + (f" (set {paired.set_label})" if paired.set_label else "")
+                again = f" (the latest of {count} runs with the same identity)" if count > 1 else ""
+                lines.append(f"used for {label}: {model} from {source}{again}")
     return "\n".join(lines)
 
 

@@ -92,3 +92,50 @@ def test_unknown_model_and_runs_that_cannot_be_paired(fixture_data_dir, tmp_path
     )
     row = _row(apart.stdout, "global_opinion_jsd")
     assert row[2:5] == ["—", "—", "—"] and row[-1].startswith("not compared: the runs are in different comparable sets")
+
+
+def test_the_same_model_twice_is_refused(fixture_data_dir, tmp_path):
+    _run(tmp_path / "a", "model-a", {0: 0.5, 1: 0.6})
+    same = run_cli(
+        ["cultureval", "compare", str(tmp_path), "--models", "model-a", "model-a"],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
+    )
+    assert same.returncode == 2 and same.stderr.strip().splitlines() == [
+        "cultureval compare: --models model-a model-a: compare needs two different models"
+    ]
+
+
+def test_which_run_was_used_and_one_row_per_comparable_set(fixture_data_dir, tmp_path):
+    """Model A ran the task twice with one identity (a rerun) and once in chat rendering; B in
+    both renderings. Each rendering is its own row (its own comparable set); within a set the
+    latest rerun is used and the output names its file. A difference that rounds to zero prints
+    ``0.0000``, not ``-0.0000``."""
+    from run_outputs import write_output
+
+    def run(folder, model, values, stamp, rendering):
+        lines = [
+            choice_line(i, _doc(i), [-0.5, -1.0], {"culture_sim": v, "jsd": 1 - v}, "0.4") for i, v in values.items()
+        ]
+        mean = sum(values.values()) / len(values)
+        task = {"global_opinion_jsd": ({"culture_sim": mean, "jsd": 1 - mean}, lines)}
+        return write_output(folder, model, task, stamp=stamp, rendering=rendering)
+
+    run(tmp_path / "a1", "model-a", {0: 0.1, 1: 0.2, 2: 0.3}, "2026-01-01T00-00-00.000000", "plain")
+    latest = run(tmp_path / "a2", "model-a", {0: 0.9, 1: 0.8, 2: 0.7}, "2026-02-01T00-00-00.000000", "plain")
+    run(tmp_path / "a3", "model-a", {0: 0.3, 1: 0.6, 2: 0.5}, "2026-01-01T00-00-00.000000", "chat")
+    run(tmp_path / "b1", "model-b", {0: 0.5, 1: 0.5, 2: 0.5}, "2026-01-01T00-00-00.000000", "plain")
+    run(tmp_path / "b2", "model-b", {0: 0.3 + 1e-9, 1: 0.6, 2: 0.5}, "2026-01-01T00-00-00.000000", "chat")
+    result = run_cli(
+        ["cultureval", "compare", str(tmp_path), "--models", "model-a", "model-b"], fixture_data_dir, tmp_path
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith("global_opinion_jsd (set ")]
+    assert len(rows) == 2, result.stdout
+    cells = [_row(row, row.split("  ")[0]) for row in rows]  # task, metric, A, B, A − B, interval, ...
+    by_mean_a = {float(c[2]): c for c in cells}
+    plain, chat = by_mean_a[0.8], by_mean_a[round((0.3 + 0.6 + 0.5) / 3, 4)]  # the latest plain rerun: 0.8, not 0.2
+    assert float(plain[4]) == pytest.approx(0.3, abs=1e-4)
+    assert chat[4] == "0.0000"  # -3.3e-10, not -0.0000
+    [used] = [line for line in result.stdout.splitlines() if str(latest.parent) in line]
+    assert "model-a from" in used and "the latest of 2 runs with the same identity" in used
