@@ -10,8 +10,12 @@ one line each (exit 2):
 - each ``cultureval/<task>`` name (a near miss is answered with the name meant);
 - each local model, adapter and tokenizer folder (``-M model_path=``, ``-M tokenizer_path=``,
   ``vllm/BASE:ADAPTER``) exists and is one (:func:`cultureval.preflight.check_model_folder`);
-- ``--limit`` (``0`` evaluates nothing: :func:`cultureval.preflight.check_limit`) and the log
-  folder (:func:`cultureval.preflight.check_output_path`);
+- ``--limit`` (``0`` evaluates nothing: :func:`cultureval.preflight.check_limit`; a count that
+  would cut the three settings' sampled answers of an item short:
+  :func:`cultureval.preflight.check_whole_items`) and the log folder
+  (:func:`cultureval.preflight.check_output_path`);
+- a task that samples on an ``hf/`` model loaded greedy (``-M do_sample=false``:
+  :func:`cultureval.inspect_tasks.greedy_sampling_conflict`);
 - each task built as Inspect will build it, from its ``-T`` options: its data (a missing or
   empty data folder, data not available offline), its options (an option the task does not
   take, a country no item has, a rendering value that does not exist).
@@ -32,7 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cultureval.errors import InputError
-from cultureval.preflight import PreflightError, check_limit, check_model_folder, check_output_path, limited_count
+from cultureval.preflight import (
+    PreflightError,
+    check_limit,
+    check_model_folder,
+    check_output_path,
+    check_whole_items,
+    documents_per_item,
+    limited_count,
+)
 
 PREFIX = "cultureval/"
 LOCAL_PROVIDERS = ("hf", "vllm", "sglang", "transformers")
@@ -201,6 +213,8 @@ def check_eval(args: list[str]) -> str | None:
     if request.log_dir and "://" not in request.log_dir:
         check_output_path(request.log_dir, "--log-dir")
     counts = build_tasks(tasks, request.task_args, request.models, request.model_args)
+    for task, n in counts.items():  # -T n: the three settings' samples per item
+        check_whole_items(task, n, limit, documents_per_item(task, request.task_args.get("n")))
     for line in cost_lines({task: limited_count(n, limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)
     return request.log_dir if request.log_dir and "://" not in request.log_dir else None

@@ -189,6 +189,33 @@ def limited_count(n_items: int, limit: float | None) -> int:
     return min(n_items, int(limit))
 
 
+def documents_per_item(task: str, n_samples=None) -> int:
+    """How many documents each item of ``task`` has: its samples per item for a task with one
+    document per sampled answer (the three settings: ``n_samples`` in its metadata, or the run's
+    ``n_samples`` / ``-T n``, already checked by the task's loader), else 1."""
+    default = task_definition(task).metadata.get("n_samples")
+    if not default:
+        return 1
+    return int(str(default if n_samples is None else n_samples).strip())
+
+
+def check_whole_items(task: str, n_documents: int, limit: float | None, per_item: int, flag: str = "--limit") -> None:
+    """A ``limit`` that would cut an item's sampled answers short is refused: a task with
+    ``per_item`` documents per item (one per sampled answer, items in a row) limited to a number
+    of documents that is not a multiple of ``per_item`` scores its last item on part of its
+    samples, a number unlike the full run's (:class:`PreflightError`, one line)."""
+    if limit is None or per_item <= 1:
+        return
+    kept = limited_count(n_documents, limit)
+    if kept % per_item:
+        whole = max(per_item, kept - kept % per_item)
+        raise PreflightError(
+            f"{flag} {limit:g}: {task} has {per_item} documents per item (one per sampled answer; {flag} counts "
+            f"documents), so {kept} would score its last item on {kept % per_item} of its {per_item} answers; give a "
+            f"multiple of {per_item} (e.g. {flag} {whole})"
+        )
+
+
 def check_output_path(path: str | None, flag: str = "--output_path") -> None:
     """The folder a run writes its results into must be creatable and writable *before* the model
     loads: lm-eval only warns "Could not save results" after every item ran. ``path`` ending in
@@ -576,6 +603,9 @@ def prepare_run(argv: list[str]) -> LmEvalRequest:
     check_judged_outputs(request, tasks)
     check_task_options(request.metadata, tasks)
     counts = check_data(tasks, request.metadata)
+    for task, n in counts.items():
+        per_item = documents_per_item(task, (request.metadata or {}).get("n_samples"))
+        check_whole_items(task, n, request.limit, per_item)
     check_response_cache(request)
     for line in cost_lines({task: limited_count(n, request.limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)

@@ -110,21 +110,25 @@ def cost_lines(items: dict[str, int]) -> list[str]:
     """The estimate of a run's cost printed before it starts: per task, items × the measured
     CPU seconds per item (:func:`measured_cost`) and the tokens per item (what a hosted model
     bills); one line saying what was measured on which model and hardware. ``items``: task ->
-    the items the run evaluates (after ``--limit``)."""
+    the items the run evaluates (after ``--limit``); for a task with one document per sampled
+    answer (``n_samples`` in its metadata: the three settings) its documents, and said so."""
     lines, total = [], 0.0
     for task, n in items.items():
+        # a task with one document per sampled answer (the three settings) counts documents
+        unit = "document" if task_definition(task).metadata.get("n_samples") else "item"
+        units = f"{n} {unit}{'s' if n != 1 else ''}"
         found = measured_cost(task)
         if found is None:
-            lines.append(f"{task}: {n} item{'s' if n != 1 else ''}; cost per item not measured")
+            lines.append(f"{task}: {units}; cost per {unit} not measured")
             continue
         other, cost = found
         seconds = n * cost["seconds_per_item"]
         total += seconds
         sibling = "" if other == task else f", as measured on {other}"
         lines.append(
-            f"{task}: about {n} item{'s' if n != 1 else ''} × {cost['seconds_per_item']:g} s ≈ {_duration(seconds)}; "
+            f"{task}: about {units} × {cost['seconds_per_item']:g} s ≈ {_duration(seconds)}; "
             f"{cost['prompt_tokens_per_item']:.0f} prompt + {cost['generated_tokens_per_item']:.0f} generated tokens "
-            f"per item ≈ {n * cost['prompt_tokens_per_item']:,.0f} + {n * cost['generated_tokens_per_item']:,.0f} "
+            f"per {unit} ≈ {n * cost['prompt_tokens_per_item']:,.0f} + {n * cost['generated_tokens_per_item']:,.0f} "
             f"tokens{sibling}"
         )
     if not lines:

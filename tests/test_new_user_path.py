@@ -574,6 +574,37 @@ def test_cost_estimate_is_items_times_measured_seconds(use_fixture_data, capsys)
     assert f"cultureval: cost estimate: cali_nli_us: about {n} item" in printed
 
 
+@pytest.mark.parametrize("harness", ["lm-eval", "inspect"])
+def test_a_limit_that_cuts_an_items_sampled_answers_is_refused(harness, use_fixture_data, capsys):
+    """The three settings have one document per sampled answer, an item's answers in a row, and
+    ``--limit`` counts documents: ``--limit 5`` with 2 answers per item scored the third item on
+    one answer of two, and the cost line said "5 items". Refused in one line, before a model
+    loads; a multiple of the answers per item runs, and its cost line counts documents."""
+    from cultureval.inspect_preflight import check_eval
+    from cultureval.preflight import PreflightError, prepare_run
+
+    task = "binary_settings_classify"
+
+    def check(limit: str) -> None:
+        if harness == "lm-eval":
+            prepare_run(
+                ["--model", "hf", "--model_args", "pretrained=org/model", "--tasks", task, "--limit", limit]
+                + ["--metadata", '{"n_samples": 2}']
+            )
+        else:
+            check_eval([f"cultureval/{task}", "--model", "openai/x", "-T", "n=2", "--limit", limit])
+
+    with pytest.raises(PreflightError) as refused:
+        check("5")
+    assert "\n" not in str(refused.value)
+    assert str(refused.value).startswith(f"--limit 5: {task} has 2 documents per item")
+    assert "score its last item on 1 of its 2 answers" in str(refused.value) and "--limit 4" in str(refused.value)
+    capsys.readouterr()
+    check("6")
+    printed = capsys.readouterr().err
+    assert f"cultureval: cost estimate: {task}: about 6 documents ×" in printed and "per document" in printed
+
+
 def _printed_table(stdout: str, task: str) -> dict[str, dict[str, str]]:
     """cultureval's table of ``task`` as printed after a run: metric -> {column: cell}."""
     block = stdout.split(f"\n{task}: ", 1)[1].split("\n\n", 1)[0].splitlines()
