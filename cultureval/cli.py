@@ -266,6 +266,15 @@ def print_judge_step(request) -> None:
     )
 
 
+def named_tasks(tasks: str) -> list[str]:
+    """The tasks of a ``--tasks`` value (comma-separated); :class:`InputError` when it names none
+    (``--tasks ""``: not the default job, run unasked)."""
+    named = [task.strip() for task in tasks.split(",") if task.strip()]
+    if not named:
+        raise InputError(f"--tasks {tasks!r}: names no task (cultureval tasks lists them)")
+    return named
+
+
 def run_job_config(
     model_path: str,
     tasks: str | None = None,
@@ -279,8 +288,8 @@ def run_job_config(
 
     config = load_lm_eval_config(RUN_CONFIG)
     config["model_args"]["pretrained"] = model_path
-    if tasks:
-        config["tasks"] = [task.strip() for task in tasks.split(",") if task.strip()]
+    if tasks is not None:
+        config["tasks"] = named_tasks(tasks)
     for key, value in (("limit", limit), ("output_path", output_path), ("batch_size", batch_size)):
         if value is not None:
             config[key] = value
@@ -305,6 +314,8 @@ def run_job_argv(options, extra: Sequence[str] = ()) -> list[str]:
     from cultureval.preflight import check_limit
 
     limit = check_limit(options.limit) if options.limit is not None else None  # before any download
+    if options.tasks is not None:
+        named_tasks(options.tasks)
     model_path = options.model_path or str(ensure_smollm2())
     config = run_job_config(model_path, options.tasks, limit, options.output_path, options.batch_size)
     model_args = ",".join(f"{key}={value}" for key, value in config["model_args"].items())

@@ -447,6 +447,20 @@ def test_cultureval_run_takes_the_next_options_and_prints_its_command(fixture_da
     assert line.endswith(f"{printed} --num_fewshot 2")
 
 
+@pytest.mark.parametrize("tasks", ["", " ", ",", " , ,"])
+def test_cultureval_run_with_no_task_named_is_refused(tasks, fixture_data_dir, tmp_path):
+    """``--tasks ""`` ran the default job (every default task, minutes of work) unasked; now one
+    line and exit 2, before any download or model load (the model folder holds no weights)."""
+    model = _fake_model(tmp_path)
+    result = run_cli(
+        ["cultureval", "run", "--model-path", str(model), "--tasks", tasks, "--print-command"],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
+    )
+    assert f"--tasks {tasks!r}: names no task" in _one_line(result, "cultureval run: ")
+
+
 @pytest.mark.e2e
 def test_cultureval_run_resumes_from_its_answer_cache(tiny_model, fixture_data_dir, tmp_path):
     """An interrupted run rerun with the same ``--use-cache`` reuses every finished answer (lm-eval
