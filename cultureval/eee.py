@@ -519,11 +519,17 @@ def _instance(run: Run, record: dict, result: dict, sample: Sample, fields: dict
     }
 
 
-def export_runs(ranked: list[RankedRun], output: Path, options: ExportOptions) -> list[Path]:
+def export_runs(
+    ranked: list[RankedRun], output: Path, options: ExportOptions, notes: list[str] | None = None
+) -> list[Path]:
     """Write ``<output>/data/<task>/<developer>/<model>/<uuid>.json`` and ``<uuid>_samples.jsonl``
     (EEE's data layout) for every ranked run (:func:`cultureval.report.ranked_runs`: the runs of
-    cultureval tasks); the evaluation records written. Raises :class:`ExportError` before
-    anything is written when a model has no Hub id, and for a record the schema rejects."""
+    cultureval tasks); the evaluation records written. A score with no defined value (NaN: no
+    readable answer, one country for a spread) has no EEE result: it is listed in the record's
+    ``undefined_scores``, and a line naming the record is appended to ``notes`` (the leaderboard
+    metric said first: a leaderboard shows the run without its headline). Raises
+    :class:`ExportError` before anything is written when a model has no Hub id, and for a record
+    the schema rejects."""
     if options.evaluator_relationship not in RELATIONSHIPS:
         raise ExportError(f"--evaluator-relationship must be one of {', '.join(RELATIONSHIPS)}")
     if options.model_availability not in AVAILABILITY:
@@ -564,6 +570,16 @@ def export_runs(ranked: list[RankedRun], output: Path, options: ExportOptions) -
         path = folder / f"{stem}.json"
         path.write_text(json.dumps(record, indent=2), encoding="utf-8")
         written.append(path)
+        undefined = record["source_metadata"]["additional_details"].get("undefined_scores")
+        if undefined and notes is not None:
+            leaderboard = table_of(run.task).leaderboard_metric
+            headline = (
+                f"no value for its leaderboard metric {leaderboard}; " if leaderboard in undefined.split(", ") else ""
+            )
+            notes.append(
+                f"{path}: {run.task} of {identity}: {headline}undefined, so not among its evaluation results: {undefined} "
+                "(listed under source_metadata.additional_details.undefined_scores)"
+            )
     return written
 
 

@@ -86,13 +86,14 @@ def export_command(options: argparse.Namespace) -> int:
     from cultureval.report import ranked_runs, read_report_inputs
 
     inputs = read_report_inputs([Path(path) for path in options.results])
+    undefined: list[str] = []
     try:
-        written = export_runs(ranked_runs(inputs.runs), Path(options.output), export_options(options))
+        written = export_runs(ranked_runs(inputs.runs), Path(options.output), export_options(options), undefined)
     except OSError as error:
         raise _written(error, Path(options.output)) from None
     if not written:
         raise NothingProduced("no run of a cultureval task found")
-    for note in inputs.notes:
+    for note in [*inputs.notes, *undefined]:
         print(f"note: {note}", file=sys.stderr)
     for path in written:
         print(path)

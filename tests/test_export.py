@@ -508,3 +508,31 @@ def test_no_secret_reaches_a_record():
     )
     [ranked] = ranked_runs([lm_eval])
     assert "sk-secret-2" not in json.dumps(evaluation_record(ranked, options))
+
+
+def test_an_undefined_leaderboard_metric_is_said_not_dropped(fixture_data_dir, tmp_path):
+    """A run whose leaderboard metric is NaN (no item had a readable answer) has no EEE result
+    for it: the record lists it under ``undefined_scores`` and the export says so on stderr,
+    naming the record — it was left out without a line."""
+    from run_outputs import choice_line, write_output
+
+    from cultureval.families import table_of
+
+    task = "global_opinion_jsd"
+    leaderboard = table_of(task).leaderboard_metric
+    doc = {"question_id": 0, "country": "Japan", "n_options": 2, "survey_distribution": [0.5, 0.5]}
+    line = choice_line(0, doc, [-0.5, -1.0], {"culture_sim": 0.7, "jsd": 0.3}, "0.4")
+    metrics = {"culture_sim": 0.7, "jsd": 0.3} | {leaderboard: float("nan")}
+    write_output(tmp_path / "run", "org/model", {task: (metrics, [line])})
+    result = run_cli(
+        ["cultureval", "export", str(tmp_path / "run"), "-o", str(tmp_path / "eee"), *ORGANIZATION],
+        fixture_data_dir,
+        tmp_path,
+    )
+    [record], _ = read_export(tmp_path / "eee")
+    names = {r["metric_config"]["metric_name"] for r in record["evaluation_results"]}
+    assert leaderboard not in names
+    assert leaderboard in record["source_metadata"]["additional_details"]["undefined_scores"].split(", ")
+    [note] = [line for line in result.stderr.splitlines() if "undefined" in line]
+    assert note.startswith("note: ") and f"no value for its leaderboard metric {leaderboard}" in note
+    assert str(tmp_path / "eee") in note
