@@ -566,7 +566,10 @@ def _main(argv: list[str]) -> int:
         from cultureval.task_list import format_rows, task_rows
 
         _logging.getLogger("cultureval").setLevel(_logging.ERROR)  # skip counts are not the point here
-        print(format_rows(task_rows(count_items=not options.no_items)))
+        notes: list[str] = []
+        print(format_rows(task_rows(count_items=not options.no_items, notes=notes)))
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
         return 0
     if options.command == "score":
         return _score(options)

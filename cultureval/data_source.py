@@ -26,6 +26,16 @@ class DataFileError(InputError):
     """A dataset file is missing or malformed; the message names the file and the problem."""
 
 
+class DownloadError(DataFileError):
+    """A dataset file could not be downloaded (no network, a refused request): said once per
+    file and process, then the same error at once (:data:`_FAILED_DOWNLOADS`), so a listing or a
+    run of many tasks on one file does not wait on the Hub's retries for each."""
+
+
+# download failures of this process, by source: a second task on the same file fails at once
+_FAILED_DOWNLOADS: dict[str, DownloadError] = {}
+
+
 @dataclass
 class DataSource:
     """Provenance of one loaded dataset file."""
@@ -154,6 +164,8 @@ def resolve_file(
     from huggingface_hub import hf_hub_download
 
     source = f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}"
+    if source in _FAILED_DOWNLOADS and not offline():
+        raise _FAILED_DOWNLOADS[source]
     try:
         downloaded = hf_hub_download(
             repo_id=hub_repo,
@@ -165,10 +177,12 @@ def resolve_file(
     except Exception as error:  # network, auth, missing file: say what was tried
         if offline():
             raise not_offline(dataset, relative_path, source) from None
-        raise DataFileError(
-            f"hf://datasets/{hub_repo}/{hub_filename}@{hub_revision}: download failed ({error}). "
+        failed = DownloadError(
+            f"{source}: download failed ({' '.join(str(error).split())}). "
             f"Offline, set {DATA_DIR_ENV} to a folder holding {dataset}/{relative_path}."
-        ) from error
+        )
+        _FAILED_DOWNLOADS[source] = failed
+        raise failed from error
     return Path(downloaded), f"hf://datasets/{hub_repo}/{hub_filename}", hub_revision
 
 
@@ -189,6 +203,8 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
     target = cache_dir() / "data" / dataset / revision / relative_path
     if not target.is_file() and offline():
         raise not_offline(dataset, relative_path, url)
+    if not target.is_file() and url in _FAILED_DOWNLOADS:
+        raise _FAILED_DOWNLOADS[url]
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(target.suffix + ".partial")
@@ -196,10 +212,12 @@ def resolve_url_file(dataset: str, relative_path: str, url: str, revision: str) 
             with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as handle:
                 handle.write(response.read())
         except OSError as error:
-            raise DataFileError(
+            failed = DownloadError(
                 f"{url}: download failed ({error}). Offline, set {DATA_DIR_ENV} to a folder "
                 f"holding {dataset}/{relative_path}."
-            ) from error
+            )
+            _FAILED_DOWNLOADS[url] = failed
+            raise failed from error
         partial.replace(target)
     return target, url, revision
 

@@ -7,10 +7,11 @@ measured sibling of the same family and kind, or of the family its ``Family.cost
 from __future__ import annotations
 
 import json
+import textwrap
 from functools import cache
 from pathlib import Path
 
-from cultureval.data_source import DataFileError
+from cultureval.data_source import DataFileError, DownloadError
 from cultureval.definitions import task_definition, task_names
 from cultureval.families import family_of, judge_of
 
@@ -24,17 +25,17 @@ def describe(task: str) -> dict:
     generation = config.get("generation_kwargs") or {}
     repeats = int(config.get("repeats", 1) or 1)
     if config.get("output_type") == "multiple_choice":
-        kind, cost = "log-probabilities", "1 forward pass (every option letter scored from it)"
+        kind, cost = "log-probabilities", "1 forward pass (scores every option letter)"
     elif repeats > 1:
         kind = "sampling"
         cost = f"{repeats} generations of ≤ {generation.get('max_gen_toks')} tokens (temperature {generation.get('temperature', 1.0)})"
     elif definition.metadata.get("n_samples"):
-        # one document per sample (the three-setting binary study): items are samples
-        n = definition.metadata["n_samples"]
+        # one document per sample (the three-setting binary study): the items column says
+        # items × documents per item, the cost is per document
         kind = "sampling"
         cost = (
-            f"1 generation of ≤ {generation.get('max_gen_toks')} tokens (temperature "
-            f"{generation.get('temperature', 1.0)}); {n} documents per item"
+            f"1 generation of ≤ {generation.get('max_gen_toks')} tokens per document (temperature "
+            f"{generation.get('temperature', 1.0)})"
         )
     else:
         kind, cost = "generation", f"1 generation of ≤ {generation.get('max_gen_toks')} tokens"
@@ -137,28 +138,54 @@ def cost_lines(items: dict[str, int]) -> list[str]:
     return [head + lines[0], *lines[1:], f"(an estimate: measured with {measured_costs()['setup']})"]
 
 
-def task_rows(count_items: bool = True) -> list[dict]:
+def task_rows(count_items: bool = True, notes: list[str] | None = None) -> list[dict]:
+    """One row per task (:func:`describe`, its measured CPU seconds per item, its items counted
+    from the data unless ``count_items`` is false). A task whose data cannot be read shows ``no
+    data``; after the first download that fails (no network) the remaining tasks are not
+    counted (``-``), and ``notes`` gets the one line saying why — each would wait on the same
+    failing download."""
     described = {task: describe(task) for task in task_names()}
     rows = []
+    failed: DownloadError | None = None
     for task in task_names():
         row = described[task] | {"CPU s/item": cpu_seconds(task, described)}
         items = "-"
-        if count_items:
+        if count_items and failed is None:
             try:
                 definition = task_definition(task)
                 documents = len(definition.load_dataset())
                 per_item = definition.metadata.get("n_samples")  # one document per sample: items × samples
                 items = f"{documents // per_item} × {per_item}" if per_item else str(documents)
+            except DownloadError as error:
+                failed, items = error, "no data"
             except DataFileError:
                 items = "no data"
         rows.append(row | {"items": items})
+    if failed is not None and notes is not None:
+        notes.append(f"items not counted after the first failed download: {failed}")
     return rows
 
 
+COLUMNS = ("task", "kind", "items", "cost per item", "CPU s/item")
+
+
 def format_rows(rows: list[dict]) -> str:
-    columns = ["task", "family", "harnesses", "kind", "items", "cost per item", "CPU s/item"]
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip(), "  ".join("-" * widths[c] for c in columns)]
-    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in rows]
-    lines += ["", f"CPU s/item: {measured_costs()['setup']}."]
+    """The rows as the console table of ``cultureval tasks``: one table, a heading line per
+    family (``== <family> ==``) above its tasks, the harnesses in a footnote (every task runs in
+    both; a judged task's lm-eval run is judged by ``cultureval judge``), so lines stay short."""
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in COLUMNS}
+    lines = ["  ".join(c.ljust(widths[c]) for c in COLUMNS).rstrip(), "  ".join("-" * widths[c] for c in COLUMNS)]
+    family = None
+    for row in rows:
+        if row["family"] != family:
+            family = row["family"]
+            lines.append(f"== {family or 'other'} ==")
+        lines.append("  ".join(str(row[c]).ljust(widths[c]) for c in COLUMNS).rstrip())
+    lines += [
+        "",
+        "Every task runs in lm-eval and Inspect; a '+ judge' task's lm-eval run is judged afterwards by "
+        "`cultureval judge`.",
+        "items: a count, or items × documents per item where each sampled answer is a document.",
+        *textwrap.wrap(f"CPU s/item: {measured_costs()['setup']}.", 100),
+    ]
     return "\n".join(lines)

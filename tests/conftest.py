@@ -188,4 +188,5 @@ def _data_warnings_said_afresh():
     from cultureval import data_source
 
     data_source._SAID.clear()
+    data_source._FAILED_DOWNLOADS.clear()  # a download that failed in one test is tried again in the next
     yield

@@ -225,6 +225,42 @@ def test_plain_inspect_eval_says_a_data_error_in_one_line(tiny_model, tmp_path):
     assert "cultureval/cali_nli_us:" in output and "no-data is no folder" in " ".join(output.split())
 
 
+def test_a_failed_download_is_tried_once_per_file(monkeypatch, capsys):
+    """No data folder, no network: ``cultureval tasks`` waited on the Hub's retries (about 23 s)
+    for each of ~30 tasks. A file whose download failed fails at once for the next task of the
+    process, and the listing stops counting after the first failure and says why."""
+    import huggingface_hub
+
+    from cultureval import data_source
+    from cultureval.task_list import task_rows
+
+    calls = []
+
+    def unreachable(**kwargs):
+        calls.append(kwargs["filename"])
+        raise ConnectionError("Name or service not known")
+
+    monkeypatch.delenv("CULTUREVAL_DATA_DIR", raising=False)
+    for flag in data_source.OFFLINE_ENV:
+        monkeypatch.delenv(flag, raising=False)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", unreachable)
+    monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: (_ for _ in ()).throw(OSError("unreachable")))
+    notes: list[str] = []
+    rows = task_rows(notes=notes)
+    counted = [row["items"] for row in rows]
+    assert counted.count("no data") == 1 and counted.count("-") == len(rows) - 1
+    assert len(calls) <= 1 and len(notes) == 1
+    assert notes[0].startswith("items not counted after the first failed download: ") and "download failed" in notes[0]
+    # the same file again, as the next task of a run would ask: the same error, no new request
+    from cultureval.definitions import task_definition
+
+    before = len(calls)
+    for task in ("global_opinion_jsd", "global_opinion_jsd_binary"):
+        with pytest.raises(data_source.DownloadError):
+            task_definition(task).load_dataset()
+    assert len(calls) == before == 1
+
+
 def test_no_loader_reaches_the_network_offline(monkeypatch, tmp_path):
     """With ``HF_HUB_OFFLINE=1`` and no ``CULTUREVAL_DATA_DIR`` every dataset (Hub and GitHub ones)
     is one line saying it is not available offline, and no connection is opened."""
