@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -213,6 +214,32 @@ def check_whole_items(task: str, n_documents: int, limit: float | None, per_item
             f"{flag} {limit:g}: {task} has {per_item} documents per item (one per sampled answer; {flag} counts "
             f"documents), so {kept} would score its last item on {kept % per_item} of its {per_item} answers; give a "
             f"multiple of {per_item} (e.g. {flag} {whole})"
+        )
+
+
+NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS)
+# the model argument lm-eval names its results folder after, first found first (lm-eval 0.4/0.5:
+# GeneralConfigTracker._get_model_name), and the characters it turns into "__" (sanitize_model_name)
+LM_EVAL_NAME_KEYS = ("peft", "delta", "pretrained", "model", "path", "engine")
+LM_EVAL_UNSAFE = re.compile(r"[\"<>:/|\\?*\[\]]+")
+
+
+def check_results_folder_name(request: LmEvalRequest) -> None:
+    """lm-eval writes its results into ``<output_path>/<the model argument, each '/' as '__'>``:
+    a model or adapter path longer than a file name may be (255 bytes) passed every check, ran
+    every item and then failed to save. Refused before the model loads (one line)."""
+    if not request.output_path:
+        return
+    key = next((key for key in LM_EVAL_NAME_KEYS if request.model_args.get(key)), None)
+    if key is None:
+        return
+    value = str(request.model_args[key])
+    size = len(LM_EVAL_UNSAFE.sub("__", value).encode("utf-8"))
+    if size > NAME_MAX:
+        raise PreflightError(
+            f"--model_args {key}={value[:32]}...: lm-eval names the results folder after it ({size} bytes once each "
+            f"'/' is '__'; a name may have {NAME_MAX}), so the results could not be saved; link the model to a "
+            "shorter path"
         )
 
 
@@ -596,6 +623,7 @@ def prepare_run(argv: list[str]) -> LmEvalRequest:
     check_task_names(request.tasks)
     check_model_paths(request)
     check_output_path(request.output_path)
+    check_results_folder_name(request)
     tasks = expand_tasks(request.tasks)
     check_shots(request, tasks)
     check_answer_stem(request, tasks)

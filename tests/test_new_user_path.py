@@ -74,6 +74,27 @@ def test_output_path_that_cannot_be_written_is_refused_before_the_model_loads(fi
         assert "--output_path /sys/cultureval-out: cannot write there" in line
 
 
+def test_a_model_path_too_long_for_lm_evals_results_folder_is_refused(fixture_data_dir, tmp_path):
+    """lm-eval names the results folder after the model path with each '/' as '__': a path over
+    255 bytes ran every item and then could not save. Refused before the model loads; the same
+    model at a shorter path (a link) passes the check."""
+    deep = tmp_path
+    for part in ("a" * 90, "b" * 90, "c" * 90):
+        deep = deep / part
+    deep.mkdir(parents=True)
+    model = _fake_model(deep)
+    args = ["cultureval", "lm-eval", "run", "--model", "hf", "--model_args", f"pretrained={model}"]
+    args += ["--tasks", "global_opinion_jsd", "--limit", "1", "--output_path", str(tmp_path / "out")]
+    line = _one_line(run_cli(args, fixture_data_dir, tmp_path, check=False), "cultureval lm-eval: ")
+    assert f"pretrained={str(model)[:32]}...: lm-eval names the results folder after it" in line
+    assert f"({len(str(model).replace('/', '__').encode())} bytes" in line
+    from cultureval.preflight import check_results_folder_name, parse_request
+
+    link = tmp_path / "m"
+    link.symlink_to(model)
+    check_results_folder_name(parse_request([*args[3:-4], "--model_args", f"pretrained={link}", *args[-4:]]))
+
+
 def test_output_check_leaves_no_folder_behind(tmp_path):
     from cultureval.preflight import check_output_path
 
