@@ -634,6 +634,10 @@ def _score(options) -> int:
 
     from cultureval.score import format_scored, read_rows, score_file, scores_with_yardsticks
 
+    if options.output:  # before the scoring: an output that cannot be written is said first
+        from cultureval.preflight import check_output_path
+
+        check_output_path(options.output, "-o")
     try:
         columns = dict(_column_option(spec) for spec in options.column or [])
         rows = read_rows(Path(options.file), columns)
@@ -644,13 +648,21 @@ def _score(options) -> int:
         for task, reasons in by_task.items():
             shown = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
             print(f"cultureval score: {model}: {task or 'no task'}: unmatched rows ({shown})", file=sys.stderr)
+    matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())
+    if not matched:  # most often columns named otherwise: say which the file has and which are read
+        from cultureval.families import family
+
+        found = sorted({str(key) for row in rows for key in row})
+        reads = family(options.family).rescore
+        raise InputError(
+            f"no row of {options.file} matched an item (its columns: {', '.join(found) or 'none'}; "
+            f"cultureval score {options.family} reads {reads.columns if reads else 'nothing'}; "
+            "--column NAME=COLUMN maps a column of yours to a name read)"
+        )
     if options.json:
         print(json.dumps(scores_with_yardsticks(options.family, scored), indent=2))
     else:
         print(format_scored(options.family, scored))
-    matched = sum(m.get("n_rows_scored", 0) for by_task in scored.scores.values() for m in by_task.values())
-    if not matched:
-        raise InputError(f"no row of {options.file} matched an item")
     if options.output:
         from cultureval.score import write_results
 

@@ -266,3 +266,39 @@ def test_score_prints_the_yardsticks_on_the_matched_items(use_fixture_data, tmp_
     assert "uniform" in header and "US prior" in header and "survey n=100" in header
     jsd_row = next(line for line in table.splitlines() if line.startswith("jsd "))
     assert f"{uniform:.4f}" in jsd_row
+
+
+@pytest.mark.parametrize("family", ["global_opinions", "cali", "wvs_polarity", "value_probing"])
+def test_columns_named_otherwise_are_said_with_the_columns_read(family, use_fixture_data, tmp_path):
+    """A file whose columns are named otherwise matched nothing and said only ``no_such_item`` (or
+    ``unknown_culture``...): the line now names the file's columns and the ones the family reads,
+    and prints no empty table."""
+    from cultureval.families import family as family_named
+
+    path = _write_csv(tmp_path / "rows.csv", ["q", "c", "dist"], [["foo", "Japan", "[0.5, 0.5]"]])
+    failed = run_cli(["cultureval", "score", family, str(path)], use_fixture_data, tmp_path, check=False)
+    [line] = [line for line in failed.stderr.splitlines() if "matched an item" in line]
+    assert failed.returncode == 2 and line.startswith(f"cultureval score: no row of {path} matched an item")
+    assert "its columns: c, dist, q;" in line and family_named(family).rescore.columns in line
+    assert failed.stdout == ""
+
+
+def test_an_output_that_cannot_be_written_is_said_before_scoring(use_fixture_data, tmp_path):
+    """``-o FILE/x``: the scores were printed, then the write failed; now one line, nothing else."""
+    path = _write_csv(
+        tmp_path / "rows.csv",
+        ["language", "question_key", "n_pro", "n_con"],
+        [["en", k, 5, 5] for k in WVS_TRUTH_LANGUAGE["en"]],
+    )
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    failed = run_cli(
+        ["cultureval", "score", "wvs_polarity", str(path), "-o", str(blocker / "x")],
+        use_fixture_data,
+        tmp_path,
+        check=False,
+    )
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert failed.stderr.strip().splitlines() == [
+        f"cultureval score: -o {blocker / 'x'}: {blocker} is a file, not a folder; choose another -o"
+    ]
