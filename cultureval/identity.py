@@ -54,18 +54,24 @@ def sha256_of(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 
+def docs_fingerprint(docs: Iterable[dict]) -> str:
+    """``docs_sha256`` of documents in order (sha256 hex of each document's canonical JSON and a
+    newline): what :func:`document_fingerprints` records, for documents read again."""
+    digest = hashlib.sha256()
+    for doc in docs:
+        digest.update(canonical_json(doc).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 def document_fingerprints(rendered: Iterable[tuple[dict, Any]], settings: dict) -> tuple[str, str, int]:
     """``(docs_sha256, prompt_sha256, n_docs)`` over ``(doc, what the model is sent for it)``
     pairs (the user text and the options, in document order); ``settings`` is what the task
     sends with every document (stem, layout, generation settings, shots)."""
-    docs_digest = hashlib.sha256()
+    pairs = list(rendered)
     prompt_digest = hashlib.sha256(canonical_json(settings).encode("utf-8"))
-    count = 0
-    for doc, sent in rendered:
-        docs_digest.update(canonical_json(doc).encode("utf-8") + b"\n")
+    for _, sent in pairs:
         prompt_digest.update(canonical_json(sent).encode("utf-8") + b"\n")
-        count += 1
-    return docs_digest.hexdigest(), prompt_digest.hexdigest(), count
+    return docs_fingerprint(doc for doc, _ in pairs), prompt_digest.hexdigest(), len(pairs)
 
 
 def generation_settings(

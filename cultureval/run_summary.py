@@ -9,7 +9,6 @@ runs shows each model's own numbers.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ def unlogged_docs(run: Run) -> list[dict] | None:
     import math
 
     from cultureval.data_source import DataFileError
-    from cultureval.identity import canonical_json
+    from cultureval.identity import docs_fingerprint
 
     block = run.provenance or {}
     recorded = block.get("docs_sha256")
@@ -42,10 +41,7 @@ def unlogged_docs(run: Run) -> list[dict] | None:
         docs = [dict(row) for row in task_definition(run.task).load_dataset(**data_filter)]
     except (DataFileError, InputError, OSError, ValueError, KeyError, TypeError):
         return None
-    digest = hashlib.sha256()
-    for doc in docs:
-        digest.update(canonical_json(doc).encode("utf-8") + b"\n")
-    if digest.hexdigest() != recorded:
+    if docs_fingerprint(docs) != recorded:
         return None
     if run.limit:
         docs = docs[: math.ceil(len(docs) * run.limit) if run.limit < 1 else int(run.limit)]
