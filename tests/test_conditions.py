@@ -423,3 +423,36 @@ def test_default_prompting_dot_plot_has_n_and_intervals_and_skips_thin_countries
     (tmp_path / "figures.json").write_text(json.dumps(figures.manifest))
     [entry] = [e for e in figures.manifest if e["file"] == name]
     assert "s.e." in entry["xlabel"] and "≥ 5 questions" in entry["ylabel"]
+
+
+def test_default_prompting_table_names_no_best_or_worst_country_of_too_few_questions(tmp_path):
+    """The report's table named a best and a worst country while its "countries ranked" said 0
+    (each country had fewer than 5 questions). Only a country with ≥ 5 questions is named: here
+    Japan (5 questions, mean 0.8) is best and worst; Chile (2 questions, 0.5) is never named.
+    Without samples, a run that ranked no country names none."""
+    from cultureval.report_tools import Figures
+    from cultureval.runs import Run
+    from cultureval.tasks.default_prompting.report import default_section
+
+    jsds = [0.1, 0.3, 0.2, 0.4, 0.0]
+    items = [{"value": [True, [["Japan", d], ["Chile", 0.5]] if i < 2 else [["Japan", d]]]} for i, d in enumerate(jsds)]
+    run = Run(model="m", harness="lm-eval", task="global_opinion_default", metrics={})
+    run.__dict__["_scanned"] = (items, None)
+    run.metrics = {"culture_sim|country=Japan": 0.8, "culture_sim|country=Chile": 0.5, "n_countries_ranked": 1}
+
+    def row(section_lines: list[str]) -> list[str]:
+        [line] = [line for line in section_lines if line.startswith("| m |")]
+        return [cell.strip() for cell in line.strip("|").split("|")]
+
+    cells = row(default_section({"global_opinion_default": [run]}, Figures(tmp_path)))
+    assert cells[4] == cells[5] == "Japan 0.800" and "Chile" not in " ".join(cells)
+
+    thin = Run(model="m", harness="lm-eval", task="global_opinion_default", metrics={})
+    thin.__dict__["_scanned"] = (items[:2], None)  # two questions: no country has five
+    thin.metrics = {"culture_sim|country=Japan": 0.8, "culture_sim|country=Chile": 0.5, "n_countries_ranked": 0}
+    cells = row(default_section({"global_opinion_default": [thin]}, Figures(tmp_path)))
+    assert cells[4] == cells[5] == "n/a" and cells[7] == "0"
+    unlogged = Run(model="m", harness="lm-eval", task="global_opinion_default", metrics=dict(thin.metrics))
+    unlogged.__dict__["_scanned"] = ([], None)
+    cells = row(default_section({"global_opinion_default": [unlogged]}, Figures(tmp_path)))
+    assert cells[4] == cells[5] == "n/a"

@@ -65,6 +65,17 @@ def country_spread(run: Run) -> dict[str, tuple[float, float | None, int]]:
     }
 
 
+def rankable(run: Run, sims: dict[str, float]) -> dict[str, float]:
+    """The countries of ``sims`` the run may name as best or worst: those with at least
+    :data:`MIN_QUESTIONS` questions (counted from the logged samples, :func:`country_spread`);
+    without samples, none when the run ranked none (``n_countries_ranked`` 0), else all. The
+    table named a country of one question best while saying 0 countries ranked."""
+    spread = country_spread(run)
+    if spread:
+        return {c: v for c, v in sims.items() if c in spread and spread[c][2] >= MIN_QUESTIONS}
+    return {} if run.metrics.get("n_countries_ranked") == 0 else sims
+
+
 def _dot_plot(name: str, title: str, runs: dict[str, Run], figures: Figures) -> str | None:
     """The countries ranked by the first run's culture_sim (± standard error over the
     country's questions, where the samples were logged), each labelled with its number of
@@ -148,7 +159,7 @@ def default_section(by_task: dict[str, list[Run]], figures: Figures) -> list[str
         for run in runs:
             sims = default_country_sims(run)
             sims_by_run[run.label] = sims
-            ranked = sorted(sims.items(), key=lambda kv: kv[1])
+            ranked = sorted(rankable(run, sims).items(), key=lambda kv: kv[1])
             best = f"{ranked[-1][0]} {ranked[-1][1]:.3f}" if ranked else "n/a"
             worst = f"{ranked[0][0]} {ranked[0][1]:.3f}" if ranked else "n/a"
             lines.append(
