@@ -54,11 +54,12 @@ def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
         raise ValueError(f"length mismatch: {len(p)} vs {len(q)}")
     divergence = 0.0
     for a, b in zip(_as_distribution(p, "p"), _as_distribution(q, "q")):
-        m = (a + b) / 2.0
+        # a / m as 2a / (a + b): m = (a + b) / 2 underflows to 0 for a subnormal a (a value
+        # 1e-323 times its distribution's total) where the ratio is a plain 2
         if a > 0:  # scipy.special.rel_entr: a * log(a / m), 0 for a = 0
-            divergence += a * math.log(a / m)
+            divergence += a * math.log(2.0 * a / (a + b))
         if b > 0:
-            divergence += b * math.log(b / m)
+            divergence += b * math.log(2.0 * b / (a + b))
     divergence /= 2.0 * math.log(2.0)
     # rounding can leave a tiny negative or a value a hair above 1
     return math.sqrt(min(max(divergence, 0.0), 1.0))
