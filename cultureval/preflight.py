@@ -55,6 +55,9 @@ class LmEvalRequest:
     log_samples: bool = False
     # lm-eval's --metadata: passed to every task's data loader (e.g. {"countries": ["Japan"]})
     metadata: dict = field(default_factory=dict)
+    # lm-eval's --samples: {task: [document indices]} (a JSON object or a JSON file)
+    samples: dict | None = None
+    tasks_given: bool = False  # --tasks was on the command line (or in --config), maybe empty
 
 
 def _model_args(value) -> dict:
@@ -74,6 +77,23 @@ def _tasks(value) -> list[str]:
     if isinstance(value, list):
         return [str(t).strip() for t in value if str(t).strip()]
     return [t.strip() for t in str(value or "").split(",") if t.strip()]
+
+
+def _samples(value) -> dict | None:
+    """lm-eval's ``--samples``: a JSON object ``{task: [document indices]}`` or a JSON file of
+    one; ``None`` when not given. :class:`PreflightError` for anything else."""
+    if value is None or value is True:
+        return None
+    text = str(value)
+    if Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        raise PreflightError(f"--samples {str(value)[:60]}: not a JSON object or a JSON file") from None
+    if not isinstance(loaded, dict):
+        raise PreflightError(f"--samples {str(value)[:60]}: expected a JSON object {{task: [indices]}}")
+    return loaded
 
 
 def _metadata(values) -> dict:
@@ -105,10 +125,54 @@ def _metadata(values) -> dict:
     return merged
 
 
+# lm-eval run's short options (lm_eval/_cli/run.py, 0.4.13 and 0.5): the long option and whether
+# it takes a value (tests/test_new_user_path.py checks this against lm-eval's own parser)
+SHORT_OPTIONS = {
+    "-C": ("--config", True),
+    "-t": ("--tasks", True),
+    "-M": ("--model", True),
+    "-a": ("--model_args", True),
+    "-L": ("--limit", True),
+    "-c": ("--use_cache", True),
+    "-f": ("--num_fewshot", True),
+    "-b": ("--batch_size", True),
+    "-o": ("--output_path", True),
+    "-s": ("--log_samples", False),
+    "-E": ("--samples", True),
+    "-v": ("--verbosity", True),
+    "-w": ("--write_out", False),
+    "-x": ("--predict_only", False),
+}
+
+
+def long_options(argv: list[str]) -> list[str]:
+    """``argv`` with lm-eval's short options written long, as argparse reads them: ``-L 5``,
+    ``-L5`` and ``-L=5`` are ``--limit 5``; ``-sw`` is ``--log_samples --write_out``. The
+    checks read long options only: ``-L 5`` passed them unseen."""
+    out: list[str] = []
+    for arg in argv:
+        if len(arg) < 2 or arg[0] != "-" or arg[1] == "-" or arg[:2] not in SHORT_OPTIONS:
+            out.append(arg)
+            continue
+        flag, takes_value = SHORT_OPTIONS[arg[:2]]
+        rest = arg[2:]
+        if takes_value:
+            out += [flag, rest[1:] if rest.startswith("=") else rest] if rest else [flag]
+            continue
+        letters = [f"-{letter}" for letter in rest]
+        if all(SHORT_OPTIONS.get(letter, ("", True))[1] is False for letter in letters):
+            out += [flag, *(SHORT_OPTIONS[letter][0] for letter in letters)]
+        else:
+            out.append(arg)  # not a form argparse reads: lm-eval will say so
+    return out
+
+
 def parse_request(argv: list[str]) -> LmEvalRequest:
-    """The request of lm-eval ``run`` arguments (a ``--config`` file first, flags over it)."""
+    """The request of lm-eval ``run`` arguments (a ``--config`` file first, flags over it; short
+    options read as their long forms, :func:`long_options`)."""
     request = LmEvalRequest()
     values: dict[str, object] = {}
+    argv = long_options(argv)
     index = 0
     while index < len(argv):
         arg = argv[index]
@@ -138,6 +202,8 @@ def parse_request(argv: list[str]) -> LmEvalRequest:
         loaded = yaml.safe_load(Path(config).read_text()) or {}
         values = {**loaded, **{k: v for k, v in values.items() if k != "config"}}
     request.tasks = _tasks(values.get("tasks"))
+    request.tasks_given = "tasks" in values
+    request.samples = _samples(values.get("samples"))
     request.model = str(values.get("model") or "hf")
     request.model_args = _model_args(values.get("model_args"))
     flag = values.get("apply_chat_template")
@@ -240,6 +306,29 @@ def check_results_folder_name(request: LmEvalRequest) -> None:
             f"--model_args {key}={value[:32]}...: lm-eval names the results folder after it ({size} bytes once each "
             f"'/' is '__'; a name may have {NAME_MAX}), so the results could not be saved; link the model to a "
             "shorter path"
+        )
+
+
+def check_whole_item_samples(task: str, indices, per_item: int) -> None:
+    """lm-eval's ``--samples`` for a task with ``per_item`` documents per item (one per sampled
+    answer, an item's documents in a row): every item it selects must be selected whole, or the
+    item is scored on part of its answers (:class:`PreflightError`, one line)."""
+    if per_item <= 1:
+        return
+    try:
+        chosen = sorted({int(index) for index in indices})
+    except (TypeError, ValueError):
+        raise PreflightError(f"--samples {task}: expected a list of document indices") from None
+    by_item: dict[int, int] = {}
+    for index in chosen:
+        by_item[index // per_item] = by_item.get(index // per_item, 0) + 1
+    partial = sorted(item for item, count in by_item.items() if count < per_item)
+    if partial:
+        item = partial[0]
+        raise PreflightError(
+            f"--samples {task}: selects {by_item[item]} of the {per_item} documents of item {item} (documents "
+            f"{item * per_item}-{item * per_item + per_item - 1}, one per sampled answer); select whole items, or "
+            "choose items with --metadata countries/questions"
         )
 
 
@@ -620,6 +709,8 @@ def prepare_run(argv: list[str]) -> LmEvalRequest:
     from cultureval.task_list import cost_lines
 
     request = parse_request(argv)
+    if request.tasks_given and not request.tasks:  # lm-eval: a traceback, or a YAML file of the folder
+        raise PreflightError("--tasks names no task (cultureval tasks lists them)")
     check_task_names(request.tasks)
     check_model_paths(request)
     check_output_path(request.output_path)
@@ -634,6 +725,8 @@ def prepare_run(argv: list[str]) -> LmEvalRequest:
     for task, n in counts.items():
         per_item = documents_per_item(task, (request.metadata or {}).get("n_samples"))
         check_whole_items(task, n, request.limit, per_item)
+        if request.samples and task in request.samples:
+            check_whole_item_samples(task, request.samples[task], per_item)
     check_response_cache(request)
     for line in cost_lines({task: limited_count(n, request.limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)

@@ -676,6 +676,74 @@ def test_a_limit_that_cuts_an_items_sampled_answers_is_refused(harness, use_fixt
     assert f"cultureval: cost estimate: {task}: about 6 documents ×" in printed and "per document" in printed
 
 
+def test_short_options_are_read_as_lm_eval_reads_them(use_fixture_data, tmp_path):
+    """The trial: ``-L 5`` (and -t, -a, -o, -s) passed every check unseen — ``-L 5`` scored a
+    three-setting item on 5 of its 10 answers. The short forms now read as the long ones; the
+    table of short options is lm-eval's own (its ``run`` parser)."""
+    import argparse
+
+    from lm_eval._cli.run import Run
+
+    from cultureval.preflight import SHORT_OPTIONS, PreflightError, parse_request, prepare_run
+
+    parser = argparse.ArgumentParser()
+    Run(parser.add_subparsers())
+    [run_parser] = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices.values()
+    lm_eval_short = {}
+    for action in run_parser._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        for short in (o for o in action.option_strings if not o.startswith("--") and o != "-h"):
+            lm_eval_short[short] = (longs[0], action.nargs != 0)
+    assert lm_eval_short == SHORT_OPTIONS
+
+    out = tmp_path / "out"
+    long = parse_request(
+        ["--tasks", "cali_nli_us", "--model_args", "pretrained=m", "--limit", "5"]
+        + ["--output_path", str(out), "--log_samples", "--samples", '{"cali_nli_us": [1]}']
+    )
+    for short in (
+        ["-t", "cali_nli_us", "-a", "pretrained=m", "-L", "5", "-o", str(out), "-s", "-E", '{"cali_nli_us": [1]}'],
+        ["-tcali_nli_us", "-apretrained=m", "-L5", f"-o{out}", "-s", '-E={"cali_nli_us": [1]}'],
+        ["-t=cali_nli_us", "-a=pretrained=m", "-L=5", f"-o={out}", "-sw", "-E", '{"cali_nli_us": [1]}'],
+    ):
+        assert parse_request(short) == long, short
+    with pytest.raises(PreflightError, match="--limit 5: binary_settings_classify has 10 documents per item"):
+        prepare_run(["--model", "hf", "-a", "pretrained=org/model", "-t", "binary_settings_classify", "-L", "5"])
+    with pytest.raises(PreflightError, match="--limit 0: evaluates no item"):
+        prepare_run(["--model", "hf", "-a", "pretrained=org/model", "-t", "cali_nli_us", "-L0"])
+
+
+@pytest.mark.parametrize("tasks", ["", " , ", ","])
+def test_lm_eval_tasks_naming_nothing_is_refused(tasks, use_fixture_data):
+    """``--tasks " , "`` ended in lm-eval's traceback; ``--tasks ""`` made lm-eval read a YAML file
+    of the current folder as a task."""
+    from cultureval.preflight import PreflightError, prepare_run
+
+    with pytest.raises(PreflightError, match="--tasks names no task"):
+        prepare_run(["--model", "hf", "--model_args", "pretrained=org/model", "--tasks", tasks])
+
+
+def test_samples_must_select_whole_three_setting_items(use_fixture_data, tmp_path):
+    """``--samples {"binary_settings_classify": [0, 1, 2]}`` scored item 0 on 3 of its answers.
+    With 2 answers per item (documents 0-1 item 0, 2-3 item 1): [0, 1, 2] is refused, naming
+    item 1; [0, 1, 2, 3] and another task's single indices pass; a JSON file reads alike."""
+    import json
+
+    from cultureval.preflight import PreflightError, prepare_run
+
+    base = ["--model", "hf", "--model_args", "pretrained=org/model", "--metadata", '{"n_samples": 2}']
+    task = "binary_settings_classify"
+    with pytest.raises(PreflightError) as refused:
+        prepare_run([*base, "--tasks", task, "--samples", json.dumps({task: [0, 1, 2]})])
+    assert str(refused.value).startswith(f"--samples {task}: selects 1 of the 2 documents of item 1 (documents 2-3")
+    prepare_run([*base, "--tasks", task, "--samples", json.dumps({task: [0, 1, 2, 3]})])
+    file = tmp_path / "samples.json"
+    file.write_text(json.dumps({task: [3]}))
+    with pytest.raises(PreflightError, match="selects 1 of the 2 documents of item 1"):
+        prepare_run([*base, "--tasks", task, "-E", str(file)])
+    prepare_run([*base, "--tasks", "cali_nli_us", "--samples", json.dumps({"cali_nli_us": [3]})])
+
+
 def _printed_table(stdout: str, task: str) -> dict[str, dict[str, str]]:
     """cultureval's table of ``task`` as printed after a run: metric -> {column: cell}."""
     block = stdout.split(f"\n{task}: ", 1)[1].split("\n\n", 1)[0].splitlines()
