@@ -125,7 +125,7 @@ def _metadata(values) -> dict:
     return merged
 
 
-# lm-eval run's short options (lm_eval/_cli/run.py, 0.4.13 and 0.5): the long option and whether
+# lm-eval run's short options (lm_eval/_cli/run.py, 0.4.13; 0.5 adds -r): the long option and whether
 # it takes a value (tests/test_new_user_path.py checks this against lm-eval's own parser)
 SHORT_OPTIONS = {
     "-C": ("--config", True),
@@ -142,6 +142,7 @@ SHORT_OPTIONS = {
     "-v": ("--verbosity", True),
     "-w": ("--write_out", False),
     "-x": ("--predict_only", False),
+    "-r": ("--repeats", True),  # lm-eval 0.5
 }
 
 
