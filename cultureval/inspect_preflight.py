@@ -60,6 +60,7 @@ class InspectRequest:
     task_args: dict = field(default_factory=dict)
     limit: str | None = None
     log_dir: str | None = None
+    sample_id: str | None = None
 
 
 def parse_eval_args(args: list[str]) -> InspectRequest | None:
@@ -85,6 +86,7 @@ def parse_eval_args(args: list[str]) -> InspectRequest | None:
         model_args=model_args,
         task_args=task_args,
         limit=params.get("limit"),
+        sample_id=params.get("sample_id"),
         log_dir=params.get("log_dir") or os.environ.get("INSPECT_LOG_DIR") or "./logs",
     )
 
@@ -194,6 +196,19 @@ def build_tasks(
     return counts
 
 
+def check_whole_item_range(task: str, first: int, last: int, per_item: int) -> None:
+    """Inspect's ``--limit FIRST-LAST`` (samples FIRST to LAST, 1-based, inclusive) on a task
+    with ``per_item`` samples per item in a row must start and end on item boundaries, or an
+    item is scored on part of its answers (:class:`PreflightError`, one line)."""
+    if (first - 1) % per_item or last % per_item or last < first:
+        start = (first - 1) // per_item * per_item + 1
+        end = max(start + per_item - 1, -(-last // per_item) * per_item)
+        raise PreflightError(
+            f"--limit {first}-{last}: {PREFIX}{task} has {per_item} samples per item (one per sampled answer), so "
+            f"the range would score an item on part of its answers; give whole items (e.g. --limit {start}-{end})"
+        )
+
+
 def check_eval(args: list[str]) -> str | None:
     """Every check of ``cultureval inspect eval ARGS`` (module docstring) and the cost estimate;
     :class:`~cultureval.preflight.PreflightError` (exit 2, one line) at the first failure. The
@@ -206,15 +221,24 @@ def check_eval(args: list[str]) -> str | None:
         return None
     tasks = cultureval_tasks(request.tasks)
     limit = None
-    # Inspect also takes a range, 10-20; anything else (-1, abc, 0) is a count, checked
-    if request.limit is not None and not re.fullmatch(r"\s*\d+\s*-\s*\d+\s*", str(request.limit)):
+    # Inspect also takes a range, 10-20 (1-based, inclusive); anything else (-1, abc, 0) is a count
+    span = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", str(request.limit or ""))
+    if request.limit is not None and not span:
         limit = check_limit(request.limit, fractions=False)
     check_models(request)
     if request.log_dir and "://" not in request.log_dir:
         check_output_path(request.log_dir, "--log-dir")
     counts = build_tasks(tasks, request.task_args, request.models, request.model_args)
     for task, n in counts.items():  # -T n: the three settings' samples per item
-        check_whole_items(task, n, limit, documents_per_item(task, request.task_args.get("n")))
+        per_item = documents_per_item(task, request.task_args.get("n"))
+        check_whole_items(task, n, limit, per_item)
+        if per_item > 1 and span:
+            check_whole_item_range(task, int(span.group(1)), int(span.group(2)), per_item)
+        if per_item > 1 and request.sample_id:
+            raise PreflightError(
+                f"--sample-id: {PREFIX}{task} has {per_item} samples per item (one per sampled answer), and a sample "
+                "id picks single answers; choose items with -T countries=... / -T questions=..."
+            )
     for line in cost_lines({task: limited_count(n, limit) for task, n in counts.items()}):
         print(f"cultureval: {line}", file=sys.stderr, flush=True)
     return request.log_dir if request.log_dir and "://" not in request.log_dir else None

@@ -745,6 +745,24 @@ def test_samples_must_select_whole_three_setting_items(use_fixture_data, tmp_pat
     prepare_run([*base, "--tasks", "cali_nli_us", "--samples", json.dumps({"cali_nli_us": [3]})])
 
 
+def test_inspect_ranges_and_sample_ids_must_take_whole_three_setting_items(use_fixture_data):
+    """The trial: ``--limit 1-5`` (Inspect's 1-based inclusive range) and ``--sample-id`` were
+    accepted on the three settings, scoring an item on part of its answers. With 2 answers per
+    item: 1-2 and 3-6 are whole items; 1-3 and 2-3 are not; a sample id is refused."""
+    from cultureval.inspect_preflight import check_eval
+    from cultureval.preflight import PreflightError
+
+    base = ["cultureval/binary_settings_classify", "--model", "openai/x", "-T", "n=2"]
+    check_eval([*base, "--limit", "1-2"])
+    check_eval([*base, "--limit", "3-6"])
+    for span in ("1-3", "2-3", "2-4"):
+        with pytest.raises(PreflightError, match=f"--limit {span}: cultureval/binary_settings_classify has 2 samples"):
+            check_eval([*base, "--limit", span])
+    with pytest.raises(PreflightError, match="--sample-id: cultureval/binary_settings_classify has 2 samples per item"):
+        check_eval([*base, "--sample-id", "abc"])
+    check_eval(["cultureval/cali_nli_us", "--model", "openai/x", "--limit", "2-3"])  # one document per item
+
+
 def _printed_table(stdout: str, task: str) -> dict[str, dict[str, str]]:
     """cultureval's table of ``task`` as printed after a run: metric -> {column: cell}."""
     block = stdout.split(f"\n{task}: ", 1)[1].split("\n\n", 1)[0].splitlines()
