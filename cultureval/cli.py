@@ -641,6 +641,8 @@ def _score(options) -> int:
     try:
         columns = dict(_column_option(spec) for spec in options.column or [])
         rows = read_rows(Path(options.file), columns)
+        if not rows:
+            raise InputError(f"{options.file}: no rows to score (an empty file, or a header line only)")
         scored = score_file(options.family, rows, options.task, seed=options.seed)
     except (ValueError, KeyError) as error:  # a data file error (an InputError), an unknown task or column
         raise InputError(str(error)) from None

@@ -115,6 +115,7 @@ def read_rows(path: Path, columns: dict[str, str] | None = None) -> list[Row]:
     field limit, an integer too long for a float (:func:`read_json`)."""
     renamed = _column_map(columns)
     rows = []
+    seen: set[str] = set()
     with open_data_file(path) as handle:
         if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
             for number, line in enumerate(handle, start=1):
@@ -124,16 +125,33 @@ def read_rows(path: Path, columns: dict[str, str] | None = None) -> list[Row]:
                 value = read_json(line, where)
                 if not isinstance(value, dict):
                     raise DataFileError(f"{where}: a JSON object per line is expected")
+                seen.update(str(key) for key in value)
                 rows.append(_row(value, renamed, where))
         else:
             reader = csv.DictReader(handle)
+            seen.update(str(name) for name in reader.fieldnames or [])
             for value in csv_rows(reader, path):
                 rows.append(_row(value, renamed, f"{path}, line {reader.line_num}"))
+    for name, source in (columns or {}).items():
+        if source not in seen:  # the file's own column of that name would be read instead
+            shown = ", ".join(sorted(seen)) or "none"
+            raise DataFileError(
+                f"{path}: --column {name}={source}: the file has no column {source!r} (its columns: {shown})"
+            )
     return rows
 
 
 def _row(value: dict, renamed: dict[str, str], where: str) -> Row:
-    row = Row({renamed.get(key, key): cell for key, cell in value.items() if key is not None})
+    """One row with the ``--column`` names applied; a column of the file that has a mapped
+    name itself (``distribution`` beside ``--column distribution=other``) is not read."""
+    targets = set(renamed.values())
+    row = Row(
+        {
+            renamed.get(key, key): cell
+            for key, cell in value.items()
+            if key is not None and (key in renamed or key not in targets)
+        }
+    )
     row.where = where
     return row
 

@@ -302,3 +302,45 @@ def test_an_output_that_cannot_be_written_is_said_before_scoring(use_fixture_dat
     assert failed.stderr.strip().splitlines() == [
         f"cultureval score: -o {blocker / 'x'}: {blocker} is a file, not a folder; choose another -o"
     ]
+
+
+def test_a_column_mapping_is_to_a_column_the_file_has(use_fixture_data, tmp_path):
+    """The trial: ``--column distribution=nope`` on a file with a ``distribution`` column scored
+    the file's own column, silently. A mapped column the file lacks is one line naming both; a
+    mapping that exists wins over the file's column of the same name (checked against the
+    uniform row: its jsd is that of [0.5, 0.5], not of the file's [1, 0])."""
+    from cultureval.definitions import task_definition
+
+    doc = next(iter(task_definition("global_opinion_jsd_binary").load_dataset()))
+    path = _write_csv(
+        tmp_path / "rows.csv",
+        ["question", "country", "distribution", "uniform"],
+        [[doc["question"], doc["country"], "[1, 0]", "[0.5, 0.5]"]],
+    )
+    failed = run_cli(
+        ["cultureval", "score", "global_opinions", str(path), "--column", "distribution=nope", "--json"],
+        use_fixture_data,
+        tmp_path,
+        check=False,
+    )
+    assert failed.returncode == 2 and failed.stdout == ""
+    assert failed.stderr.strip().splitlines() == [
+        f"cultureval score: {path}: --column distribution=nope: the file has no column 'nope' "
+        "(its columns: country, distribution, question, uniform)"
+    ]
+    mapped = run_cli(
+        ["cultureval", "score", "global_opinions", str(path), "--column", "distribution=uniform", "--json"]
+        + ["--task", "global_opinion_jsd_binary"],
+        use_fixture_data,
+        tmp_path,
+    )
+    scores = json.loads(mapped.stdout)["model"]["global_opinion_jsd_binary"]
+    assert scores["jsd"] == pytest.approx(jensenshannon([0.5, 0.5], doc["survey_distribution"], base=2))
+
+
+def test_a_header_only_file_says_it_has_no_rows(use_fixture_data, tmp_path):
+    path = _write_csv(tmp_path / "rows.csv", ["question", "country", "distribution"], [])
+    failed = run_cli(["cultureval", "score", "global_opinions", str(path)], use_fixture_data, tmp_path, check=False)
+    assert failed.returncode == 2 and failed.stderr.strip().splitlines() == [
+        f"cultureval score: {path}: no rows to score (an empty file, or a header line only)"
+    ]
