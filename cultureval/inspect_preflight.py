@@ -267,7 +267,40 @@ def run_inspect(args: list[str]) -> int:
     else:
         code = 0
     if code == 0 and log_dir is not None:
+        failed = failed_logs(Path(log_dir), since)
+        for line in failed:
+            print(f"cultureval inspect: {line}", file=sys.stderr, flush=True)
+        if failed:  # Inspect exits 0 with a task that errored: no table of its empty results
+            return 1
         from cultureval.run_summary import print_run_summary
 
         print_run_summary(Path(log_dir), since)
     return code
+
+
+def failed_logs(log_dir: Path, since: float) -> list[str]:
+    """One line per Inspect log written under ``log_dir`` at or after ``since`` whose run did not
+    succeed (status ``error`` or ``cancelled``): the task, the status, the error's last line and
+    the log. Inspect's ``eval`` exits 0 when a task errors; cultureval's summary then printed an
+    empty table ("None items") and exited 0."""
+    try:
+        from inspect_ai.log import list_eval_logs, read_eval_log
+    except ImportError:
+        return []
+    lines = []
+    for info in list_eval_logs(str(log_dir)):
+        # Inspect gives mtime in milliseconds (EvalLogInfo); older releases in seconds
+        written = (info.mtime / 1000 if info.mtime > 1e11 else info.mtime) if info.mtime is not None else None
+        if written is not None and written < since - 1:
+            continue
+        try:
+            header = read_eval_log(info, header_only=True)
+        except Exception as error:  # a log Inspect cannot read back: say so, do not crash
+            lines.append(f"{info.name}: cannot read the log ({' '.join(str(error).split())[:200]})")
+            continue
+        if header.status == "success" or header.status == "started":
+            continue
+        message = (header.error.message if header.error else "") or ""
+        last = message.strip().splitlines()[-1] if message.strip() else "no error recorded"
+        lines.append(f"{header.eval.task}: the run ended with status {header.status} ({last[:200]}); log: {info.name}")
+    return lines

@@ -763,6 +763,30 @@ def test_inspect_ranges_and_sample_ids_must_take_whole_three_setting_items(use_f
     check_eval(["cultureval/cali_nli_us", "--model", "openai/x", "--limit", "2-3"])  # one document per item
 
 
+def test_cultureval_inspect_eval_exits_1_when_a_task_errored(fixture_data_dir, tmp_path):
+    """The trial: a task that errored (Inspect's ``mockllm`` model gives no log-probabilities,
+    and offline it cannot even count tokens) left Inspect's exit status 0, and cultureval printed
+    an empty table ("None items"). Now one line per failed log, naming its status and the log,
+    exit 1, and no table."""
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    log_dir = tmp_path / "logs"
+    result = run_cli(
+        ["cultureval", "inspect", "eval", "cultureval/global_opinion_jsd", "--model", "mockllm/model"]
+        + ["--limit", "1", "--log-dir", str(log_dir), "--display", "none"],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
+    )
+    [info] = list_eval_logs(str(log_dir))
+    assert read_eval_log(info, header_only=True).status == "error"
+    failed = [line for line in result.stderr.splitlines() if line.startswith("cultureval inspect: ")]
+    assert result.returncode == 1 and len(failed) == 1, result.stderr[-2000:]
+    assert failed[0].startswith("cultureval inspect: global_opinion_jsd: the run ended with status error (")
+    assert failed[0].endswith(f"log: {info.name}")
+    assert "None items" not in result.stdout and "yardsticks on the same items" not in result.stdout
+
+
 def _printed_table(stdout: str, task: str) -> dict[str, dict[str, str]]:
     """cultureval's table of ``task`` as printed after a run: metric -> {column: cell}."""
     block = stdout.split(f"\n{task}: ", 1)[1].split("\n\n", 1)[0].splitlines()
