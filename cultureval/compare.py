@@ -211,9 +211,14 @@ def format_comparison(found: list[Paired], model_a: str, model_b: str) -> str:
 
 
 def compare_command(results: list[str], model_a: str, model_b: str) -> int:
-    """``cultureval compare``: read, compare, print; exit 0 (errors raise, :mod:`cultureval.errors`)."""
+    """``cultureval compare``: read, compare, print; exit 0, or 1 (:class:`NothingProduced`) when
+    no task has a paired difference (errors raise, :mod:`cultureval.errors`)."""
     from cultureval.report import read_report_inputs
 
     inputs = read_report_inputs([Path(path) for path in results])
-    print(format_comparison(compare_runs(inputs.runs, model_a, model_b), model_a, model_b))
+    found = compare_runs(inputs.runs, model_a, model_b)
+    print(format_comparison(found, model_a, model_b))
+    if not any(paired.difference is not None for paired in found):
+        # the table says why per task; exit 1: ran, produced no comparison (cultureval.errors)
+        raise NothingProduced(f"no task has a paired difference of {model_a} and {model_b} (the last column says why)")
     return 0

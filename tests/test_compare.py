@@ -88,10 +88,17 @@ def test_unknown_model_and_runs_that_cannot_be_paired(fixture_data_dir, tmp_path
     data["configs"]["global_opinion_jsd"]["metadata"]["cultureval"]["docs_sha256"] = "cd" * 32
     results.write_text(json.dumps(data))
     apart = run_cli(
-        ["cultureval", "compare", str(tmp_path), "--models", "model-a", "model-b"], fixture_data_dir, tmp_path
+        ["cultureval", "compare", str(tmp_path), "--models", "model-a", "model-b"],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
     )
     row = _row(apart.stdout, "global_opinion_jsd")
     assert row[2:5] == ["—", "—", "—"] and row[-1].startswith("not compared: the runs are in different comparable sets")
+    # nothing compared: the table says why, and the exit status is 1 (ran, produced nothing)
+    assert apart.returncode == 1 and apart.stderr.strip().splitlines() == [
+        "cultureval compare: no task has a paired difference of model-a and model-b (the last column says why)"
+    ]
 
 
 def test_the_same_model_twice_is_refused(fixture_data_dir, tmp_path):
