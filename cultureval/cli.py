@@ -619,9 +619,22 @@ def _report_or_baseline(options) -> int:
     except OSError as error:  # an output folder that cannot be written
         raise InputError(f"{error.filename or options.output}: {error.strerror or error}") from None
     if options.command == "baseline":
+        import json
+
         from cultureval.run_summary import summary_text
         from cultureval.runs import read_runs
 
+        written = json.loads(path.read_text(encoding="utf-8"))
+        empty = {
+            task: entry for task, entry in written["results"].items() if not written["n-samples"][task]["effective"]
+        }
+        if empty and len(empty) == len(written["results"]):  # no table of n/a rows: say why, exit 1
+            reasons = "; ".join(
+                f"{task}: "
+                + ", ".join(f"{k.split(',')[0]} {v}" for k, v in entry.items() if k.startswith("n_skipped_"))
+                for task, entry in empty.items()
+            )
+            raise NothingProduced(f"baseline {options.kind} predicted no item ({reasons}); results: {path}")
         print(f"baseline {options.kind}: metrics, direction, and the other yardsticks on the same items\n")
         print(summary_text(read_runs([path])))
     else:

@@ -70,6 +70,27 @@ def test_us_prior_baseline_by_hand(fixture_data_dir, tmp_path):
     assert results["n-samples"]["global_opinion_jsd_binary"] == {"original": 6, "effective": 3}
 
 
+def test_a_baseline_that_predicts_no_item_exits_1_saying_why(fixture_data_dir, tmp_path):
+    """The trial: ``baseline us-prior --limit 1`` predicts nothing (the first item is the US's
+    own), exited 0 and printed a table of n/a with "add --log_samples". Now one line with the
+    counted reasons and exit 1; the results file is still written."""
+    out = tmp_path / "baselines"
+    result = run_cli(
+        ["cultureval", "baseline", "us-prior", "--tasks", "global_opinion_jsd_binary", "--limit", "1", "-o", str(out)],
+        fixture_data_dir,
+        tmp_path,
+        check=False,
+    )
+    [results] = (out / "baseline__us-prior").glob("results_*.json")
+    entry = json.loads(results.read_text())["results"]["global_opinion_jsd_binary"]
+    reasons = {k.split(",")[0]: v for k, v in entry.items() if k.startswith("n_skipped_")}
+    assert reasons["n_skipped_no_prediction"] == 1
+    assert result.returncode == 1 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("cultureval baseline: baseline us-prior predicted no item (global_opinion_jsd_binary: ")
+    assert all(f"{name} {count}" in line for name, count in reasons.items())
+
+
 def test_survey_resample_draws_from_the_survey():
     docs = [{"n_options": 2, "survey_distribution": [0.8, 0.2], "question_id": 0, "country": "X", "country_sample": ""}]
     fifty = [doc | {"question_id": i} for doc in docs for i in range(50)]
