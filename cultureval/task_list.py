@@ -162,7 +162,8 @@ def task_rows(count_items: bool = True, notes: list[str] | None = None) -> list[
                 items = "no data"
         rows.append(row | {"items": items})
     if failed is not None and notes is not None:
-        notes.append(f"items not counted after the first failed download: {failed}")
+        reason = str(failed) if len(str(failed)) <= 240 else str(failed)[:240] + "..."
+        notes.append(f"items not counted after the first failed download: {reason}")
     return rows
 
 
