@@ -216,8 +216,12 @@ def test_the_throwaway_family_is_in_the_family_and_inspect_registries(installed,
 
 def test_the_throwaway_family_is_listed_and_has_its_command(installed, fixture_data_dir):
     listing = _run(installed, ["-m", "cultureval.cli", "tasks", "--no-items"], fixture_data_dir).stdout
-    [row] = [line for line in listing.splitlines() if line.startswith(TASK + " ")]
-    assert "Throwaway family" in row and "log-probabilities" in row
+    lines = listing.splitlines()
+    [at] = [i for i, line in enumerate(lines) if line.startswith(TASK + " ")]
+    assert "log-probabilities" in lines[at]
+    # the family's heading is the nearest one above its task
+    heading = next(line for line in reversed(lines[:at]) if line.startswith("== "))
+    assert heading == "== Throwaway family =="
     assert "throwaway-echo" in _run(installed, ["-m", "cultureval.cli", "--help"], fixture_data_dir).stdout
     said = _run(installed, ["-m", "cultureval.cli", "throwaway-echo", "hello"], fixture_data_dir).stdout
     assert said.strip() == "throwaway says hello"
