@@ -87,6 +87,9 @@ def test_one_task_per_family_through_lm_eval(tiny_model, fixture_data_dir, tmp_p
             "cultureval", "lm-eval", "run", "--model", "hf", "--model_args", f"pretrained={tiny_model}",
             "--tasks", ",".join(tasks), "--limit", "2", "--output_path", str(out), "--log_samples",
             "--gen_kwargs", "max_gen_toks=8", "--batch_size", "4",
+            # two answers per three-setting item, so --limit 2 is one whole item (a limit that
+            # cuts an item's answers short is refused)
+            "--metadata", '{"n_samples": 2}',
         ],
         fixture_data_dir,
         tmp_path,
@@ -113,10 +116,12 @@ def test_one_task_per_family_through_inspect(tiny_model, fixture_data_dir, tmp_p
 
     tasks = sorted(_one_task_per_family().values())
     grader = f"grader={{model: hf/tiny, model_args: {{model_path: {tiny_model}, do_sample: false}}}}"
+    # the evaluated model samples (hf's default): the three settings sample, and a sampling task
+    # on -M do_sample=false is refused; -T n=2 makes --limit 2 one whole three-setting item
     run_cli(
         [
             "inspect", "eval", *(f"cultureval/{task}" for task in tasks), "--model", "hf/tiny",
-            "-M", f"model_path={tiny_model}", "-M", "do_sample=false", "--limit", "2", "--max-tokens", "8",
+            "-M", f"model_path={tiny_model}", "-T", "n=2", "--limit", "2", "--max-tokens", "8",
             "--model-role", grader, "--log-dir", str(tmp_path / "logs"), "--display", "none",
         ],
         fixture_data_dir,
